@@ -1,0 +1,316 @@
+/**
+ * Reads and writes of notes and comments. Every write also appends its change to the `events`
+ * table in the same transaction, so a change and its live update commit (or roll back) together,
+ * and every replica's poller sees it (see live/poller.ts).
+ */
+import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import {
+  eventFromRow,
+  type ChangeEvent,
+  type CommentData,
+  type NewEvent,
+  type NoteSavedData,
+} from '../live/events.ts';
+import { beginWrite } from './database.ts';
+import type { Models } from './models.ts';
+
+/** A row of the home list. */
+export interface NoteTitle {
+  notekey: string;
+  title: string;
+}
+
+/** A note with its comments, as the view page shows it. */
+export interface NoteWithComments extends NoteSavedData {
+  author: string;
+  comments: CommentData[];
+}
+
+/** The key is taken already (create only). */
+export class DuplicateKeyError extends Error {
+  constructor(key: string) {
+    super(`a note with key "${key}" already exists`);
+    this.name = 'DuplicateKeyError';
+  }
+}
+
+/** What a save needs. */
+export interface NoteInput {
+  key: string;
+  title: string;
+  body: string;
+  author: string;
+  authorName: string;
+}
+
+/** The database operations of the app. */
+export type Store = ReturnType<typeof createStore>;
+
+const iso = (value: Date | string): string => new Date(value).toISOString();
+
+/** Build the store over one Sequelize instance; `afterWrite` runs after each committed change. */
+export function createStore(
+  sequelize: Sequelize,
+  models: Models,
+  afterWrite: () => void = () => {},
+) {
+  const { Note, Comment, Event, Revocation } = models;
+
+  /**
+   * Run `work` in a write transaction that first takes the event_clock row lock: writers queue
+   * on it, so event ids become visible in id order and a poller reading `id > last` never skips
+   * an id that commits late. Events are inserted last, inside the same transaction.
+   */
+  const write = async <T>(
+    work: (t: Transaction, emit: (event: NewEvent) => void) => Promise<T>,
+  ): Promise<T> => {
+    const t = await beginWrite(sequelize);
+    const pending: NewEvent[] = [];
+    try {
+      await sequelize.query('UPDATE event_clock SET ticks = ticks + 1 WHERE id = 1', {
+        transaction: t,
+      });
+      const result = await work(t, (event) => pending.push(event));
+      const now = new Date();
+      for (const event of pending) {
+        await Event.create(
+          {
+            kind: event.kind,
+            notekey: event.notekey,
+            data: JSON.stringify(event.data),
+            createdAt: now,
+          },
+          { transaction: t },
+        );
+      }
+      await t.commit();
+      if (pending.length > 0) afterWrite();
+      return result;
+    } catch (error) {
+      await t.rollback();
+      throw error;
+    }
+  };
+
+  const savedData = (note: {
+    notekey: string;
+    title: string;
+    body: string;
+    authorName: string;
+    createdAt: Date;
+    updatedAt: Date;
+  }): NoteSavedData => ({
+    key: note.notekey,
+    title: note.title,
+    body: note.body,
+    authorName: note.authorName,
+    createdAt: iso(note.createdAt),
+    updatedAt: iso(note.updatedAt),
+  });
+
+  return {
+    /** The home list: ONE query on the (title, notekey) index, no model instances. */
+    listNotes(): Promise<NoteTitle[]> {
+      return Note.findAll({
+        attributes: ['notekey', 'title'],
+        order: [
+          ['title', 'ASC'],
+          ['notekey', 'ASC'],
+        ],
+        raw: true,
+      });
+    },
+
+    /** A note and its comments in one query (LEFT JOIN), or null. */
+    async getNote(key: string): Promise<NoteWithComments | null> {
+      const note = await Note.findByPk(key, {
+        include: [{ model: Comment, as: 'comments' }],
+        order: [[{ model: Comment, as: 'comments' }, 'id', 'ASC']],
+      });
+      if (!note) return null;
+      const comments = (note.get('comments') as InstanceType<typeof Comment>[] | undefined) ?? [];
+      return {
+        ...savedData(note),
+        author: note.author,
+        comments: comments.map((c) => ({
+          key: c.notekey,
+          id: c.id,
+          author: c.author,
+          authorName: c.authorName,
+          body: c.body,
+          createdAt: iso(c.createdAt),
+        })),
+      };
+    },
+
+    /** Create a note; DuplicateKeyError when the key exists. */
+    async createNote(input: NoteInput): Promise<void> {
+      try {
+        await write(async (t, emit) => {
+          const note = await Note.create(
+            {
+              notekey: input.key,
+              title: input.title,
+              body: input.body,
+              author: input.author,
+              authorName: input.authorName,
+            },
+            { transaction: t },
+          );
+          emit({ kind: 'note-saved', notekey: input.key, data: savedData(note) });
+        });
+      } catch (error) {
+        if (error instanceof UniqueConstraintError) throw new DuplicateKeyError(input.key);
+        throw error;
+      }
+    },
+
+    /** Change title and body; false when the note does not exist. */
+    updateNote(input: Pick<NoteInput, 'key' | 'title' | 'body'>): Promise<boolean> {
+      return write(async (t, emit) => {
+        const note = await Note.findByPk(input.key, { transaction: t, lock: t.LOCK.UPDATE });
+        if (!note) return false;
+        await note.update({ title: input.title, body: input.body }, { transaction: t });
+        emit({ kind: 'note-saved', notekey: input.key, data: savedData(note) });
+        return true;
+      });
+    },
+
+    /** Delete a note and its comments together; false when it does not exist. */
+    destroyNote(key: string): Promise<boolean> {
+      return write(async (t, emit) => {
+        // Explicit, not only the FK cascade: SQLite enforces FKs only per connection setting.
+        await Comment.destroy({ where: { notekey: key }, transaction: t });
+        const deleted = await Note.destroy({ where: { notekey: key }, transaction: t });
+        if (deleted === 0) return false;
+        emit({ kind: 'note-deleted', notekey: key, data: { key } });
+        return true;
+      });
+    },
+
+    /** Add a comment; null when the note does not exist. */
+    addComment(input: {
+      key: string;
+      author: string;
+      authorName: string;
+      body: string;
+    }): Promise<CommentData | null> {
+      return write(async (t, emit) => {
+        const note = await Note.findByPk(input.key, { attributes: ['notekey'], transaction: t });
+        if (!note) return null;
+        const comment = await Comment.create(
+          {
+            notekey: input.key,
+            author: input.author,
+            authorName: input.authorName,
+            body: input.body,
+          },
+          { transaction: t },
+        );
+        const data: CommentData = {
+          key: input.key,
+          id: comment.id,
+          author: comment.author,
+          authorName: comment.authorName,
+          body: comment.body,
+          createdAt: iso(comment.createdAt),
+        };
+        emit({ kind: 'comment-added', notekey: input.key, data });
+        return data;
+      });
+    },
+
+    /** Delete a comment written by `username`. */
+    deleteComment(
+      id: number,
+      username: string,
+    ): Promise<'missing' | 'forbidden' | { key: string }> {
+      return write(async (t, emit) => {
+        const comment = await Comment.findByPk(id, { transaction: t });
+        if (!comment) return 'missing';
+        if (comment.author !== username) return 'forbidden';
+        await comment.destroy({ transaction: t });
+        emit({
+          kind: 'comment-deleted',
+          notekey: comment.notekey,
+          data: { key: comment.notekey, id },
+        });
+        return { key: comment.notekey };
+      });
+    },
+
+    /** Refuse a session id from now on (logout), on every replica. */
+    revokeSession(sid: string, expiresAt: Date): Promise<void> {
+      return write(async (t, emit) => {
+        await Revocation.upsert({ sid, expiresAt }, { transaction: t });
+        emit({
+          kind: 'session-revoked',
+          notekey: null,
+          data: { sid, expiresAt: expiresAt.toISOString() },
+        });
+      });
+    },
+
+    /** Session ids revoked and not yet expired (loaded once at start-up). */
+    async activeRevocations(): Promise<{ sid: string; expiresAt: Date }[]> {
+      const rows = await Revocation.findAll({
+        where: { expiresAt: { [Op.gt]: new Date() } },
+        raw: true,
+        logging: false,
+      });
+      return rows.map((r) => ({ sid: r.sid, expiresAt: new Date(r.expiresAt) }));
+    },
+
+    /** The newest event id (the poller starts after it). */
+    async latestEventId(): Promise<number> {
+      const rows = await sequelize.query<{ id: number | string | null }>(
+        'SELECT MAX(id) AS id FROM events',
+        {
+          type: QueryTypes.SELECT,
+          logging: false,
+        },
+      );
+      return Number(rows[0]?.id ?? 0);
+    },
+
+    /** The oldest event id still kept, or null when the table is empty. */
+    async oldestEventId(): Promise<number | null> {
+      const rows = await sequelize.query<{ id: number | string | null }>(
+        'SELECT MIN(id) AS id FROM events',
+        {
+          type: QueryTypes.SELECT,
+          logging: false,
+        },
+      );
+      const id = rows[0]?.id;
+      return id === null || id === undefined ? null : Number(id);
+    },
+
+    /** Events after `id`, oldest first: one indexed range query on the primary key. */
+    async eventsAfter(id: number, limit: number): Promise<ChangeEvent[]> {
+      const rows = await sequelize.query<{
+        id: number | string;
+        kind: string;
+        notekey: string | null;
+        data: string;
+      }>('SELECT id, kind, notekey, data FROM events WHERE id > :id ORDER BY id LIMIT :limit', {
+        replacements: { id, limit },
+        type: QueryTypes.SELECT,
+        logging: false,
+      });
+      return rows.map(eventFromRow);
+    },
+
+    /** Drop events and revocations past their use (any replica may do it; it is idempotent). */
+    async prune(eventRetentionMs: number): Promise<void> {
+      const cutoff = new Date(Date.now() - eventRetentionMs);
+      await Event.destroy({ where: { createdAt: { [Op.lt]: cutoff } }, logging: false });
+      await Revocation.destroy({ where: { expiresAt: { [Op.lt]: new Date() } }, logging: false });
+    },
+
+    /** Is the database answering? (for /health) */
+    async ping(): Promise<void> {
+      await sequelize.query('SELECT 1', { type: QueryTypes.SELECT, logging: false });
+    },
+  };
+}
