@@ -1,0 +1,77 @@
+/**
+ * The validated topology → the normalised Topology every later stage reads. Runs only after the
+ * schema and every rule passed, so it does no checking of its own.
+ */
+import { LOCAL_HOST, type SecretSource, type Topology } from '../model/topology.ts';
+import { normalizeService, sortedRecord } from './normalize-service.ts';
+import { resolvePath } from './rules/context.ts';
+import type { RawTopology } from './schema.ts';
+import { parseSshTarget } from './ssh-target.ts';
+
+/** Bytes of entropy of a generated secret when `length` is not given. */
+export const DEFAULT_SECRET_LENGTH = 32;
+/** Docker socket path on a remote host when `socket` is not given. */
+export const DEFAULT_REMOTE_SOCKET = '/run/docker.sock';
+
+/** Where the file is, for paths and messages, and the CLI's placement override. */
+export interface NormalizeSettings {
+  /** Absolute path of the topology file. */
+  file: string;
+  directory: string;
+  home: string;
+  overrideHost: string | undefined;
+}
+
+function secretSource(
+  secret: NonNullable<RawTopology['secrets']>[string],
+  settings: NormalizeSettings,
+): SecretSource {
+  if (secret.file !== undefined) {
+    return { kind: 'file', path: resolvePath(settings.directory, settings.home, secret.file) };
+  }
+  if (secret.env !== undefined) return { kind: 'env', variable: secret.env };
+  return { kind: 'generate', length: secret.length ?? DEFAULT_SECRET_LENGTH };
+}
+
+/** Normalise a topology that passed the schema and all rules. */
+export function normalize(raw: RawTopology, settings: NormalizeSettings): Topology {
+  const { directory, home } = settings;
+  const defaultHost = settings.overrideHost ?? raw.host ?? LOCAL_HOST;
+  return {
+    project: raw.project,
+    file: settings.file,
+    directory,
+    hosts: sortedRecord(
+      Object.entries(raw.hosts ?? {}).map(([name, host]) => {
+        const target = parseSshTarget(host.ssh);
+        if ('error' in target) throw new Error(`topology normalisation: ${target.error}`);
+        const identity =
+          host.identity === undefined ? undefined : resolvePath(directory, home, host.identity);
+        return [name, { name, ...target, identity, socket: host.socket ?? DEFAULT_REMOTE_SOCKET }];
+      }),
+    ),
+    networks: sortedRecord(
+      Object.entries(raw.networks ?? {}).map(([name, n]) => [
+        name,
+        { name, internal: n?.internal ?? false },
+      ]),
+    ),
+    volumes: sortedRecord(Object.keys(raw.volumes ?? {}).map((name) => [name, { name }])),
+    secrets: sortedRecord(
+      Object.entries(raw.secrets ?? {}).map(([name, s]) => [
+        name,
+        { name, source: secretSource(s, settings) },
+      ]),
+    ),
+    services: sortedRecord(
+      Object.entries(raw.services).map(([name, service]) => [
+        name,
+        normalizeService(name, service, {
+          directory,
+          home,
+          host: settings.overrideHost ?? service.host ?? defaultHost,
+        }),
+      ]),
+    ),
+  };
+}
