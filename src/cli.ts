@@ -148,7 +148,10 @@ export function buildProgram(
     .option('--given-name <name>', 'given name')
     .option('--family-name <name>', 'family name')
     .option('--email <email>', 'e-mail address');
-  userVerb('password-check <username>', 'check a password (read from standard input or a prompt)');
+  userVerb(
+    'password-check <username>',
+    'check a password (read from standard input or a prompt)',
+  ).option('--password-stdin', 'read the password from standard input');
 
   const provision = program
     .command('provision')

@@ -3,6 +3,7 @@
  * stderr. Colour follows --no-color, NO_COLOR and whether stderr is a terminal.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { Writable } from 'node:stream';
 
 /** How the operator asked output to look. */
 export interface OutputOptions {
@@ -14,8 +15,8 @@ export interface OutputOptions {
 
 /** Streams the terminal writes to; tests pass their own. */
 export interface OutputStreams {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
 }
 
 /** Decide whether to colour: --no-color and NO_COLOR win, otherwise only on a TTY. */

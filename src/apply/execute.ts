@@ -1,0 +1,188 @@
+/**
+ * Run a Plan: every operation starts as soon as the ones it follows are done, in parallel, with
+ * no decisions of its own. On failure nothing new starts, running operations finish, and the
+ * first error is thrown. On abort (Ctrl-C) the same, so the engine is never left mid-call.
+ */
+import { describeOperation } from '../plan/format.ts';
+import type { Operation, Plan, PlannedOperation } from '../plan/types.ts';
+import { RuntimeError } from '../errors.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { EventSink } from './events.ts';
+import { waitReady } from './readiness.ts';
+
+/** The contents of a service's secret files, read from the operator's secret store. */
+export type SecretFiles = (service: string) => { target: string; content: Buffer }[];
+
+/** What execution needs besides the plan. */
+export interface ExecuteContext {
+  engine: Engine;
+  secretFiles: SecretFiles;
+  onEvent: EventSink;
+  signal: AbortSignal;
+  /** Most operations at once (engine calls in flight). */
+  concurrency?: number;
+}
+
+/** Container ids created while executing, by service. */
+export type ExecuteResult = Map<string, string>;
+
+/** Execute a plan; resolves when every operation is done. */
+export async function executePlan(plan: Plan, context: ExecuteContext): Promise<ExecuteResult> {
+  const created: ExecuteResult = new Map();
+  const done = new Set<string>();
+  const pending = new Map(plan.operations.map((op) => [op.id, op]));
+  const running = new Map<string, Promise<void>>();
+  const limit = context.concurrency ?? 8;
+  let failure: unknown;
+
+  const launch = (op: PlannedOperation): void => {
+    pending.delete(op.id);
+    const text = describeOperation(op.operation);
+    const started = Date.now();
+    context.onEvent({ type: 'op-start', id: op.id, service: serviceOf(op.operation), text });
+    const task = runOperation(op.operation, created, context, (progress) =>
+      context.onEvent({ type: 'op-progress', id: op.id, text: progress }),
+    ).then(
+      () => {
+        done.add(op.id);
+        context.onEvent({ type: 'op-done', id: op.id, text, ms: Date.now() - started });
+      },
+      (error: unknown) => {
+        failure ??= error;
+        context.onEvent({
+          type: 'op-failed',
+          id: op.id,
+          text,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      },
+    );
+    running.set(
+      op.id,
+      task.finally(() => running.delete(op.id)),
+    );
+  };
+
+  while (pending.size > 0 || running.size > 0) {
+    if (failure === undefined && !context.signal.aborted) {
+      for (const op of pending.values()) {
+        if (running.size >= limit) break;
+        if (op.after.every((id) => done.has(id))) launch(op);
+      }
+    }
+    if (running.size === 0) {
+      if (failure !== undefined || context.signal.aborted || pending.size === 0) break;
+      throw new Error(
+        `bug: plan has operations that can never run: ${[...pending.keys()].join(', ')}`,
+      );
+    }
+    await Promise.race(running.values());
+  }
+  if (failure !== undefined)
+    throw failure instanceof Error ? failure : new Error('operation failed', { cause: failure });
+  if (context.signal.aborted) {
+    throw new RuntimeError('interrupted: stopped before the plan finished', {
+      hint: 'Run `notesctl up` again: it picks up from what is there now.',
+    });
+  }
+  return created;
+}
+
+function serviceOf(operation: Operation): string | undefined {
+  return 'service' in operation ? operation.service : undefined;
+}
+
+async function runOperation(
+  operation: Operation,
+  created: ExecuteResult,
+  context: ExecuteContext,
+  onProgress: (text: string) => void,
+): Promise<void> {
+  const { engine } = context;
+  const idOf = (service: string, known: string | undefined): string => {
+    const id = known ?? created.get(service);
+    if (!id) throw new Error(`bug: no container id for ${service}`);
+    return id;
+  };
+  switch (operation.kind) {
+    case 'create-network':
+      await engine.createNetwork(operation.network);
+      return;
+    case 'create-volume':
+      await engine.createVolume(operation.volume);
+      return;
+    case 'create-container':
+      created.set(operation.service, await engine.createContainer(operation.spec));
+      return;
+    case 'connect-network':
+      await engine.connectNetwork(
+        operation.network,
+        idOf(operation.service, undefined),
+        operation.aliases,
+      );
+      return;
+    case 'copy-secrets':
+      await copySecrets(
+        engine,
+        idOf(operation.service, undefined),
+        context.secretFiles(operation.service),
+      );
+      return;
+    case 'start-container':
+      await engine.startContainer(idOf(operation.service, operation.containerId));
+      return;
+    case 'stop-container':
+      await engine.stopContainer(operation.containerId, operation.timeoutS);
+      return;
+    case 'remove-container':
+      await engine.removeContainer(operation.containerId, { force: true });
+      return;
+    case 'remove-network':
+      await engine.removeNetwork(operation.networkId);
+      return;
+    case 'remove-volume':
+      await engine.removeVolume(operation.name);
+      return;
+    case 'wait-ready':
+      await waitReady(
+        engine,
+        operation.service,
+        idOf(operation.service, operation.containerId),
+        operation.condition,
+        operation.readiness,
+        context.signal,
+        onProgress,
+      );
+      return;
+  }
+}
+
+/**
+ * Secret files go in with one upload per directory, mode 0444 owned by root — the same default
+ * as Docker swarm secrets: readable by the container's own (possibly non-root) user, stored only
+ * in that container's writable layer, never in an image, env or label.
+ */
+async function copySecrets(
+  engine: Engine,
+  containerId: string,
+  files: { target: string; content: Buffer }[],
+): Promise<void> {
+  const byDirectory = new Map<
+    string,
+    { name: string; content: Buffer; mode: number; uid: number; gid: number }[]
+  >();
+  for (const file of files) {
+    const slash = file.target.lastIndexOf('/');
+    const directory = file.target.slice(0, slash) || '/';
+    const list = byDirectory.get(directory) ?? [];
+    list.push({
+      name: file.target.slice(slash + 1),
+      content: file.content,
+      mode: 0o444,
+      uid: 0,
+      gid: 0,
+    });
+    byDirectory.set(directory, list);
+  }
+  for (const [directory, list] of byDirectory) await engine.putFiles(containerId, directory, list);
+}

@@ -1,0 +1,143 @@
+/**
+ * Make sure every service's image is on the target engine and say which image ID each runs:
+ * `build:` services are built from their folder when no image carries the context's digest
+ * (or with --build); `image:` services are pulled when missing. Inspections run in parallel.
+ */
+import { EngineError, RuntimeError } from '../errors.ts';
+import type { ApplyEvent } from '../apply/events.ts';
+import type { Engine } from '../engine/engine.ts';
+import { LABEL, imageRepository } from '../model/names.ts';
+import type { Service, Topology } from '../model/topology.ts';
+import type { ResolvedImage } from '../plan/desired.ts';
+import { contextDigest, contextTar, listContext } from './context.ts';
+
+/** Options for resolveImages(). */
+export interface ImageOptions {
+  /** Rebuild even when an image with the same context digest exists. */
+  forceBuild: boolean;
+  noCache: boolean;
+  /** Do not build or pull: report what would happen (for `plan`). */
+  dryRun: boolean;
+  onEvent: (event: ApplyEvent) => void;
+}
+
+/** What resolveImages() found and did. */
+export interface ImageResolution {
+  images: Map<string, ResolvedImage>;
+  /** Services whose image must be built or pulled (dry run) or was (otherwise). */
+  changed: { service: string; action: 'build' | 'pull'; ref: string }[];
+}
+
+/** The tag a build service's image gets: repository + the first 12 hex of its context digest. */
+export async function buildTag(
+  project: string,
+  service: Service,
+): Promise<{ tag: string; digest: string }> {
+  if (service.image.kind !== 'build') throw new Error('bug: buildTag on an image service');
+  const { context, dockerfile, args, target } = service.image;
+  const files = await listContext(context, dockerfile);
+  const digest = await contextDigest(files, { dockerfile, args, target });
+  return { tag: `${imageRepository(project, service.name)}:${digest.slice(0, 12)}`, digest };
+}
+
+/** Resolve (and unless dry-run, build or pull) the images of `services`. */
+export async function resolveImages(
+  engine: Engine,
+  topology: Topology,
+  services: string[],
+  options: ImageOptions,
+): Promise<ImageResolution> {
+  const images = new Map<string, ResolvedImage>();
+  const changed: ImageResolution['changed'] = [];
+  await Promise.all(
+    services.map(async (name) => {
+      const service = topology.services[name];
+      if (!service) return;
+      const resolved =
+        service.image.kind === 'build'
+          ? await resolveBuild(engine, topology.project, service, options, changed)
+          : await resolvePull(engine, service.image.ref, name, options, changed);
+      images.set(name, resolved);
+    }),
+  );
+  return { images, changed };
+}
+
+async function resolveBuild(
+  engine: Engine,
+  project: string,
+  service: Service,
+  options: ImageOptions,
+  changed: ImageResolution['changed'],
+): Promise<ResolvedImage> {
+  if (service.image.kind !== 'build') throw new Error('bug');
+  const { tag, digest } = await buildTag(project, service);
+  const existing = options.forceBuild ? undefined : await engine.inspectImage(tag);
+  if (existing) return { ref: tag, id: existing.id, healthTest: existing.healthcheck?.test };
+  changed.push({ service: service.name, action: 'build', ref: tag });
+  if (options.dryRun) return { ref: tag, id: `(to be built: ${tag})`, healthTest: undefined };
+  const id = `build:${service.name}`;
+  const started = Date.now();
+  options.onEvent({ type: 'op-start', id, service: service.name, text: `build image ${tag}` });
+  const files = await listContext(service.image.context, service.image.dockerfile);
+  try {
+    await engine.buildImage(contextTar(files), {
+      tag,
+      dockerfile: service.image.dockerfile,
+      args: service.image.args,
+      target: service.image.target,
+      noCache: options.noCache,
+      labels: {
+        [LABEL.project]: project,
+        [LABEL.service]: service.name,
+        [LABEL.contextDigest]: digest,
+      },
+      onProgress: (line) => options.onEvent({ type: 'op-progress', id, text: line.text }),
+    });
+  } catch (error) {
+    options.onEvent({ type: 'op-failed', id, text: `build image ${tag}`, error: String(error) });
+    throw error;
+  }
+  const built = await engine.inspectImage(tag);
+  if (!built)
+    throw new RuntimeError(
+      `built image ${tag} is missing on ${engine.hostName} right after the build`,
+    );
+  options.onEvent({ type: 'op-done', id, text: `build image ${tag}`, ms: Date.now() - started });
+  return { ref: tag, id: built.id, healthTest: built.healthcheck?.test };
+}
+
+async function resolvePull(
+  engine: Engine,
+  ref: string,
+  service: string,
+  options: ImageOptions,
+  changed: ImageResolution['changed'],
+): Promise<ResolvedImage> {
+  const existing = await engine.inspectImage(ref);
+  if (existing) return { ref, id: existing.id, healthTest: existing.healthcheck?.test };
+  changed.push({ service, action: 'pull', ref });
+  if (options.dryRun) return { ref, id: `(to be pulled: ${ref})`, healthTest: undefined };
+  const id = `pull:${ref}`;
+  const started = Date.now();
+  options.onEvent({ type: 'op-start', id, service, text: `pull image ${ref}` });
+  try {
+    await engine.pullImage(ref, (line) =>
+      options.onEvent({ type: 'op-progress', id, text: line.text }),
+    );
+  } catch (error) {
+    const reason = error instanceof EngineError ? error.message : String(error);
+    options.onEvent({ type: 'op-failed', id, text: `pull image ${ref}`, error: reason });
+    throw new RuntimeError(
+      `image ${ref} (service ${service}) is not on ${engine.hostName} and cannot be pulled: ${reason}`,
+      {
+        hint: `Load it onto the host (docker load), make the registry reachable, or change services.${service}.image.`,
+      },
+    );
+  }
+  const pulled = await engine.inspectImage(ref);
+  if (!pulled)
+    throw new RuntimeError(`image ${ref} is missing on ${engine.hostName} right after the pull`);
+  options.onEvent({ type: 'op-done', id, text: `pull image ${ref}`, ms: Date.now() - started });
+  return { ref, id: pulled.id, healthTest: pulled.healthcheck?.test };
+}

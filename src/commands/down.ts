@@ -1,0 +1,72 @@
+/**
+ * `notesctl down [--volumes] [--yes]`: stop and remove the project's containers and networks;
+ * volumes (the data) only when asked, after confirmation.
+ */
+import { executePlan } from '../apply/execute.ts';
+import { acquireLock } from '../apply/lock.ts';
+import type { CommandRunner } from '../cli.ts';
+import { loadTopology } from '../config/index.ts';
+import { createProgress } from '../output/progress.ts';
+import { planDown } from '../plan/down.ts';
+import { observe } from '../plan/observe.ts';
+import { confirmOrRequireYes } from './support/confirm.ts';
+import { withEngine } from './support/engines.ts';
+import { interruptSignal } from './support/interrupt.ts';
+import { servicesByHost } from './support/scope.ts';
+
+/** Run `down`. */
+export const run: CommandRunner = async ({ global, options, terminal }) => {
+  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const volumes = options.volumes === true;
+  if (volumes) {
+    const ok = await confirmOrRequireYes(
+      `Delete the volumes (all data) of project ${topology.project}?`,
+      options.yes === true,
+      '--yes',
+    );
+    if (!ok) {
+      terminal.info('nothing removed');
+      return 1;
+    }
+  }
+  const dependencies = Object.fromEntries(
+    Object.values(topology.services).map((s) => [s.name, Object.keys(s.dependsOn)]),
+  );
+  const progress = await createProgress(terminal);
+  const interrupt = interruptSignal();
+  try {
+    for (const host of servicesByHost(topology, Object.keys(topology.services)).keys()) {
+      const lock = await acquireLock(topology.project, host, 'notesctl down', {
+        waitMs: 60_000,
+        onWait: (o) => terminal.info(`waiting for ${o}…`),
+      });
+      try {
+        await withEngine(topology, host, global, async (engine) => {
+          const observed = await observe(engine, topology.project);
+          const plan = planDown(topology.project, host, observed, dependencies, {
+            volumes,
+            stopTimeoutS: (service) =>
+              Math.ceil((topology.services[service]?.stopGracePeriodMs ?? 10_000) / 1000),
+          });
+          await executePlan(plan, {
+            engine,
+            secretFiles: () => [],
+            onEvent: progress.sink,
+            signal: interrupt.signal,
+            concurrency: 16,
+          });
+          const kept = volumes ? 0 : observed.volumes.length;
+          terminal.info(
+            `${topology.project} on ${host}: removed ${observed.containers.length} container(s), ${observed.networks.length} network(s)${volumes ? `, ${observed.volumes.length} volume(s)` : ''}${kept > 0 ? `; kept ${kept} volume(s) (use --volumes to delete data)` : ''}`,
+          );
+        });
+      } finally {
+        await lock.release();
+      }
+    }
+  } finally {
+    interrupt.dispose();
+    progress.stop();
+  }
+  return 0;
+};

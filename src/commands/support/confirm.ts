@@ -1,0 +1,21 @@
+/**
+ * Asking the operator before destructive steps: an inquirer prompt on a TTY; without one, the
+ * command must have been given --yes.
+ */
+import { UsageError } from '../../errors.ts';
+
+/** Ask a yes/no question, or demand --yes when stdin is not a terminal. */
+export async function confirmOrRequireYes(
+  question: string,
+  yes: boolean,
+  flagHint: string,
+): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new UsageError(`${question} — refusing without confirmation (no terminal to ask on)`, {
+      hint: `Pass ${flagHint} to confirm.`,
+    });
+  }
+  const { confirm } = await import('@inquirer/prompts');
+  return confirm({ message: question, default: false }, { output: process.stderr });
+}

@@ -1,0 +1,63 @@
+/**
+ * `notesctl up [services…]`: observe → plan → execute, per host, under the project lock.
+ */
+import { acquireLock } from '../apply/lock.ts';
+import { executePlan } from '../apply/execute.ts';
+import type { CommandRunner } from '../cli.ts';
+import { loadTopology } from '../config/index.ts';
+import { createProgress } from '../output/progress.ts';
+import { expandScope, servicesByHost } from './support/scope.ts';
+import { withEngine } from './support/engines.ts';
+import { interruptSignal } from './support/interrupt.ts';
+import { prepareUp } from './support/prepare-up.ts';
+import { summarizeUp } from '../output/up-summary.ts';
+
+/** Run `up`. */
+export const run: CommandRunner = async ({ global, args, options, terminal }) => {
+  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const scope = expandScope(topology, args);
+  const progress = await createProgress(terminal);
+  const interrupt = interruptSignal(() =>
+    terminal.warn(
+      'interrupted: finishing the calls in flight, then stopping (Ctrl-C again to quit now)',
+    ),
+  );
+  const results = [];
+  try {
+    for (const [host, services] of servicesByHost(topology, scope)) {
+      const lock = await acquireLock(topology.project, host, `notesctl up`, {
+        waitMs: 60_000,
+        onWait: (owner) => terminal.info(`waiting for ${owner} to finish…`),
+      });
+      try {
+        results.push(
+          await withEngine(topology, host, global, async (engine) => {
+            const prepared = await prepareUp(engine, topology, host, services, {
+              dryRun: false,
+              forceBuild: options.build === true,
+              noCache: false,
+              forceRecreate: options.forceRecreate === true,
+              removeOrphans: options.removeOrphans === true,
+              wait: options.wait !== false,
+              onEvent: progress.sink,
+            });
+            await executePlan(prepared.plan, {
+              engine,
+              secretFiles: prepared.secretFiles,
+              onEvent: progress.sink,
+              signal: interrupt.signal,
+            });
+            return { plan: prepared.plan, images: prepared.images.changed };
+          }),
+        );
+      } finally {
+        await lock.release();
+      }
+    }
+  } finally {
+    interrupt.dispose();
+    progress.stop();
+  }
+  summarizeUp(terminal, topology, results);
+  return 0;
+};

@@ -1,0 +1,53 @@
+/**
+ * What `up` prints at the end: one line per host, orphans, where the app answers.
+ */
+import type { Topology } from '../model/topology.ts';
+import type { Plan } from '../plan/types.ts';
+import type { Terminal } from './terminal.ts';
+
+/** The outcome of `up` on one host. */
+export interface UpResult {
+  plan: Plan;
+  images: { service: string; action: 'build' | 'pull'; ref: string }[];
+}
+
+/** Print the summary (JSON on stdout with --json). */
+export function summarizeUp(terminal: Terminal, topology: Topology, results: UpResult[]): void {
+  if (terminal.options.json) {
+    terminal.json(
+      results.map((r) => ({
+        project: r.plan.project,
+        host: r.plan.host,
+        changes: r.plan.operations.filter((o) => o.operation.kind !== 'wait-ready').length,
+        images: r.images,
+        unchanged: r.plan.unchanged,
+        orphans: r.plan.orphans,
+      })),
+    );
+    return;
+  }
+  for (const { plan, images } of results) {
+    const changes =
+      plan.operations.filter((o) => o.operation.kind !== 'wait-ready').length + images.length;
+    terminal.info(
+      changes === 0
+        ? `${plan.project} on ${plan.host}: up to date (${plan.unchanged.length} services running)`
+        : `${plan.project} on ${plan.host}: ${changes} change(s) applied`,
+    );
+    for (const orphan of plan.orphans) {
+      terminal.warn(
+        `orphan container ${orphan.containerName}: service "${orphan.service}" is no longer in the topology (remove with \`notesctl up --remove-orphans\`)`,
+      );
+    }
+  }
+  for (const service of Object.values(topology.services)) {
+    for (const port of service.ports) {
+      if (port.protocol !== 'tcp') continue;
+      const where =
+        service.host === 'local'
+          ? 'localhost'
+          : (topology.hosts[service.host]?.hostname ?? service.host);
+      terminal.info(`${service.name}: http://${where}:${port.hostPort}`);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Desired state, observed state and the Plan that reconcile() computes from them. A Plan is a
+ * DAG: each operation is exactly one engine call (or one wait), carries the reason it exists,
+ * and lists the operations it must follow.
+ */
+import type {
+  ContainerSpec,
+  ContainerSummary,
+  NetworkSummary,
+  VolumeSummary,
+} from '../engine/engine.ts';
+import type { DependencyCondition } from '../model/topology.ts';
+
+/** A secret file to copy into a container before it starts (values are not in the plan). */
+export interface SecretFile {
+  secret: string;
+  /** Absolute path in the container. */
+  target: string;
+}
+
+/** How `up` decides a service is ready. */
+export interface Readiness {
+  /** Healthcheck command in Docker's form (`CMD …`/`CMD-SHELL …`), if the service has one. */
+  test: string[] | undefined;
+  /** Longest time to wait for readiness, from the healthcheck's own numbers. */
+  timeoutMs: number;
+}
+
+/** One service as it should run. */
+export interface DesiredService {
+  name: string;
+  hash: string;
+  spec: ContainerSpec;
+  /** Networks after the first one, connected before start. */
+  extraNetworks: { network: string; aliases: string[] }[];
+  secretFiles: SecretFile[];
+  dependsOn: Record<string, DependencyCondition>;
+  readiness: Readiness;
+  stopTimeoutS: number;
+}
+
+/** A network as it should exist. */
+export interface DesiredNetwork {
+  key: string;
+  name: string;
+  internal: boolean;
+  labels: Record<string, string>;
+}
+
+/** A volume as it should exist. */
+export interface DesiredVolume {
+  key: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** Everything `up` should converge to, for one host. */
+export interface DesiredState {
+  project: string;
+  host: string;
+  networks: DesiredNetwork[];
+  volumes: DesiredVolume[];
+  services: DesiredService[];
+  /** Every service name in the topology (not only those in scope), to tell orphans apart. */
+  allServices: string[];
+}
+
+/** What the engine reports, read once per command. */
+export interface ObservedState {
+  containers: ContainerSummary[];
+  networks: NetworkSummary[];
+  volumes: VolumeSummary[];
+}
+
+/** Options that change what reconcile plans. */
+export interface ReconcileOptions {
+  forceRecreate: boolean;
+  removeOrphans: boolean;
+  /** Wait for every started service to be ready (not only those others depend on). */
+  wait: boolean;
+}
+
+/** An operation of the plan. */
+export type Operation =
+  | { kind: 'create-network'; network: DesiredNetwork }
+  | { kind: 'create-volume'; volume: DesiredVolume }
+  | { kind: 'create-container'; service: string; spec: ContainerSpec }
+  | { kind: 'connect-network'; service: string; network: string; aliases: string[] }
+  | { kind: 'copy-secrets'; service: string; files: SecretFile[] }
+  | { kind: 'start-container'; service: string; containerId: string | undefined }
+  | { kind: 'remove-network'; networkId: string; name: string }
+  | { kind: 'remove-volume'; name: string }
+  | {
+      kind: 'stop-container';
+      service: string;
+      containerId: string;
+      containerName: string;
+      timeoutS: number;
+    }
+  | { kind: 'remove-container'; service: string; containerId: string; containerName: string }
+  | {
+      kind: 'wait-ready';
+      service: string;
+      condition: DependencyCondition;
+      containerId: string | undefined;
+      readiness: Readiness;
+    };
+
+/** An operation with its place in the DAG. */
+export interface PlannedOperation {
+  id: string;
+  operation: Operation;
+  /** Ids of operations that must finish first. */
+  after: string[];
+  /** Why this operation exists ("config hash changed", "not created yet"). */
+  cause: string;
+}
+
+/** The result of reconcile(). */
+export interface Plan {
+  project: string;
+  host: string;
+  operations: PlannedOperation[];
+  /** Services that need nothing. */
+  unchanged: string[];
+  /** Containers of services no longer in the topology (removed only with --remove-orphans). */
+  orphans: { service: string; containerName: string }[];
+}
+
+/** True for operations that change the engine's state. */
+export function isMutating(operation: Operation): boolean {
+  return operation.kind !== 'wait-ready';
+}
