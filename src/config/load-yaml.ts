@@ -76,7 +76,12 @@ export function loadYaml(text: string, problems: Problems): ParsedYaml | undefin
     const message = `expected one YAML document, found ${list.length} — remove the "---" separators`;
     problems.add({ ...positionOf(lineCounter, second.range[0]), path: '(file)', message });
   }
-  if (failed || !first) return undefined;
+  if (!first) {
+    const message = 'the file is empty — expected a mapping with project: and services:';
+    problems.add({ line: 1, column: 1, path: '(file)', message });
+    return undefined;
+  }
+  if (failed) return undefined;
   return { document: first, lineCounter };
 }
 

@@ -41,6 +41,11 @@ export class Locator {
     this.#entries.set(formatPath(path), { key, value });
   }
 
+  /** Whether the file has a node at `path` (even one the schema rejected). */
+  has(path: readonly PathSegment[]): boolean {
+    return this.#entries.has(formatPath(path));
+  }
+
   /**
    * Position for a problem at `path`: the key when asked for (unknown keys, invalid names),
    * else the value. A path that is not in the file (a missing key) falls back to the key of its

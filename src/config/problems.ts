@@ -50,6 +50,15 @@ export class Problems {
     this.#list.push({ file: this.file, ...problem });
   }
 
+  /** Whether a problem was reported at `path` or under it (so a rule need not pile on). */
+  hasUnder(path: readonly PathSegment[]): boolean {
+    const prefix = formatPath(path);
+    return this.#list.some(
+      (p) =>
+        p.path === prefix || p.path.startsWith(`${prefix}.`) || p.path.startsWith(`${prefix}[`),
+    );
+  }
+
   /** How many problems have been reported so far. */
   get count(): number {
     return this.#list.length;

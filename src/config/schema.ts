@@ -163,15 +163,20 @@ const secret = strict(
 /** The whole topology file. */
 export const topologySchema = strict(
   {
-    project: pattern(PROJECT_NAME, 'a project name of lower-case letters, digits, "_" and "-"'),
+    project: pattern(
+      PROJECT_NAME,
+      'a project name of lower-case letters, digits, "_" and "-"',
+    ).describe('Project name: prefixes every resource and labels it'),
     host: nameRef('host').optional().describe('Default placement for services (default local)'),
     hosts: z.record(nameKey('host'), host).nullable().optional(),
     networks: z.record(nameKey('network'), network).nullable().optional(),
     volumes: z.record(nameKey('volume'), strict({}).nullable()).nullable().optional(),
     secrets: z.record(nameKey('secret'), secret).nullable().optional(),
-    services: z.record(nameKey('service'), serviceSchema, {
-      error: expected('a mapping of service names to services'),
-    }),
+    services: z
+      .record(nameKey('service'), serviceSchema, {
+        error: expected('a mapping of service names to services'),
+      })
+      .describe('The containers to run, by name'),
   },
   'a mapping with project: and services:',
 );

@@ -11,8 +11,8 @@ import { type RawTopology, topologySchema } from './schema.ts';
 /** Top-level keys starting with `x-` hold YAML anchors for reuse (as in compose); ignored. */
 const EXTENSION_KEY = /^x-/;
 
-/** Deepest path pruned for a problem: `services.<name>.<key>` drops one key of one service. */
-const PRUNE_DEPTH = 3;
+/** Rounds of pruning before giving up on running the rules (the deepest path is ~6 keys). */
+const MAX_ROUNDS = 8;
 
 /** Validate plain data against the schema, report every issue, return what is valid. */
 export function validate(value: unknown, problems: Problems): Partial<RawTopology> | undefined {
@@ -29,9 +29,16 @@ function withoutExtensions(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([key]) => !EXTENSION_KEY.test(key)));
 }
 
-/** Turn one zod issue into located problems (one per unknown key). */
-function reportIssue(issue: z.core.$ZodIssue, problems: Problems): void {
-  const path = issue.path as PathSegment[];
+/**
+ * Turn one zod issue into located problems (one per unknown key). `prefix` is the path of the
+ * union an issue came from: branch issues have paths relative to it.
+ */
+function reportIssue(
+  issue: z.core.$ZodIssue,
+  problems: Problems,
+  prefix: PathSegment[] = [],
+): void {
+  const path = [...prefix, ...(issue.path as PathSegment[])];
   switch (issue.code) {
     case 'unrecognized_keys': {
       const lines = issue.message.split('\n');
@@ -43,6 +50,18 @@ function reportIssue(issue: z.core.$ZodIssue, problems: Problems): void {
     case 'invalid_key':
       problems.report(path, issue.issues[0]?.message ?? issue.message, 'key');
       return;
+    case 'invalid_union': {
+      // zod gives up on a union when every branch failed; the branch whose type matched the
+      // input (its issues are deeper than "wrong type") says more than the union's summary.
+      const matching = issue.errors.filter((branch) =>
+        branch.some((i) => i.path.length > 0 || i.code !== 'invalid_type'),
+      );
+      const [only] = matching;
+      if (matching.length === 1 && only)
+        for (const inner of only) reportIssue(inner, problems, path);
+      else problems.report(path, issue.message);
+      return;
+    }
     case 'invalid_type':
       if (!('input' in issue) || issue.input === undefined) {
         const last = path[path.length - 1];
@@ -62,20 +81,26 @@ function reportIssue(issue: z.core.$ZodIssue, problems: Problems): void {
 
 /**
  * Re-validate with the offending keys removed (top-level keys all optional) until it passes.
- * Returns undefined when nothing useful is left (the file is not a mapping at all).
+ * Round r removes r levels above each issue, so an issue that removing its own key cannot fix
+ * (a missing required key) ends by dropping its enclosing mapping. Returns undefined when
+ * nothing useful is left (the file is not a mapping at all).
  */
 function salvage(data: unknown, issues: z.core.$ZodIssue[]): Partial<RawTopology> | undefined {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
   const lenient = topologySchema.partial();
   const current = structuredClone(data) as Record<string, unknown>;
   let pending = issues;
-  // A pruned key can reveal nothing new, so a few rounds always suffice; the bound is a guard.
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
     for (const issue of pending) {
       const path = issue.path as PathSegment[];
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) prune(current, [...path, key]);
-      } else prune(current, path.slice(0, PRUNE_DEPTH));
+        continue;
+      }
+      // A bad list element drops its list: a list with holes would shift every index.
+      let end = path.length;
+      while (end > 0 && typeof path[end - 1] === 'number') end--;
+      prune(current, path.slice(0, Math.max(1, end - round)));
     }
     const again = lenient.safeParse(current);
     if (again.success) return again.data;

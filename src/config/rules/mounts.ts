@@ -2,6 +2,7 @@
  * Rules inside one service: no two mounts (volumes or secrets) on the same container path, and
  * a secret's `*_FILE` variable not also set under `env:`.
  */
+import { formatPath } from '../locate.ts';
 import { type Rule, servicesOf } from './context.ts';
 
 type Path = (string | number)[];
@@ -40,10 +41,7 @@ export const checkMountConflicts: Rule = (context) => {
     const claim = (target: string, path: Path): void => {
       const first = targets.get(target.replace(/\/+$/, ''));
       if (first) {
-        context.problems.report(
-          path,
-          `${target} is already mounted by ${first.slice(2).map(String).join('.')}`,
-        );
+        context.problems.report(path, `${target} is already mounted by ${formatPath(first)}`);
       } else targets.set(target.replace(/\/+$/, ''), path);
     };
     service.volumes?.forEach((mount, i) => {

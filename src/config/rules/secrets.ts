@@ -10,7 +10,8 @@ const SOURCES = ['generate', 'file', 'env'] as const;
 /** Exactly one of generate/file/env; `length` only with generate. */
 export const checkSecretSources: Rule = ({ raw, problems }) => {
   for (const [name, secret] of Object.entries(raw.secrets ?? {})) {
-    const given = SOURCES.filter((source) => secret[source] !== undefined);
+    // Presence in the file, not validity: `generate: yes` is reported by the schema already.
+    const given = SOURCES.filter((source) => problems.locator.has(['secrets', name, source]));
     if (given.length === 0) {
       problems.report(
         ['secrets', name],
