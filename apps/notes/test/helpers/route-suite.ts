@@ -200,12 +200,12 @@ export function routeSuite(label: string, makeDatabase: () => Promise<SuiteDatab
       const updated = await alice.post('/notes/save', {
         docreate: 'update',
         notekey: key,
-        title: 'Version 2',
+        title: 'Version 2 — ünïcödé 😀',
         body: 'two',
       });
       expect(updated.status).toBe(302);
       const view = await alice.get(created.location ?? '');
-      expect(view.text).toContain('Version 2');
+      expect(view.text).toContain('Version 2 — ünïcödé 😀');
       expect(view.text).toContain('>two</div>');
     });
 
