@@ -1,0 +1,79 @@
+/**
+ * A recording proxy in front of a real Docker socket: notesctl runs with
+ * DOCKER_HOST=unix://<proxy socket>, every API request is forwarded to the real engine and its
+ * method and path are recorded. Tests use it to count (mutating) engine calls of a real command.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** One recorded API request. */
+export interface RecordedCall {
+  method: string;
+  path: string;
+}
+
+/** A running proxy. */
+export interface RecordingProxy {
+  socketPath: string;
+  dockerHost: string;
+  calls: RecordedCall[];
+  /** Calls that change engine state (anything but GET/HEAD). */
+  mutating(): RecordedCall[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Start a proxy to `target` (default /run/docker.sock). */
+export async function startRecordingProxy(target = '/run/docker.sock'): Promise<RecordingProxy> {
+  const dir = await mkdtemp(join(tmpdir(), 'notesctl-proxy-'));
+  const socketPath = join(dir, 'docker.sock');
+  const calls: RecordedCall[] = [];
+  const record = (req: IncomingMessage) =>
+    calls.push({ method: req.method ?? '?', path: req.url ?? '' });
+  const server = createServer((req, res) => {
+    record(req);
+    const upstream = request(
+      { socketPath: target, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  // Exec/attach upgrade the connection to a raw stream: replay the request head, then splice.
+  server.on('upgrade', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    record(req);
+    const upstream = connect(target, () => {
+      const lines = [`${req.method ?? 'POST'} ${req.url ?? '/'} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        lines.push(`${req.rawHeaders[i] ?? ''}: ${req.rawHeaders[i + 1] ?? ''}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    socketPath,
+    dockerHost: `unix://${socketPath}`,
+    calls,
+    mutating: () => calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD'),
+    reset: () => {
+      calls.length = 0;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
