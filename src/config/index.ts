@@ -69,7 +69,8 @@ export function parseTopologyText(
   if (!parsed) return fail();
   const directory = dirname(resolve(file));
   const dotEnvHint = `.env next to ${basename(file)}`;
-  const value = toValue(parsed, { locator, problems, env, dotEnvHint });
+  const { value, complete } = toValue(parsed, { locator, problems, env, dotEnvHint });
+  if (!complete) return fail();
   const raw = validate(value, problems);
   const home = options.home ?? env.HOME ?? homedir();
   if (raw) {

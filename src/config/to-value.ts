@@ -6,7 +6,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { type Env, interpolate } from './interpolate.ts';
-import { MAX_DEPTH, type ParsedYaml, positionOf } from './load-yaml.ts';
+import { MAX_DEPTH, NESTING_MESSAGE, type ParsedYaml, positionOf } from './load-yaml.ts';
 import { type Locator, type PathSegment, type Position, formatPath } from './locate.ts';
 import type { Problems } from './problems.ts';
 
@@ -29,15 +29,18 @@ interface Where {
   key: Position | undefined;
 }
 
-/** Convert the parsed document to plain data; problems (interpolation, limits) are reported. */
+/**
+ * Convert the parsed document to plain data; problems (interpolation, limits) are reported.
+ * `complete` is false when a limit stopped the walk: the value is partial and not worth checking.
+ */
 export function toValue(
   parsed: ParsedYaml,
   options: { locator: Locator; problems: Problems; env: Env; dotEnvHint: string },
-): unknown {
+): { value: unknown; complete: boolean } {
   const walk: Walk = { parsed, ...options, aliasNodes: 0, stopped: false };
   const root = parsed.document.contents;
-  if (!root) return undefined;
-  return visit(walk, root, [], undefined, 0, false);
+  const value = root ? visit(walk, root, [], undefined, 0, false) : undefined;
+  return { value, complete: !walk.stopped };
 }
 
 /** Position of a node's first character (or the start of the file for synthetic nodes). */
@@ -65,11 +68,7 @@ function visit(
   const own = startOf(walk, node as Node);
   walk.locator.set(path, where?.value ?? own ?? { line: 1, column: 1 }, where?.key);
   if (depth > MAX_DEPTH) {
-    return stop(
-      walk,
-      path,
-      `nesting deeper than ${MAX_DEPTH} levels — a topology needs only a few`,
-    );
+    return stop(walk, path, NESTING_MESSAGE);
   }
   if (inAlias && ++walk.aliasNodes > MAX_ALIAS_NODES) {
     const message = `aliases expand to more than ${MAX_ALIAS_NODES} values — refusing (an alias bomb?)`;
@@ -89,6 +88,7 @@ function visit(
   }
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
+    const seen = new Map<string, Position>();
     // Merge sources first, so the map's own keys (visited after) win, as YAML 1.1 specifies.
     for (const pair of node.items) {
       if (isScalar(pair.key) && pair.key.value === '<<') {
@@ -109,6 +109,13 @@ function visit(
       if (pair.key.value === '<<') continue;
       const key = String(pair.key.value);
       const keyAt = startOf(walk, pair.key) ?? own ?? { line: 1, column: 1 };
+      const first = seen.get(key);
+      if (first) {
+        const message = `duplicate key "${key}" — first defined at line ${first.line}; each key may appear once`;
+        walk.problems.add({ ...keyAt, path: formatPath([...path, key]), message });
+        continue;
+      }
+      seen.set(key, keyAt);
       const valueAt = startOf(walk, pair.value as Node) ?? keyAt;
       const value = visit(
         walk,

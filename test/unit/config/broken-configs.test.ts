@@ -433,7 +433,9 @@ const CASES: Case[] = [
   {
     name: 'duplicate keys',
     text: yaml('project: t', 'services:', '  a: { image: nginx:1 }', '  a: { image: nginx:2 }'),
-    problems: ['4:3 (file): duplicate key "a" — each key may appear once'],
+    problems: [
+      '4:3 services.a: duplicate key "a" — first defined at line 3; each key may appear once',
+    ],
   },
   {
     name: 'YAML syntax error',
