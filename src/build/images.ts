@@ -10,6 +10,8 @@ import { LABEL, imageRepository } from '../model/names.ts';
 import type { Service, Topology } from '../model/topology.ts';
 import type { ResolvedImage } from '../plan/desired.ts';
 import { contextDigest, contextTar, listContext } from './context.ts';
+import { chainIds, chainIdsOn } from '../ship/layers.ts';
+import { formatBytes, shipImage } from '../ship/ship.ts';
 
 /** Options for resolveImages(). */
 export interface ImageOptions {
@@ -19,13 +21,23 @@ export interface ImageOptions {
   /** Do not build or pull: report what would happen (for `plan`). */
   dryRun: boolean;
   onEvent: (event: ApplyEvent) => void;
+  /** The operator's engine, when the target is remote: images are built there and shipped. */
+  builder?: Engine | undefined;
 }
 
 /** What resolveImages() found and did. */
 export interface ImageResolution {
   images: Map<string, ResolvedImage>;
   /** Services whose image must be built or pulled (dry run) or was (otherwise). */
-  changed: { service: string; action: 'build' | 'pull'; ref: string }[];
+  changed: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
+  /** What shipping sent, per image. */
+  shipped: {
+    ref: string;
+    layersSent: number;
+    layersTotal: number;
+    layerBytesSent: number;
+    wireBytes: number;
+  }[];
 }
 
 /** The tag a build service's image gets: repository + the first 12 hex of its context digest. */
@@ -49,18 +61,68 @@ export async function resolveImages(
 ): Promise<ImageResolution> {
   const images = new Map<string, ResolvedImage>();
   const changed: ImageResolution['changed'] = [];
+  const shipper = createShipper(engine, options);
   await Promise.all(
     services.map(async (name) => {
       const service = topology.services[name];
       if (!service) return;
       const resolved =
         service.image.kind === 'build'
-          ? await resolveBuild(engine, topology.project, service, options, changed)
-          : await resolvePull(engine, service.image.ref, name, options, changed);
+          ? await resolveBuild(engine, topology.project, service, options, changed, shipper)
+          : await resolvePull(engine, service.image.ref, name, options, changed, shipper);
       images.set(name, resolved);
     }),
   );
-  return { images, changed };
+  return { images, changed, shipped: shipper.results };
+}
+
+type Shipper = ReturnType<typeof createShipper>;
+
+/**
+ * Shipments to one target run one after another, each updating the set of layers the target
+ * holds, so layers shared between images (the Node base) cross the network once.
+ */
+function createShipper(target: Engine, options: ImageOptions) {
+  let queue: Promise<unknown> = Promise.resolve();
+  let present: Promise<Set<string>> | undefined;
+  const results: ImageResolution['shipped'] = [];
+  const ship = (source: Engine, ref: string, service: string): Promise<void> => {
+    const run = async () => {
+      present ??= chainIdsOn(target);
+      const known = await present;
+      const id = `ship:${ref}`;
+      const started = Date.now();
+      const text = `ship image ${ref} to ${target.hostName}`;
+      options.onEvent({ type: 'op-start', id, service, text });
+      try {
+        const result = await shipImage(source, target, ref, {
+          present: known,
+          onProgress: (t) => options.onEvent({ type: 'op-progress', id, text: t }),
+        });
+        const image = await target.inspectImage(ref);
+        for (const chain of chainIds(image?.layers ?? [])) known.add(chain);
+        results.push(result);
+        options.onEvent({
+          type: 'op-done',
+          id,
+          text: `${text}: ${result.layersSent}/${result.layersTotal} layers, ${formatBytes(result.wireBytes)} sent`,
+          ms: Date.now() - started,
+        });
+      } catch (error) {
+        options.onEvent({
+          type: 'op-failed',
+          id,
+          text,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      }
+    };
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  return { ship, results };
 }
 
 async function resolveBuild(
@@ -69,11 +131,39 @@ async function resolveBuild(
   service: Service,
   options: ImageOptions,
   changed: ImageResolution['changed'],
+  shipper: Shipper,
+): Promise<ResolvedImage> {
+  if (service.image.kind !== 'build') throw new Error('bug');
+  const { tag } = await buildTag(project, service);
+  const existing = options.forceBuild ? undefined : await engine.inspectImage(tag);
+  if (existing) return { ref: tag, id: existing.id, healthTest: existing.healthcheck?.test };
+  if (!options.builder) return buildOn(engine, project, service, options, changed);
+  // Remote target: build on the operator's engine (cache there), then ship the missing layers.
+  const local = options.forceBuild ? undefined : await options.builder.inspectImage(tag);
+  if (!local) await buildOn(options.builder, project, service, options, changed);
+  changed.push({ service: service.name, action: 'ship', ref: tag });
+  if (options.dryRun)
+    return {
+      ref: tag,
+      id: local?.id ?? `(to be built: ${tag})`,
+      healthTest: local?.healthcheck?.test,
+    };
+  await shipper.ship(options.builder, tag, service.name);
+  const shipped = await engine.inspectImage(tag);
+  if (!shipped)
+    throw new RuntimeError(`image ${tag} is missing on ${engine.hostName} right after shipping it`);
+  return { ref: tag, id: shipped.id, healthTest: shipped.healthcheck?.test };
+}
+
+async function buildOn(
+  engine: Engine,
+  project: string,
+  service: Service,
+  options: ImageOptions,
+  changed: ImageResolution['changed'],
 ): Promise<ResolvedImage> {
   if (service.image.kind !== 'build') throw new Error('bug');
   const { tag, digest } = await buildTag(project, service);
-  const existing = options.forceBuild ? undefined : await engine.inspectImage(tag);
-  if (existing) return { ref: tag, id: existing.id, healthTest: existing.healthcheck?.test };
   changed.push({ service: service.name, action: 'build', ref: tag });
   if (options.dryRun) return { ref: tag, id: `(to be built: ${tag})`, healthTest: undefined };
   const id = `build:${service.name}`;
@@ -113,6 +203,7 @@ async function resolvePull(
   service: string,
   options: ImageOptions,
   changed: ImageResolution['changed'],
+  shipper: Shipper,
 ): Promise<ResolvedImage> {
   const existing = await engine.inspectImage(ref);
   if (existing) return { ref, id: existing.id, healthTest: existing.healthcheck?.test };
@@ -128,6 +219,17 @@ async function resolvePull(
   } catch (error) {
     const reason = error instanceof EngineError ? error.message : String(error);
     options.onEvent({ type: 'op-failed', id, text: `pull image ${ref}`, error: reason });
+    const local = options.builder ? await options.builder.inspectImage(ref) : undefined;
+    if (options.builder && local) {
+      options.onEvent({
+        type: 'note',
+        text: `${engine.hostName} cannot pull ${ref}; shipping it from ${options.builder.hostName} instead`,
+      });
+      changed.push({ service, action: 'ship', ref });
+      await shipper.ship(options.builder, ref, service);
+      const shipped = await engine.inspectImage(ref);
+      if (shipped) return { ref, id: shipped.id, healthTest: shipped.healthcheck?.test };
+    }
     throw new RuntimeError(
       `image ${ref} (service ${service}) is not on ${engine.hostName} and cannot be pulled: ${reason}`,
       {

@@ -8,6 +8,7 @@ import { loadTopology } from '../config/index.ts';
 import { createProgress } from '../output/progress.ts';
 import { expandScope, servicesByHost } from './support/scope.ts';
 import { withEngine } from './support/engines.ts';
+import { withBuilder } from './support/builder.ts';
 import { interruptSignal } from './support/interrupt.ts';
 import { prepareUp } from './support/prepare-up.ts';
 import { summarizeUp } from '../output/up-summary.ts';
@@ -31,24 +32,27 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
       });
       try {
         results.push(
-          await withEngine(topology, host, global, async (engine) => {
-            const prepared = await prepareUp(engine, topology, host, services, {
-              dryRun: false,
-              forceBuild: options.build === true,
-              noCache: false,
-              forceRecreate: options.forceRecreate === true,
-              removeOrphans: options.removeOrphans === true,
-              wait: options.wait !== false,
-              onEvent: progress.sink,
-            });
-            await executePlan(prepared.plan, {
-              engine,
-              secretFiles: prepared.secretFiles,
-              onEvent: progress.sink,
-              signal: interrupt.signal,
-            });
-            return { plan: prepared.plan, images: prepared.images.changed };
-          }),
+          await withEngine(topology, host, global, (engine) =>
+            withBuilder(host, async (builder) => {
+              const prepared = await prepareUp(engine, topology, host, services, {
+                builder,
+                dryRun: false,
+                forceBuild: options.build === true,
+                noCache: false,
+                forceRecreate: options.forceRecreate === true,
+                removeOrphans: options.removeOrphans === true,
+                wait: options.wait !== false,
+                onEvent: progress.sink,
+              });
+              await executePlan(prepared.plan, {
+                engine,
+                secretFiles: prepared.secretFiles,
+                onEvent: progress.sink,
+                signal: interrupt.signal,
+              });
+              return { plan: prepared.plan, images: prepared.images.changed };
+            }),
+          ),
         );
       } finally {
         await lock.release();

@@ -296,6 +296,13 @@ export class DockerEngine implements Engine {
     await this.call('remove volume', name, () => this.docker.getVolume(name).remove());
   }
 
+  async listImages(): Promise<{ id: string; tags: string[] }[]> {
+    const list = await this.call('list images', undefined, () =>
+      this.docker.listImages({ all: false }),
+    );
+    return list.map((i) => ({ id: i.Id, tags: orDefault<string[]>(i.RepoTags, []) }));
+  }
+
   async inspectImage(ref: string): Promise<ImageSummary | undefined> {
     try {
       const info = await this.call('inspect image', ref, () => this.docker.getImage(ref).inspect());

@@ -179,6 +179,8 @@ export interface Engine {
   createVolume(spec: { name: string; labels: Labels }): Promise<void>;
   removeVolume(name: string): Promise<void>;
 
+  /** Every image on the engine (ids and tags). */
+  listImages(): Promise<{ id: string; tags: string[] }[]>;
   /** Inspect an image; undefined when it is not there. */
   inspectImage(ref: string): Promise<ImageSummary | undefined>;
   buildImage(context: Readable, options: BuildOptions): Promise<string>;

@@ -8,7 +8,7 @@ import type { Terminal } from './terminal.ts';
 /** The outcome of `up` on one host. */
 export interface UpResult {
   plan: Plan;
-  images: { service: string; action: 'build' | 'pull'; ref: string }[];
+  images: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
 }
 
 /** Print the summary (JSON on stdout with --json). */

@@ -24,6 +24,8 @@ export interface PrepareOptions {
   removeOrphans: boolean;
   wait: boolean;
   onEvent: (event: ApplyEvent) => void;
+  /** The operator's engine when the target is remote (images are built there and shipped). */
+  builder?: Engine | undefined;
 }
 
 /** A plan and what executing it needs. */

@@ -23,7 +23,7 @@ async function tarNames(dir: string): Promise<string[]> {
     stream.on('end', next);
     stream.resume();
   });
-  const done = new Promise((r) => ex.on('finish', r));
+  const done = new Promise<void>((r) => ex.on('finish', () => r()));
   contextTar(context).pipe(ex);
   await done;
   return names.sort();
