@@ -91,7 +91,9 @@ export function loadYaml(text: string, problems: Problems): ParsedYaml | undefin
   const first = list[0];
   let failed = false;
   for (const document of list) {
-    for (const error of document.errors) {
+    // After the first syntax error the parser's view of the rest is guesswork: its later
+    // errors are mostly echoes of the first, so only the first is reported.
+    for (const error of document.errors.slice(0, 1)) {
       failed = true;
       problems.add({
         ...positionOf(lineCounter, error.pos[0]),

@@ -3,6 +3,7 @@
  * not be loaded to be refused) and strict UTF-8 with the position of a bad byte.
  */
 import { access, open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { ConfigProblem } from '../errors.ts';
 import { decodeUtf8 } from './utf8.ts';
@@ -28,7 +29,7 @@ export async function readTextFile(path: string, shown: string): Promise<ReadRes
     handle = await open(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fail(`file not found (looked in ${process.cwd()})`);
+    if (code === 'ENOENT') return fail(`file not found (looked for ${resolve(path)})`);
     return fail(`cannot read the file: ${(error as Error).message}`);
   }
   try {
