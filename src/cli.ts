@@ -2,7 +2,7 @@
  * Commander wiring only: flags → typed options → src/commands/*. This is the one place that
  * catches errors and decides the exit code (0 ok, 1 runtime failure, 2 usage or config error).
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { ExitCode, NotesctlError, UsageError } from './errors.ts';
 import { reportError } from './output/report-error.ts';
@@ -19,6 +19,8 @@ export interface GlobalOptions {
   quiet: boolean;
   verbose: boolean;
   color: boolean;
+  /** Trust (and record) a remote host key seen for the first time. */
+  acceptNewHostKey: boolean;
 }
 
 /** What a command module exports: one function taking its parsed options. */
@@ -69,6 +71,11 @@ export function buildProgram(
     .option('-q, --quiet', 'only errors and data', false)
     .option('-v, --verbose', 'more detail, stack traces for errors', false)
     .option('--no-color', 'no colours (also NO_COLOR=1)')
+    .option(
+      '--accept-new-host-key',
+      'trust and record an SSH host key seen for the first time (changed keys are still refused)',
+      false,
+    )
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
@@ -210,7 +217,6 @@ export function buildProgram(
       });
     if (name.startsWith('rm')) sub.option('-y, --yes', 'do not ask first');
   }
-  program.addOption(new Option('--accept-new-host-key').hideHelp());
   return program;
 }
 
@@ -222,6 +228,7 @@ function globalOptions(program: Command): GlobalOptions {
     quiet: boolean;
     verbose: boolean;
     color: boolean;
+    acceptNewHostKey: boolean;
   }>();
   return {
     file: o.file,
@@ -230,6 +237,7 @@ function globalOptions(program: Command): GlobalOptions {
     quiet: o.quiet,
     verbose: o.verbose,
     color: wantColor(o.color, process.env, process.stderr.isTTY),
+    acceptNewHostKey: o.acceptNewHostKey,
   };
 }
 

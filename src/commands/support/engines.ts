@@ -1,25 +1,37 @@
 /**
- * Opening engines for a command: the local one, or a remote host over SSH.
+ * Opening engines for a command: the local one through its socket, a remote host through ONE SSH
+ * connection whose channels carry every Docker API request of the command (issue 6).
  */
 import { connectLocalEngine } from '../../engine/connect.ts';
+import { DockerEngine } from '../../engine/docker-engine.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { UsageError } from '../../errors.ts';
+import type { SshLink } from '../../engine/ssh/connect.ts';
+import { openSshTransport } from '../../engine/ssh/transport.ts';
+import { sshOptionsFor } from '../../hosts/prompts.ts';
+import { resolveHost } from '../../hosts/resolve.ts';
 import { LOCAL_HOST, type Topology } from '../../model/topology.ts';
+import { Terminal } from '../../output/terminal.ts';
 import type { GlobalOptions } from '../../cli.ts';
 
+/** The SSH link behind each open remote engine, to explain failures caused by a lost link. */
+const links = new WeakMap<Engine, SshLink>();
+
 /** Open the engine of `host` (closed by the caller with engine.close()). */
-export function openEngine(
+export async function openEngine(
   topology: Topology | undefined,
   host: string,
   global: GlobalOptions,
 ): Promise<Engine> {
-  if (host === LOCAL_HOST) return Promise.resolve(connectLocalEngine());
-  const where = topology ? ` (${topology.file})` : global.file;
-  return Promise.reject(
-    new UsageError(`host ${host}${where}: remote engines are not supported in this build yet`, {
-      hint: 'Deploy to the local engine (omit --host), or update notesctl.',
-    }),
+  if (host === LOCAL_HOST) return connectLocalEngine();
+  const { endpoint } = await resolveHost(host, topology);
+  const terminal = new Terminal(global);
+  const { transport, link } = await openSshTransport(
+    endpoint,
+    sshOptionsFor(terminal, global.acceptNewHostKey),
   );
+  const engine = new DockerEngine(host, transport);
+  links.set(engine, link);
+  return engine;
 }
 
 /** Run `fn` with an open engine and always close it. */
@@ -32,6 +44,12 @@ export async function withEngine<T>(
   const engine = await openEngine(topology, host, global);
   try {
     return await fn(engine);
+  } catch (error) {
+    // Whatever failed downstream ("socket hang up", a failed plan step), the cause the operator
+    // can act on is the broken link: say that, naming the host.
+    const lost = links.get(engine)?.lost();
+    if (lost && lost !== error) throw lost;
+    throw error;
   } finally {
     await engine.close();
   }

@@ -1,0 +1,200 @@
+/**
+ * One SSH connection to a host (issue 6): host key verified during the key exchange, key-only
+ * login, keepalives so a dead link is noticed within ~20 s. Every engine request of a command
+ * then runs as a channel of this one connection (see channel-agent.ts).
+ */
+import { Client, type ConnectConfig } from 'ssh2';
+import { EngineError } from '../../errors.ts';
+import { describeEndpoint, type SshEndpoint } from './endpoint.ts';
+import { prepareHostKeyCheck, type HostKeyPolicy } from './host-key-check.ts';
+import { loginMethods, type PassphrasePrompt } from './identity.ts';
+
+/** How to connect. */
+export interface SshConnectOptions {
+  hostKeys: HostKeyPolicy;
+  passphrase: PassphrasePrompt;
+  env?: NodeJS.ProcessEnv;
+  /** Deadline for TCP + handshake + login, not counting time spent waiting for the operator. */
+  timeoutMs?: number;
+  /** SSH keepalive period; the link counts as lost after `keepaliveCountMax` unanswered. */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+}
+
+/** Keepalive defaults: a silent link is declared lost after 5 s × (3 + 1) = 20 s at most. */
+export const KEEPALIVE_INTERVAL_MS = 5000;
+/** Unanswered keepalives tolerated before the link counts as lost. */
+export const KEEPALIVE_COUNT_MAX = 3;
+
+/** An open SSH connection. */
+export interface SshLink {
+  readonly endpoint: SshEndpoint;
+  readonly client: Client;
+  /** Set once the connection broke (not when we closed it). */
+  lost(): EngineError | undefined;
+  /** Register a callback for when the link breaks. */
+  onLost(listener: (error: EngineError) => void): void;
+  /** Close the connection (idempotent). */
+  close(): Promise<void>;
+}
+
+const NETWORK_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'Nothing listens for SSH there: check the address and port, and that sshd runs.',
+  EHOSTUNREACH: 'The host is unreachable: check the address and the network.',
+  ENETUNREACH: 'The network is unreachable from here.',
+  ENOTFOUND: 'The host name does not resolve: check it.',
+  ETIMEDOUT: 'No answer: check the address, the port and firewalls.',
+};
+
+/** Connect and log in; throws a NotesctlError naming the host on any failure. */
+export async function connectSsh(
+  endpoint: SshEndpoint,
+  options: SshConnectOptions,
+): Promise<SshLink> {
+  const env = options.env ?? process.env;
+  const where = describeEndpoint(endpoint);
+  const failure = (message: string, hint?: string, cause?: unknown) =>
+    new EngineError({ host: endpoint.name, operation: `connect over SSH to ${where}` }, message, {
+      hint,
+      cause,
+    });
+
+  const login = await loginMethods(endpoint.user, endpoint.identity, env, options.passphrase);
+  if (login.methods.length === 0) {
+    throw failure(
+      'no SSH key to log in with',
+      'Set `identity:` for the host in the topology, pass --identity, or load a key into ssh-agent (SSH_AUTH_SOCK).',
+    );
+  }
+  const check = await prepareHostKeyCheck(endpoint, options.hostKeys);
+  const client = new Client();
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  let asking = false;
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const armTimer = () => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      client.destroy();
+    }, timeoutMs);
+  };
+
+  const config: ConnectConfig = {
+    host: endpoint.hostname,
+    port: endpoint.port,
+    username: endpoint.user,
+    // Our own deadline (armTimer) pauses while the operator reads a fingerprint; ssh2's cannot.
+    readyTimeout: 0,
+    keepaliveInterval: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: options.keepaliveCountMax ?? KEEPALIVE_COUNT_MAX,
+    authHandler: login.methods,
+    // No hostHash: the verifier gets the raw key blob and compares it with known_hosts itself.
+    hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
+      if (timer) clearTimeout(timer);
+      asking = true;
+      void check.verify(key).then((ok) => {
+        asking = false;
+        if (ok) armTimer();
+        verify(ok);
+      });
+    },
+    ...(check.preferredAlgorithms.length > 0
+      ? {
+          algorithms: {
+            serverHostKey: {
+              remove: check.preferredAlgorithms,
+              prepend: check.preferredAlgorithms,
+            } as never,
+          },
+        }
+      : {}),
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error & { level?: string; code?: string }) => {
+      if (timer) clearTimeout(timer);
+      client.removeListener('ready', onReady);
+      client.destroy();
+      const refusal = check.refusal();
+      if (refusal) return reject(refusal);
+      if (timedOut && !asking)
+        return reject(
+          failure(
+            `no SSH handshake within ${timeoutMs / 1000} s`,
+            'Check the address and port; a firewall may drop the packets.',
+          ),
+        );
+      if (error.level === 'client-authentication') {
+        return reject(
+          failure(
+            `the server refused every key tried (${login.tried.join(', ')})`,
+            `Check the user name "${endpoint.user}" and that the public key is in ~${endpoint.user}/.ssh/authorized_keys on the server.`,
+            error,
+          ),
+        );
+      }
+      const hint = error.code === undefined ? undefined : NETWORK_HINTS[error.code];
+      reject(failure(error.message, hint, error));
+    };
+    const onClose = () => {
+      if (timedOut) onError(new Error('timed out'));
+      else onError(new Error('the server closed the connection during the handshake'));
+    };
+    const onReady = () => {
+      if (timer) clearTimeout(timer);
+      client.removeListener('error', onError);
+      client.removeListener('close', onClose);
+      resolve();
+    };
+    client.once('ready', onReady);
+    client.once('error', onError);
+    client.once('close', onClose);
+    armTimer();
+    client.connect(config);
+  });
+  return trackLink(endpoint, client);
+}
+
+function trackLink(endpoint: SshEndpoint, client: Client): SshLink {
+  let closing = false;
+  let lostError: EngineError | undefined;
+  let lastError: (Error & { level?: string }) | undefined;
+  const listeners: ((error: EngineError) => void)[] = [];
+  client.on('error', (error: Error & { level?: string }) => {
+    lastError = error;
+  });
+  client.on('close', () => {
+    if (closing) return;
+    const why =
+      lastError?.message === 'Keepalive timeout'
+        ? 'no answer to SSH keepalives'
+        : (lastError?.message ?? 'the server closed it');
+    lostError = new EngineError(
+      { host: endpoint.name, operation: `SSH connection to ${describeEndpoint(endpoint)}` },
+      `lost (${why})`,
+      {
+        hint: 'The link to the host broke: check the network and that the host is up, then run the command again.',
+        cause: lastError,
+      },
+    );
+    for (const listener of listeners) listener(lostError);
+  });
+  return {
+    endpoint,
+    client,
+    lost: () => lostError,
+    onLost: (listener) => listeners.push(listener),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (closing || lostError) return resolve();
+        closing = true;
+        client.once('close', () => resolve());
+        client.end();
+        // A server that does not answer the disconnect must not hold the command open.
+        setTimeout(() => {
+          client.destroy();
+          resolve();
+        }, 2000).unref();
+      }),
+  };
+}

@@ -1,0 +1,12 @@
+/** Quoting for commands run through an SSH exec request (a POSIX shell on the server). */
+
+/** One word for a POSIX shell: left alone when plainly safe, else single-quoted. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A command line from words. */
+export function shellCommand(words: readonly string[]): string {
+  return words.map(shellQuote).join(' ');
+}

@@ -1,0 +1,43 @@
+/**
+ * The questions SSH connections may need answered: trust a new host key, a key's passphrase.
+ * Asked with inquirer on stderr when stdin and stderr are terminals; otherwise there is no one
+ * to ask and the SSH layer fails with the flag or step that avoids the question.
+ */
+import { knownHostsFiles } from '../engine/ssh/known-hosts-files.ts';
+import type { SshConnectOptions } from '../engine/ssh/connect.ts';
+import type { Terminal } from '../output/terminal.ts';
+
+/** True when the operator can be asked (stdin and stderr are terminals). */
+export function canAsk(): boolean {
+  return process.stdin.isTTY && process.stderr.isTTY;
+}
+
+async function askYesNo(question: string): Promise<boolean> {
+  const { confirm } = await import('@inquirer/prompts');
+  return confirm({ message: question, default: false }, { output: process.stderr });
+}
+
+async function askPassphrase(file: string): Promise<string> {
+  const { password } = await import('@inquirer/prompts');
+  // No mask: nothing about the passphrase, not even its length, reaches the screen.
+  return password({ message: `Passphrase for ${file}:` }, { output: process.stderr });
+}
+
+/** SSH connection options for a command: prompts when possible, notes through the terminal. */
+export function sshOptionsFor(
+  terminal: Terminal,
+  acceptNewHostKey: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): SshConnectOptions {
+  const interactive = canAsk();
+  return {
+    env,
+    hostKeys: {
+      files: knownHostsFiles(env),
+      acceptNew: acceptNewHostKey,
+      ask: interactive ? askYesNo : undefined,
+      note: (text) => terminal.info(text),
+    },
+    passphrase: interactive ? askPassphrase : undefined,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * From a host name to where it is: the topology's `hosts:` first (the file is the source of
+ * truth for a deployment), then the host store (hosts recorded by `notesctl provision`).
+ */
+import { DEFAULT_REMOTE_SOCKET } from '../config/normalize.ts';
+import { didYouMean } from '../config/suggest.ts';
+import type { SshEndpoint } from '../engine/ssh/endpoint.ts';
+import { UsageError } from '../errors.ts';
+import { LOCAL_HOST, type Topology } from '../model/topology.ts';
+import { listHosts, readHost, type HostRecord } from './store.ts';
+
+/** A host found by name. */
+export interface ResolvedHost {
+  endpoint: SshEndpoint;
+  source: 'topology' | 'store';
+  /** The store's record, when the host is recorded there (even if the topology wins). */
+  record: HostRecord | undefined;
+}
+
+/** The endpoint a store record describes. */
+export function endpointOf(record: HostRecord): SshEndpoint {
+  return {
+    name: record.name,
+    user: record.user,
+    hostname: record.hostname,
+    port: record.port,
+    identity: record.identity,
+    socket: record.socket || DEFAULT_REMOTE_SOCKET,
+  };
+}
+
+/** Find `name` in the topology, then in the store; a UsageError listing known hosts otherwise. */
+export async function resolveHost(
+  name: string,
+  topology: Topology | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedHost> {
+  const record = await readHost(name, env);
+  const declared = topology?.hosts[name];
+  if (declared) return { endpoint: { ...declared }, source: 'topology', record };
+  if (record) return { endpoint: endpointOf(record), source: 'store', record };
+  const known = [
+    ...new Set([
+      ...Object.keys(topology?.hosts ?? {}),
+      ...(await listHosts(env)).map((h) => h.name),
+    ]),
+  ].sort();
+  const where = topology ? `under hosts: in ${topology.file} or ` : '';
+  throw new UsageError(
+    `unknown host "${name}": not ${where}recorded by notesctl provision${didYouMean(name, [LOCAL_HOST, ...known])}`,
+    {
+      hint:
+        known.length > 0
+          ? `Known hosts: ${known.join(', ')}. Add it with \`notesctl provision ssh ${name} USER@ADDRESS\`.`
+          : `No hosts are known yet. Add one with \`notesctl provision ssh ${name} USER@ADDRESS\` or declare it under hosts: in the topology.`,
+    },
+  );
+}
