@@ -123,3 +123,12 @@ export function integer(min: number, max: number, what: string): z.ZodInt {
   const error = expected(what);
   return z.int({ error }).min(min, { error }).max(max, { error });
 }
+
+/** A mapping of names to values (`env:`, `networks:`, …): a wrong type says which mapping. */
+export function mapping<K extends z.ZodString, V extends z.ZodType>(
+  key: K,
+  value: V,
+  what: string,
+): z.ZodRecord<K, V> {
+  return z.record(key, value, { error: expected(what) });
+}

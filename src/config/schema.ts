@@ -17,6 +17,7 @@ import {
   duration,
   expected,
   integer,
+  mapping,
   nameKey,
   nameRef,
   pattern,
@@ -28,7 +29,7 @@ import {
 
 const envName = pattern(ENV_NAME, 'an environment variable name (letters, digits, "_")');
 const absolutePath = pattern(/^\//, 'an absolute path');
-const command = z.union([z.string(), z.array(z.string())], {
+const command = z.union([z.string(), z.array(z.string({ error: expected('a string') }))], {
   error: expected('a command string or a list of strings'),
 });
 
@@ -58,7 +59,7 @@ const build = z.union(
       {
         context: text('a build context folder').describe('Folder sent to the builder'),
         dockerfile: text('a Dockerfile path').optional().describe('Relative to the context'),
-        args: z.record(z.string(), scalar).optional(),
+        args: mapping(z.string(), scalar, 'a mapping of build arguments').optional(),
         target: text('a build stage name').optional(),
       },
       'a folder or a mapping with context, dockerfile, args, target',
@@ -108,8 +109,11 @@ const healthcheck = strict({
 export const serviceSchema = strict({
   image: pattern(IMAGE_REF, 'an image reference like "mariadb:10.11"').optional(),
   build: build.optional().describe('Build context folder (with a Dockerfile), or its options'),
-  env: z
-    .record(pattern(/^[^=\0]+$/, 'a variable name without "="'), scalar)
+  env: mapping(
+    pattern(/^[^=\0]+$/, 'a variable name without "="'),
+    scalar,
+    'a mapping of variables',
+  )
     .optional()
     .describe('Environment variables; values are strings, numbers or booleans'),
   secrets: serviceSecrets.optional().describe('VAR: secret → file + VAR_FILE, or a list'),
@@ -129,7 +133,9 @@ export const serviceSchema = strict({
   command: command.optional(),
   entrypoint: command.optional(),
   user: z
-    .union([text(), z.int().min(0)], { error: expected('a user name or "uid:gid"') })
+    .union([text(), integer(0, 2 ** 31 - 1, 'a user name, "uid:gid" or a uid')], {
+      error: expected('a user name or "uid:gid"'),
+    })
     .optional(),
   host: nameRef('host').optional().describe('Placement: "local" or a name under hosts:'),
 });
@@ -157,7 +163,7 @@ const secret = strict(
       })
       .optional(),
   },
-  'a mapping with generate, file or env',
+  'a mapping with generate: true, file: PATH or env: VARIABLE (never the value itself)',
 );
 
 /** The whole topology file. */
@@ -168,10 +174,16 @@ export const topologySchema = strict(
       'a project name of lower-case letters, digits, "_" and "-"',
     ).describe('Project name: prefixes every resource and labels it'),
     host: nameRef('host').optional().describe('Default placement for services (default local)'),
-    hosts: z.record(nameKey('host'), host).nullable().optional(),
-    networks: z.record(nameKey('network'), network).nullable().optional(),
-    volumes: z.record(nameKey('volume'), strict({}).nullable()).nullable().optional(),
-    secrets: z.record(nameKey('secret'), secret).nullable().optional(),
+    hosts: mapping(nameKey('host'), host, 'a mapping of host names to hosts').nullable().optional(),
+    networks: mapping(nameKey('network'), network, 'a mapping of network names')
+      .nullable()
+      .optional(),
+    volumes: mapping(nameKey('volume'), strict({}).nullable(), 'a mapping of volume names')
+      .nullable()
+      .optional(),
+    secrets: mapping(nameKey('secret'), secret, 'a mapping of secret names to sources')
+      .nullable()
+      .optional(),
     services: z
       .record(nameKey('service'), serviceSchema, {
         error: expected('a mapping of service names to services'),

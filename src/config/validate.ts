@@ -39,6 +39,15 @@ function reportIssue(
   prefix: PathSegment[] = [],
 ): void {
   const path = [...prefix, ...(issue.path as PathSegment[])];
+  if (isMissing(issue)) {
+    const last = path[path.length - 1];
+    const message =
+      last === undefined
+        ? 'the file is empty — expected a mapping with project: and services:'
+        : `missing required key "${String(last)}"`;
+    problems.report(path, message);
+    return;
+  }
   switch (issue.code) {
     case 'unrecognized_keys': {
       const lines = issue.message.split('\n');
@@ -62,21 +71,15 @@ function reportIssue(
       else problems.report(path, issue.message);
       return;
     }
-    case 'invalid_type':
-      if (!('input' in issue) || issue.input === undefined) {
-        const last = path[path.length - 1];
-        const message =
-          last === undefined
-            ? 'the file is empty — expected a mapping with project: and services:'
-            : `missing required key "${String(last)}"`;
-        problems.report(path, message);
-        return;
-      }
-      problems.report(path, issue.message);
-      return;
     default:
       problems.report(path, issue.message);
   }
+}
+
+/** Whether an issue is about a key that is absent (zod reports it as a wrong type). */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  if (issue.code !== 'invalid_type' && issue.code !== 'invalid_union') return false;
+  return !('input' in issue) || issue.input === undefined;
 }
 
 /**
