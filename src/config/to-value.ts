@@ -4,7 +4,7 @@
  * under a node budget (a "billion laughs" file stops after MAX_ALIAS_NODES expanded nodes instead
  * of exhausting memory), and refusing nesting deeper than MAX_DEPTH.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { type Env, interpolate } from './interpolate.ts';
 import { MAX_DEPTH, NESTING_MESSAGE, type ParsedYaml, positionOf } from './load-yaml.ts';
 import { type Locator, type PathSegment, type Position, formatPath } from './locate.ts';
@@ -21,6 +21,8 @@ interface Walk {
   dotEnvHint: string;
   aliasNodes: number;
   stopped: boolean;
+  /** Collections being visited: an alias to one of them would expand forever. */
+  ancestors: Set<unknown>;
 }
 
 /** Where a node is recorded: its value position and, for mapping entries, its key position. */
@@ -37,7 +39,7 @@ export function toValue(
   parsed: ParsedYaml,
   options: { locator: Locator; problems: Problems; env: Env; dotEnvHint: string },
 ): { value: unknown; complete: boolean } {
-  const walk: Walk = { parsed, ...options, aliasNodes: 0, stopped: false };
+  const walk: Walk = { parsed, ...options, aliasNodes: 0, stopped: false, ancestors: new Set() };
   const root = parsed.document.contents;
   const value = root ? visit(walk, root, [], undefined, 0, false) : undefined;
   return { value, complete: !walk.stopped };
@@ -77,59 +79,78 @@ function visit(
   if (isAlias(node)) {
     const target = node.resolve(walk.parsed.document);
     if (!target) return stop(walk, path, `unknown alias "*${node.source}"`);
+    if (walk.ancestors.has(target)) {
+      return stop(walk, path, `alias "*${node.source}" refers to a collection that contains it`);
+    }
     const at = { value: own ?? { line: 1, column: 1 }, key: where?.key };
     return visit(walk, target, path, at, depth, true);
   }
   if (isScalar(node)) return scalarValue(walk, node.value, path);
-  if (isSeq(node)) {
-    return node.items.map((item, i) =>
-      visit(walk, item, [...path, i], undefined, depth + 1, inAlias),
-    );
-  }
-  if (isMap(node)) {
-    const out: Record<string, unknown> = {};
-    const seen = new Map<string, Position>();
-    // Merge sources first, so the map's own keys (visited after) win, as YAML 1.1 specifies.
-    for (const pair of node.items) {
-      if (isScalar(pair.key) && pair.key.value === '<<') {
-        const merged = visit(walk, pair.value, path, where ?? undefined, depth, inAlias);
-        for (const source of Array.isArray(merged) ? merged : [merged]) {
-          if (source && typeof source === 'object' && !Array.isArray(source)) {
-            for (const [k, v] of Object.entries(source as object)) define(out, k, v);
-          } else stop(walk, path, 'a "<<" merge key needs a mapping or a list of mappings');
-        }
-      }
-    }
-    for (const pair of node.items) {
-      if (!isScalar(pair.key)) {
-        const at = startOf(walk, pair.key as Node) ?? own;
-        walk.problems.add({ ...at, path: formatPath(path), message: 'keys must be plain text' });
-        continue;
-      }
-      if (pair.key.value === '<<') continue;
-      const key = String(pair.key.value);
-      const keyAt = startOf(walk, pair.key) ?? own ?? { line: 1, column: 1 };
-      const first = seen.get(key);
-      if (first) {
-        const message = `duplicate key "${key}" — first defined at line ${first.line}; each key may appear once`;
-        walk.problems.add({ ...keyAt, path: formatPath([...path, key]), message });
-        continue;
-      }
-      seen.set(key, keyAt);
-      const valueAt = startOf(walk, pair.value as Node) ?? keyAt;
-      const value = visit(
-        walk,
-        pair.value,
-        [...path, key],
-        { key: keyAt, value: valueAt },
-        depth + 1,
-        inAlias,
+  if (isSeq(node) || isMap(node)) {
+    walk.ancestors.add(node);
+    try {
+      if (isMap(node)) return visitMap(walk, node, path, where, depth, inAlias);
+      return node.items.map((item, i) =>
+        visit(walk, item, [...path, i], undefined, depth + 1, inAlias),
       );
-      define(out, key, value);
+    } finally {
+      walk.ancestors.delete(node);
     }
-    return out;
   }
   return undefined;
+}
+
+/** A mapping: merge keys first, then its own keys (duplicates reported). */
+function visitMap(
+  walk: Walk,
+  node: YAMLMap,
+  path: PathSegment[],
+  where: Where | undefined,
+  depth: number,
+  inAlias: boolean,
+): Record<string, unknown> {
+  const own = startOf(walk, node);
+  const out: Record<string, unknown> = {};
+  const seen = new Map<string, Position>();
+  // Merge sources first, so the map's own keys (visited after) win, as YAML 1.1 specifies.
+  for (const pair of node.items) {
+    if (isScalar(pair.key) && pair.key.value === '<<') {
+      const merged = visit(walk, pair.value, path, where ?? undefined, depth, inAlias);
+      for (const source of Array.isArray(merged) ? merged : [merged]) {
+        if (source && typeof source === 'object' && !Array.isArray(source)) {
+          for (const [k, v] of Object.entries(source as object)) define(out, k, v);
+        } else stop(walk, path, 'a "<<" merge key needs a mapping or a list of mappings');
+      }
+    }
+  }
+  for (const pair of node.items) {
+    if (!isScalar(pair.key)) {
+      const at = startOf(walk, pair.key as Node) ?? own;
+      walk.problems.add({ ...at, path: formatPath(path), message: 'keys must be plain text' });
+      continue;
+    }
+    if (pair.key.value === '<<') continue;
+    const key = String(pair.key.value);
+    const keyAt = startOf(walk, pair.key) ?? own ?? { line: 1, column: 1 };
+    const first = seen.get(key);
+    if (first) {
+      const message = `duplicate key "${key}" — first defined at line ${first.line}; each key may appear once`;
+      walk.problems.add({ ...keyAt, path: formatPath([...path, key]), message });
+      continue;
+    }
+    seen.set(key, keyAt);
+    const valueAt = startOf(walk, pair.value as Node) ?? keyAt;
+    const value = visit(
+      walk,
+      pair.value,
+      [...path, key],
+      { key: keyAt, value: valueAt },
+      depth + 1,
+      inAlias,
+    );
+    define(out, key, value);
+  }
+  return out;
 }
 
 /** Interpolate string scalars; other scalars (numbers, booleans, null) pass through. */

@@ -137,7 +137,9 @@ describe('hostile topology files', () => {
     const problems = await timed('recursive alias', () =>
       problemsOf('project: t\nservices: &s { a: { image: nginx:1 }, b: *s }\n'),
     );
-    expect(problems.length).toBeGreaterThan(0);
+    expect(problems).toEqual([
+      '2:42 services.b: alias "*s" refers to a collection that contains it',
+    ]);
   });
 
   it('5 000 invalid services report 100 problems and a count', async () => {
