@@ -54,7 +54,7 @@ export function errorPages(views: Views): Koa.Middleware {
       ctx.remove('Content-Disposition');
       const title = TITLES[status] ?? (status >= 500 ? 'Server error' : 'Error');
       try {
-        views.render(ctx, 'error.njk', { status, title, message }, status);
+        views.render(ctx, 'error.eta', { status, title, message }, status);
       } catch {
         // The page itself failed (e.g. a broken template): plain text, still no internals.
         ctx.status = status;

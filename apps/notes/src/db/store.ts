@@ -46,7 +46,27 @@ export interface NoteInput {
 /** The database operations of the app. */
 export type Store = ReturnType<typeof createStore>;
 
-const iso = (value: Date | string): string => new Date(value).toISOString();
+/** Dates come back as Date (mysql2) or as text like `2026-01-02 03:04:05.678 +00:00` (SQLite). */
+const iso = (value: Date | string | number): string =>
+  new Date(
+    typeof value === 'string' ? value.replace(' ', 'T').replace(' ', '') : value,
+  ).toISOString();
+
+/** One row of the note page's LEFT JOIN. */
+interface NoteRow {
+  notekey: string;
+  title: string;
+  body: string;
+  author: string;
+  author_name: string;
+  created_at: Date | string;
+  updated_at: Date | string;
+  c_id: number | string | null;
+  c_author: string | null;
+  c_author_name: string | null;
+  c_body: string | null;
+  c_created_at: Date | string | null;
+}
 
 /** Build the store over one Sequelize instance; `afterWrite` runs after each committed change. */
 export function createStore(
@@ -109,37 +129,48 @@ export function createStore(
   });
 
   return {
-    /** The home list: ONE query on the (title, notekey) index, no model instances. */
+    /**
+     * The home list: ONE query on the (title, notekey) index. Hand-written SQL through
+     * sequelize.query: the model query builder and row mapping cost more than the query itself on
+     * this hot path (see bench/).
+     */
     listNotes(): Promise<NoteTitle[]> {
-      return Note.findAll({
-        attributes: ['notekey', 'title'],
-        order: [
-          ['title', 'ASC'],
-          ['notekey', 'ASC'],
-        ],
-        raw: true,
-      });
+      return sequelize.query<NoteTitle>(
+        'SELECT `notekey`, `title` FROM `notes` ORDER BY `title`, `notekey`',
+        { type: QueryTypes.SELECT, raw: true },
+      );
     },
 
-    /** A note and its comments in one query (LEFT JOIN), or null. */
+    /** A note and its comments in ONE query (LEFT JOIN), or null. */
     async getNote(key: string): Promise<NoteWithComments | null> {
-      const note = await Note.findByPk(key, {
-        include: [{ model: Comment, as: 'comments' }],
-        order: [[{ model: Comment, as: 'comments' }, 'id', 'ASC']],
-      });
-      if (!note) return null;
-      const comments = (note.get('comments') as InstanceType<typeof Comment>[] | undefined) ?? [];
+      const rows = await sequelize.query<NoteRow>(
+        'SELECT n.notekey, n.title, n.body, n.author, n.author_name, n.created_at, n.updated_at,' +
+          ' c.id AS c_id, c.author AS c_author, c.author_name AS c_author_name, c.body AS c_body,' +
+          ' c.created_at AS c_created_at' +
+          ' FROM notes n LEFT JOIN comments c ON c.notekey = n.notekey' +
+          ' WHERE n.notekey = :key ORDER BY c.id',
+        { replacements: { key }, type: QueryTypes.SELECT, raw: true },
+      );
+      const first = rows[0];
+      if (!first) return null;
       return {
-        ...savedData(note),
-        author: note.author,
-        comments: comments.map((c) => ({
-          key: c.notekey,
-          id: c.id,
-          author: c.author,
-          authorName: c.authorName,
-          body: c.body,
-          createdAt: iso(c.createdAt),
-        })),
+        key: first.notekey,
+        title: first.title,
+        body: first.body,
+        author: first.author,
+        authorName: first.author_name,
+        createdAt: iso(first.created_at),
+        updatedAt: iso(first.updated_at),
+        comments: rows
+          .filter((row) => row.c_id !== null)
+          .map((row) => ({
+            key: first.notekey,
+            id: Number(row.c_id),
+            author: row.c_author ?? '',
+            authorName: row.c_author_name ?? '',
+            body: row.c_body ?? '',
+            createdAt: iso(row.c_created_at ?? 0),
+          })),
       };
     },
 

@@ -9,6 +9,6 @@ export function homeRoutes(router: Router, deps: AppDeps): void {
     // change landing between the query and the stream's start is not lost.
     const cursor = deps.cursor();
     const notes = await deps.store.listNotes();
-    deps.views.render(ctx, 'home.njk', { notes, cursor });
+    deps.views.render(ctx, 'home.eta', { notes, cursor });
   });
 }

@@ -16,14 +16,14 @@ const notFound = (ctx: Koa.Context): never =>
 export function noteRoutes(router: Router, deps: AppDeps): void {
   const { store, views } = deps;
   const renderForm = (ctx: Koa.Context, locals: Record<string, unknown>, status = 200): void =>
-    views.render(ctx, 'note-form.njk', { limits: LIMITS, ...locals }, status);
+    views.render(ctx, 'note-form.eta', { limits: LIMITS, ...locals }, status);
 
   router.get('/notes/view', async (ctx) => {
     const key = queryParam(ctx, 'key');
     const cursor = deps.cursor();
     const note = key === undefined ? null : await store.getNote(key);
     if (!note) return notFound(ctx);
-    views.render(ctx, 'note-view.njk', { note, cursor });
+    views.render(ctx, 'note-view.eta', { note, cursor });
   });
 
   router.get('/notes/add', requireLogin, (ctx) => {
@@ -64,7 +64,7 @@ export function noteRoutes(router: Router, deps: AppDeps): void {
     const key = queryParam(ctx, 'key');
     const note = key === undefined ? null : await store.getNote(key);
     if (!note) return notFound(ctx);
-    views.render(ctx, 'note-destroy.njk', { note });
+    views.render(ctx, 'note-destroy.eta', { note });
   });
 
   router.post('/notes/destroy/confirm', requireLogin, async (ctx) => {

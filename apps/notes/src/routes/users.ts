@@ -14,7 +14,7 @@ import { formOf, queryParam, safeReturnTo } from './forms.ts';
 /** Register the user routes. */
 export function userRoutes(router: Router, deps: AppDeps): void {
   const renderLogin = (ctx: Koa.Context, locals: Record<string, unknown>, status = 200): void =>
-    deps.views.render(ctx, 'login.njk', locals, status);
+    deps.views.render(ctx, 'login.eta', locals, status);
 
   router.get('/users/login', (ctx) => {
     renderLogin(ctx, { returnTo: safeReturnTo(queryParam(ctx, 'returnTo')), username: '' });
