@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerfileHasHealthcheck } from '../../../src/config/dockerfile.ts';
 import { loadTopology } from '../../../src/config/index.ts';
 import type { Topology } from '../../../src/model/topology.ts';
 
@@ -143,5 +144,23 @@ describe('the Notes stack topology', () => {
       overrideHost: 'web1',
     });
     expect(new Set(Object.values(topology.services).map((s) => s.host))).toEqual(new Set(['web1']));
+  });
+});
+
+describe('the Notes stack in place', () => {
+  it('loads from the repository root with the real build contexts', async () => {
+    const topology = await loadTopology(join(ROOT, 'notesctl.config.yaml'), { env: {} });
+    expect(topology.services.notes?.image).toMatchObject({
+      kind: 'build',
+      context: join(ROOT, 'apps', 'notes'),
+    });
+  });
+
+  it("matches the apps' Dockerfiles: both define the HEALTHCHECK the topology repeats", () => {
+    for (const app of ['notes', 'userauth']) {
+      const dockerfile = readFileSync(join(ROOT, 'apps', app, 'Dockerfile'), 'utf8');
+      expect(dockerfileHasHealthcheck(dockerfile)).toBe(true);
+      expect(dockerfile).toContain('CMD ["node", "dist/healthcheck.js"]');
+    }
   });
 });

@@ -1,0 +1,133 @@
+/**
+ * The normalised topology: what `src/config` produces from notesctl.config.yaml after schema
+ * checks, interpolation, defaults and cross-reference rules. Everything downstream (planning,
+ * hashing, execution) reads only these types, never raw YAML.
+ */
+
+/** A port published on the host: `HOST:CONTAINER[/proto]` or `IP:HOST:CONTAINER[/proto]`. */
+export interface PortMapping {
+  hostIp: string | undefined;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** A named volume mounted into a service. */
+export interface VolumeMount {
+  volume: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** A secret delivered as a file in /run/secrets; `envVar` gets the file path when set. */
+export interface SecretMount {
+  secret: string;
+  /** Absolute path in the container, default `/run/secrets/<secret>`. */
+  target: string;
+  /** Name of the environment variable that receives the file path (`*_FILE` convention). */
+  envVar: string | undefined;
+}
+
+/** Container healthcheck; durations in milliseconds. */
+export interface Healthcheck {
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+}
+
+/** Condition a dependent waits for before it starts. */
+export type DependencyCondition = 'started' | 'healthy' | 'completed';
+
+/** How a service's image is obtained. */
+export type ImageSource =
+  | { kind: 'image'; ref: string }
+  | {
+      kind: 'build';
+      /** Absolute path of the build context folder. */
+      context: string;
+      /** Dockerfile path relative to the context. */
+      dockerfile: string;
+      args: Record<string, string>;
+      target: string | undefined;
+    };
+
+/** Restart policy in Docker's terms. */
+export interface RestartPolicy {
+  name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  maximumRetryCount: number;
+}
+
+/** One service of the topology. */
+export interface Service {
+  name: string;
+  image: ImageSource;
+  env: Record<string, string>;
+  secrets: SecretMount[];
+  ports: PortMapping[];
+  expose: number[];
+  networks: string[];
+  volumes: VolumeMount[];
+  dependsOn: Record<string, DependencyCondition>;
+  healthcheck: Healthcheck | undefined;
+  restart: RestartPolicy;
+  command: string[] | undefined;
+  entrypoint: string[] | undefined;
+  user: string | undefined;
+  stopGracePeriodMs: number;
+  /** Name of the host this service is placed on (`local` unless the topology says otherwise). */
+  host: string;
+}
+
+/** A user-defined bridge network. */
+export interface Network {
+  name: string;
+  /** No route outside the network (Docker `internal`). */
+  internal: boolean;
+}
+
+/** A named volume. */
+export interface Volume {
+  name: string;
+}
+
+/** Where a secret's value comes from; values are never written in the topology. */
+export type SecretSource =
+  | { kind: 'generate'; length: number }
+  | { kind: 'file'; path: string }
+  | { kind: 'env'; variable: string };
+
+/** A secret declared at the top level. */
+export interface Secret {
+  name: string;
+  source: SecretSource;
+}
+
+/** A Docker host reached over SSH (the `local` host is implicit). */
+export interface SshHost {
+  name: string;
+  user: string;
+  hostname: string;
+  port: number;
+  identity: string | undefined;
+  /** Path of the Docker socket on the remote machine. */
+  socket: string;
+}
+
+/** The whole normalised topology. */
+export interface Topology {
+  project: string;
+  /** Absolute path of the topology file (for messages). */
+  file: string;
+  /** Directory the file lives in; relative paths resolve against it. */
+  directory: string;
+  hosts: Record<string, SshHost>;
+  networks: Record<string, Network>;
+  volumes: Record<string, Volume>;
+  secrets: Record<string, Secret>;
+  services: Record<string, Service>;
+}
+
+/** The name of the implicit host that means "the engine this machine talks to". */
+export const LOCAL_HOST = 'local';
