@@ -1,28 +1,116 @@
 // The notesctl test bed by hand (shared/TESTBED.md). Node 24 runs this file directly:
-//   node scripts/testbed.ts engine | images
+//   node scripts/testbed.ts <command>   (see usage below; most commands need root)
+import { parseArgs } from 'node:util';
+import { startDelayProxy } from '../test/bed/delay-proxy.ts';
 import { ensureEngine } from '../test/bed/engine.ts';
+import { cleanupStaleHosts, getHost, listHosts, startHost, stopHost } from '../test/bed/hosts.ts';
 import { ensureBaseImages } from '../test/bed/images.ts';
 import { log } from '../test/bed/log.ts';
 
 const usage = `usage: node scripts/testbed.ts <command>
-  engine    make sure the local Docker engine answers (installs/starts it as root)
-  images    make sure node:24-bookworm-slim and mariadb:10.11 exist (builds stand-ins)`;
+  engine                      make sure the local Docker engine answers (installs/starts it as root)
+  images                      make sure node:24-bookworm-slim and mariadb:10.11 exist (builds stand-ins)
+  host up NAME [--no-dockerd] [--no-stream-local-forwarding]
+                              start a test host (namespace + dockerd + sshd) and print how to reach it
+  host down NAME              stop a test host and remove everything of it
+  host ls                     list test hosts
+  delay --to HOST:PORT --ms D [--port P]
+                              run a TCP proxy adding D ms each way until interrupted
+  cleanup [--all]             remove test hosts whose owner is gone and any leftovers (--all: every host)`;
 
-async function main(argv: string[]): Promise<void> {
-  const [command] = argv;
+async function engine(): Promise<void> {
+  const report = await ensureEngine();
+  log(`engine ${report.action} (${report.ms} ms)`);
+}
+
+async function images(): Promise<void> {
+  await ensureEngine();
+  for (const report of await ensureBaseImages()) {
+    log(`${report.image}: ${report.action} (${(report.ms / 1000).toFixed(1)} s)`);
+  }
+}
+
+async function host(args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'no-dockerd': { type: 'boolean' },
+      'no-stream-local-forwarding': { type: 'boolean' },
+    },
+  });
+  const [action, name] = positionals;
+  if (action === 'ls') {
+    for (const h of listHosts()) {
+      const owner = h.owner === undefined ? 'by hand' : `pid ${h.owner.pid}`;
+      console.log(`${h.name}\t${h.address}\t${owner}${h.stale ? '\tSTALE' : ''}\t${h.dir}`);
+    }
+    return;
+  }
+  if (name === undefined) throw new Error(`host ${action ?? ''}: name the host\n${usage}`);
+  if (action === 'down') {
+    await stopHost(name);
+    return;
+  }
+  if (action !== 'up') throw new Error(`host ${action ?? ''}: expected up, down or ls`);
+  await startHost(name, {
+    manual: true,
+    dockerd: values['no-dockerd'] !== true,
+    sshd: { allowStreamLocalForwarding: values['no-stream-local-forwarding'] !== true },
+  });
+  const h = getHost(name);
+  if (h === undefined) throw new Error(`host ${name} vanished`);
+  console.log(`address        ${h.address}
+identity file  ${h.identityFile}
+known_hosts    ${h.knownHostsFile}
+engine socket  ${h.dockerSocket}   (inside the host: /run/docker.sock)
+ssh            ssh ${h.sshOptions.join(' ')} root@${h.address}
+docker         DOCKER_HOST=unix://${h.dockerSocket} docker ps`);
+}
+
+async function delay(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { to: { type: 'string' }, ms: { type: 'string' }, port: { type: 'string' } },
+  });
+  const target = /^(.+):(\d+)$/.exec(values.to ?? '');
+  const ms = Number(values.ms);
+  if (target?.[1] === undefined || target[2] === undefined || !(ms >= 0)) {
+    throw new Error(`delay: expected --to HOST:PORT --ms D\n${usage}`);
+  }
+  const proxy = await startDelayProxy({
+    targetHost: target[1],
+    targetPort: Number(target[2]),
+    delayMs: ms,
+    ...(values.port === undefined ? {} : { listenPort: Number(values.port) }),
+  });
+  log(
+    `delaying ${proxy.host}:${proxy.port} -> ${values.to ?? ''} by ${ms} ms each way; Ctrl-C stops`,
+  );
+  await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+  const { connections, bytesToTarget, bytesFromTarget } = proxy.stats;
+  log(`${connections} connections, ${bytesToTarget} bytes out, ${bytesFromTarget} bytes back`);
+  await proxy.close();
+}
+
+async function cleanup(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean' } } });
+  const removed = await cleanupStaleHosts({ all: values.all === true });
+  log(removed.length === 0 ? 'nothing to clean up' : `removed: ${removed.join(', ')}`);
+}
+
+async function main([command, ...rest]: string[]): Promise<void> {
   switch (command) {
-    case 'engine': {
-      const report = await ensureEngine();
-      log(`engine ${report.action} (${report.ms} ms)`);
-      return;
-    }
-    case 'images': {
-      await ensureEngine();
-      for (const report of await ensureBaseImages()) {
-        log(`${report.image}: ${report.action} (${(report.ms / 1000).toFixed(1)} s)`);
-      }
-      return;
-    }
+    case 'engine':
+      return engine();
+    case 'images':
+      return images();
+    case 'host':
+      return host(rest);
+    case 'delay':
+      return delay(rest);
+    case 'cleanup':
+      return cleanup(rest);
     default:
       console.error(usage);
       process.exitCode = 2;

@@ -7,7 +7,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { isAlive, withLock } from './lock.ts';
+import { withLock } from './lock.ts';
+import { commandName, isRunning, readPidFile } from './procs.ts';
 import { log, since } from './log.ts';
 
 /** Where the engine listens: a unix socket or a TCP address. */
@@ -109,20 +110,12 @@ async function installDockerIo(): Promise<void> {
 /** The pid of the running dockerd named by the pid file; removes a stale pid file. */
 function runningDockerd(): number | undefined {
   if (!existsSync(defaultPidFile)) return undefined;
-  const pid = Number(readFileSync(defaultPidFile, 'utf8').trim());
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && readComm(pid) === 'dockerd') return pid;
+  const pid = readPidFile(defaultPidFile);
+  if (pid !== undefined && isRunning(pid) && commandName(pid) === 'dockerd') return pid;
   // dockerd refuses to start while its pid file names another process.
-  log(`removing stale ${defaultPidFile} (pid ${pid} is not a running dockerd)`);
+  log(`removing stale ${defaultPidFile} (pid ${pid ?? '?'} is not a running dockerd)`);
   rmSync(defaultPidFile, { force: true });
   return undefined;
-}
-
-function readComm(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
-  }
 }
 
 /** Start dockerd in its own session, logging to /var/log/dockerd.log; returns a liveness probe. */

@@ -4,17 +4,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunning } from './procs.ts';
 import { lockPath } from './state.ts';
-
-/** True when a process with this pid exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readOwner(dir: string): number | undefined {
   try {
@@ -51,7 +42,7 @@ export async function withLock<T>(
     const owner = readOwner(dir);
     // A lock whose owner died, or one never completed (no pid after 5 s), is stale.
     if (
-      (owner !== undefined && !isAlive(owner)) ||
+      (owner !== undefined && !isRunning(owner)) ||
       (owner === undefined && Date.now() - since > 5000)
     ) {
       rmSync(dir, { recursive: true, force: true });

@@ -171,14 +171,18 @@ process_init_file() {
   esac
 }
 
-init_datadir() {
+# Read every setting (as root, like the official image, so secrets may be root-only files); the
+# resolved values are exported and survive the switch to the mysql user.
+setup_env() {
   local name
   for name in ROOT_PASSWORD ROOT_PASSWORD_HASH DATABASE USER PASSWORD PASSWORD_HASH \
     RANDOM_ROOT_PASSWORD ALLOW_EMPTY_ROOT_PASSWORD; do
     file_env "$name"
   done
   file_env ROOT_HOST '%'
+}
 
+init_datadir() {
   if [ -z "$MARIADB_ROOT_PASSWORD" ] && [ -z "$MARIADB_ROOT_PASSWORD_HASH" ] &&
     [ -z "$MARIADB_ALLOW_EMPTY_ROOT_PASSWORD" ] && [ -z "$MARIADB_RANDOM_ROOT_PASSWORD" ]; then
     die "Database is uninitialized and password option is not specified
@@ -227,6 +231,7 @@ if [ "${1:0:1}" = '-' ]; then
 fi
 
 if { [ "$1" = mariadbd ] || [ "$1" = mysqld ]; } && ! want_help "$@"; then
+  setup_env
   if [ "$(id -u)" = 0 ]; then
     # Own what the server writes, then come back as mysql (the official image uses gosu).
     mkdir -p "$DATADIR" /run/mysqld

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Start one test host's programs. Runs inside the host's network namespace (nsenter --net) and a
+# new mount + UTS namespace (unshare --mount --uts --propagation private), so that, as on a real
+# server, /run, /var/lib/docker and /etc/docker are the host's own and /run/docker.sock is its
+# own engine. Started by test/bed/hosts.ts with:
+#   TB_NAME   host name             TB_DIR     the host's directory on the machine
+#   TB_DOCKERD  1 to start dockerd  (0: a host without a running engine, for provisioning tests)
+set -euo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+: "${TB_NAME:?}" "${TB_DIR:?}" "${TB_DOCKERD:?}"
+
+hostname "$TB_NAME"
+
+# This namespace began as a copy of the machine's mounts. Copies of the main engine's and other
+# test hosts' mounts (container root file systems, network namespace handles) would keep those
+# alive after their owners remove them, so drop them here.
+awk '{ print $5 }' /proc/self/mountinfo |
+  grep -E '^(/run/netns/|/run/docker/|/var/lib/docker/|/run/notesctl-testbed/|/var/lib/notesctl-testbed/)' |
+  sort -r |
+  while read -r mountpoint; do umount -l "$mountpoint" 2>/dev/null || true; done
+
+# The host's own /run, image store, engine configuration and root home (a fresh server's: the
+# machine's ~/.bashrc may take a second to run, and ~/.docker or ~/.ssh must not leak in).
+mkdir -p "$TB_DIR/run/sshd" "$TB_DIR/run/lock" "$TB_DIR/docker" "$TB_DIR/etc-docker" \
+  "$TB_DIR/root" /var/lib/docker /etc/docker
+chmod 0755 "$TB_DIR/run/sshd"
+chmod 0700 "$TB_DIR/root"
+mount --bind "$TB_DIR/run" /run
+mount --bind "$TB_DIR/docker" /var/lib/docker
+mount --bind "$TB_DIR/etc-docker" /etc/docker
+mount --bind "$TB_DIR/root" /root
+
+if [ "$TB_DOCKERD" = 1 ]; then
+  setsid dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \
+    -H unix:///run/docker.sock </dev/null >>"$TB_DIR/dockerd.log" 2>&1 &
+fi
+
+# sshd forks into the background once it listens and writes /run/sshd.pid.
+/usr/sbin/sshd -f "$TB_DIR/ssh/sshd_config" -E "$TB_DIR/sshd.log"
