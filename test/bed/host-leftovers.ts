@@ -1,9 +1,12 @@
-// What a test host can leave behind when its dockerd did not shut down cleanly (killed, or a crashed
-// run): container processes outside the host's network namespace, their cgroups, and mounts.
+// Tearing a test host down quickly and completely: its running containers first, then what its
+// dockerd can leave when it did not shut down cleanly (killed, or a crashed run): container
+// processes outside the host's network namespace, their cgroups, mounts; and its directory.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
+import { docker } from './docker-cli.ts';
+import { pingEngine } from './engine.ts';
 import { terminate } from './procs.ts';
 import { dataDir } from './state.ts';
 
@@ -26,6 +29,15 @@ function cgroupPids(dir: string): number[] {
   } catch {
     return [];
   }
+}
+
+/** SIGKILL every running container of an engine, if it answers. */
+export async function killContainers(socketPath: string): Promise<void> {
+  if (!(await pingEngine({ kind: 'unix', socketPath }, 1000))) return;
+  const env = { DOCKER_HOST: `unix://${socketPath}` };
+  const running = await docker(['ps', '-q'], { env, reject: false });
+  const ids = running.stdout.split('\n').filter(Boolean);
+  if (ids.length > 0) await docker(['kill', ...ids], { env, reject: false, timeoutMs: 20_000 });
 }
 
 /** Kill the processes of the host engine's containers and remove their cgroups. */

@@ -59,7 +59,8 @@ export async function createHostNet(net: HostNet): Promise<void> {
 /** Delete the link and the namespace; missing pieces are fine (idempotent). */
 export async function deleteHostNet(net: Pick<HostNet, 'netns' | 'veth'>): Promise<void> {
   if (existsSync(`/sys/class/net/${net.veth}`)) await ip(['link', 'del', net.veth], false);
-  if (existsSync(netnsPath(net.netns))) await ip(['netns', 'del', net.netns]);
+  if (existsSync(netnsPath(net.netns))) await ip(['netns', 'del', net.netns], false);
+  if (existsSync(netnsPath(net.netns))) throw new Error(`could not delete namespace ${net.netns}`);
 }
 
 /** The test bed's namespaces that exist now. */
@@ -71,15 +72,25 @@ export async function listTestbedNetns(): Promise<string[]> {
     .filter((name) => name.startsWith(netnsPrefix));
 }
 
-const forwardRule = ['FORWARD', '-i', `${vethPrefix}+`, '-o', `${vethPrefix}+`, '-j', 'ACCEPT'];
+// Between test hosts: accepted. From a test host to anywhere else through the machine: dropped
+// explicitly, whatever FORWARD's policy (Docker sets DROP, but a machine without Docker's rules
+// would forward them, un-NATed, to its uplink).
+const forwardRules = [
+  ['FORWARD', '-i', `${vethPrefix}+`, '-o', `${vethPrefix}+`, '-j', 'ACCEPT'],
+  ['FORWARD', '-i', `${vethPrefix}+`, '!', '-o', `${vethPrefix}+`, '-j', 'DROP'],
+];
 
-/** Let test hosts reach each other through the machine (Docker sets FORWARD's policy to DROP). */
+/** Let test hosts reach each other through the machine, and nothing beyond it. */
 export async function allowHostToHost(): Promise<void> {
-  const present = await execa('iptables', ['-w', '-C', ...forwardRule], { reject: false });
-  if (present.exitCode !== 0) await execa('iptables', ['-w', '-A', ...forwardRule]);
+  for (const rule of forwardRules) {
+    const present = await execa('iptables', ['-w', '-C', ...rule], { reject: false });
+    if (present.exitCode !== 0) await execa('iptables', ['-w', '-A', ...rule]);
+  }
 }
 
-/** Remove the host-to-host rule (when the last test host is gone). */
+/** Remove the forwarding rules (when the last test host is gone). */
 export async function removeHostToHost(): Promise<void> {
-  await execa('iptables', ['-w', '-D', ...forwardRule], { reject: false });
+  for (const rule of forwardRules) {
+    await execa('iptables', ['-w', '-D', ...rule], { reject: false });
+  }
 }

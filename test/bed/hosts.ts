@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { docker } from './docker-cli.ts';
 import { pingEngine } from './engine.ts';
 import { readHostFiles, writeHostFiles, type HostFiles } from './host-files.ts';
-import { discardDir, killContainerLeftovers, purgeTrash, unmountUnder } from './host-leftovers.ts';
+import { discardDir, killContainerLeftovers, killContainers } from './host-leftovers.ts';
+import { purgeTrash, unmountUnder } from './host-leftovers.ts';
 import { allowHostToHost, createHostNet, deleteHostNet, netnsPath } from './host-net.ts';
 import { listTestbedNetns, netnsPrefix, removeHostToHost, vethPrefix } from './host-net.ts';
 import {
@@ -48,6 +48,8 @@ export interface TestHost extends HostFiles {
   user: 'root';
   /** The host's engine socket as seen from the machine (inside the host: /run/docker.sock). */
   dockerSocket: string;
+  /** The host's /var/log as seen from the machine: dockerd.log, sshd.log. */
+  logDir: string;
   /** ssh options that log in with the test key and check the host key: `ssh ...sshOptions root@address`. */
   sshOptions: string[];
   stop: () => Promise<void>;
@@ -63,6 +65,7 @@ function toHandle(record: HostRecord, files: HostFiles): TestHost {
     user: 'root',
     ...files,
     dockerSocket: join(record.dir, 'run', 'docker.sock'),
+    logDir: join(record.dir, 'log'),
     sshOptions: [
       ...['-F', '/dev/null', '-i', files.identityFile, '-o', 'IdentitiesOnly=yes'],
       ...['-o', `UserKnownHostsFile=${files.knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes'],
@@ -123,7 +126,7 @@ async function bringUp(record: HostRecord, options: HostOptions): Promise<TestHo
   await waitFor(`sshd of ${record.name}`, 20_000, () => tcpAnswers(record.address, 22));
   if (record.dockerd) {
     const socketPath = handle.dockerSocket;
-    await waitFor(`dockerd of ${record.name} (log: ${record.dir}/dockerd.log)`, 60_000, () =>
+    await waitFor(`dockerd of ${record.name} (log: ${handle.logDir}/dockerd.log)`, 60_000, () =>
       pingEngine({ kind: 'unix', socketPath }, 1000),
     );
   }
@@ -175,7 +178,12 @@ export function listHosts(): (HostRecord & { stale: boolean })[] {
 }
 
 /** Stop the test host `name` and remove everything of it; idempotent. */
-export async function stopHost(name: string): Promise<void> {
+export function stopHost(name: string): Promise<void> {
+  // One stop at a time per host: a test's afterAll and a cleanup may race.
+  return withLock(`host-${name}`, () => removeHost(name));
+}
+
+async function removeHost(name: string): Promise<void> {
   const start = performance.now();
   const record = readRecord(name);
   const netns = record?.netns ?? `${netnsPrefix}${name}`;
@@ -184,12 +192,10 @@ export async function stopHost(name: string): Promise<void> {
   // The host's containers die at once (a teardown, not a shutdown to test), then dockerd exits
   // cleanly, then sshd, its sessions, containerd and shims: everything left in the namespace.
   await killContainers(join(dir, 'run', 'docker.sock'));
-  const inNamespace = processesInNamespace('net', nsPath);
-  await terminate(
-    inNamespace.filter((pid) => commandName(pid) === 'dockerd'),
-    40_000,
+  const dockerds = processesInNamespace('net', nsPath).filter(
+    (pid) => commandName(pid) === 'dockerd',
   );
-  // Then sshd, its sessions, containerd and shims: everything else in the host's namespace.
+  await terminate(dockerds, 40_000);
   await terminate(processesInNamespace('net', nsPath), 5000);
   const leftovers = await killContainerLeftovers(join(dir, 'docker'));
   if (leftovers > 0) log(`host ${name}: killed ${leftovers} leftover container processes`);
@@ -201,15 +207,6 @@ export async function stopHost(name: string): Promise<void> {
     if (readRecords().length === 0) await removeHostToHost();
   });
   if (record !== undefined) log(`host ${name} down in ${since(start)} ms`);
-}
-
-/** SIGKILL every running container of an engine, if it answers. */
-async function killContainers(socketPath: string): Promise<void> {
-  if (!(await pingEngine({ kind: 'unix', socketPath }, 1000))) return;
-  const env = { DOCKER_HOST: `unix://${socketPath}` };
-  const running = await docker(['ps', '-q'], { env, reject: false });
-  const ids = running.stdout.split('\n').filter(Boolean);
-  if (ids.length > 0) await docker(['kill', ...ids], { env, reject: false, timeoutMs: 20_000 });
 }
 
 /** Remove hosts whose owner is gone and every leftover without a record; `all` removes every host. */

@@ -357,9 +357,8 @@ describe('namespace test host to provision', () => {
       const refused = await forwardToSocket(client, '/run/docker.sock').catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(Error);
       // sshd refused by configuration (the socket is not merely missing, as it is on this host).
-      const dir = listHosts().find((h) => h.name === host.name)?.dir ?? '';
       const logged = await until('sshd refusal', 5000, () => {
-        const text = readFileSync(join(dir, 'sshd.log'), 'utf8');
+        const text = readFileSync(join(host.logDir, 'sshd.log'), 'utf8');
         return Promise.resolve(
           text.includes('refused streamlocal port forward') ? text : undefined,
         );

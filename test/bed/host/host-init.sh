@@ -19,21 +19,26 @@ awk '{ print $5 }' /proc/self/mountinfo |
   sort -r |
   while read -r mountpoint; do umount -l "$mountpoint" 2>/dev/null || true; done
 
-# The host's own /run, image store, engine configuration and root home (a fresh server's: the
-# machine's ~/.bashrc may take a second to run, and ~/.docker or ~/.ssh must not leak in).
+# The host's own /run, image store, engine configuration, logs, /tmp and root home, as on a server
+# of its own: a dockerd started there (by the bed or by a provisioning test) shares no state,
+# socket, log or engine ID (/etc/docker/key.json) with the machine's; the machine's ~/.bashrc
+# (which may take a second to run), ~/.docker and ~/.ssh do not leak in.
 mkdir -p "$TB_DIR/run/sshd" "$TB_DIR/run/lock" "$TB_DIR/docker" "$TB_DIR/etc-docker" \
-  "$TB_DIR/root" /var/lib/docker /etc/docker
+  "$TB_DIR/log/apt" "$TB_DIR/tmp" "$TB_DIR/root" /var/lib/docker /etc/docker
 chmod 0755 "$TB_DIR/run/sshd"
+chmod 1777 "$TB_DIR/tmp"
 chmod 0700 "$TB_DIR/root"
 mount --bind "$TB_DIR/run" /run
 mount --bind "$TB_DIR/docker" /var/lib/docker
 mount --bind "$TB_DIR/etc-docker" /etc/docker
+mount --bind "$TB_DIR/log" /var/log
+mount --bind "$TB_DIR/tmp" /tmp
 mount --bind "$TB_DIR/root" /root
 
 if [ "$TB_DOCKERD" = 1 ]; then
   setsid dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \
-    -H unix:///run/docker.sock </dev/null >>"$TB_DIR/dockerd.log" 2>&1 &
+    -H unix:///run/docker.sock </dev/null >>/var/log/dockerd.log 2>&1 &
 fi
 
 # sshd forks into the background once it listens and writes /run/sshd.pid.
-/usr/sbin/sshd -f "$TB_DIR/ssh/sshd_config" -E "$TB_DIR/sshd.log"
+/usr/sbin/sshd -f "$TB_DIR/ssh/sshd_config" -E /var/log/sshd.log
