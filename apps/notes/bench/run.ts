@@ -10,6 +10,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -38,6 +39,17 @@ interface Result {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** CPU time the app process spent per request: comparable even when the machine is busy. */
+  cpuUsPerRequest: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process, in microseconds (Linux /proc). */
+async function cpuMicros(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
 }
 
 function toMs(value: string, unit: string): number {
@@ -45,7 +57,7 @@ function toMs(value: string, unit: string): number {
   return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : n;
 }
 
-async function wrk(name: string, url: string, cookie?: string): Promise<Result> {
+async function wrk(pid: number, name: string, url: string, cookie?: string): Promise<Result> {
   const args = [
     '-t',
     flags.threads,
@@ -58,9 +70,12 @@ async function wrk(name: string, url: string, cookie?: string): Promise<Result> 
     '5s',
   ];
   if (cookie) args.push('-H', `Cookie: ${cookie}`);
+  const cpuBefore = await cpuMicros(pid);
   const { stdout } = await run('wrk', [...args, url], {
     timeout: (Number(flags.duration) + 30) * 1000,
   });
+  const cpuUsed = (await cpuMicros(pid)) - cpuBefore;
+  const total = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? Number.NaN);
   const latency = (p: string): number => {
     const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
     return m ? toMs(m[1] ?? '0', m[2] ?? 'ms') : Number.NaN;
@@ -72,7 +87,14 @@ async function wrk(name: string, url: string, cookie?: string): Promise<Result> 
   );
   const errors =
     non2xx + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
-  return { name, rps, p50Ms: latency('50'), p99Ms: latency('99'), errors };
+  return {
+    name,
+    rps,
+    p50Ms: latency('50'),
+    p99Ms: latency('99'),
+    errors,
+    cpuUsPerRequest: cpuUsed / total,
+  };
 }
 
 async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
@@ -159,22 +181,33 @@ async function main(): Promise<void> {
       `wrk: ${flags.threads} thread(s), ${flags.connections} connections, ${flags.duration}s per run (after a 2 s warm-up)`,
     );
     await run('wrk', ['-t', '1', '-c', '8', '-d', '2s', `${url}/`]);
+    const pid = app.pid ?? 0;
     const results = [
-      await wrk('GET / (anonymous)', `${url}/`),
-      await wrk('GET / (logged in)', `${url}/`, cookie),
-      await wrk('GET /notes/view (anonymous)', viewUrl),
-      await wrk('GET /notes/view (logged in)', viewUrl, cookie),
+      await wrk(pid, 'GET / (anonymous)', `${url}/`),
+      await wrk(pid, 'GET / (logged in)', `${url}/`, cookie),
+      await wrk(pid, 'GET /notes/view (anonymous)', viewUrl),
+      await wrk(pid, 'GET /notes/view (logged in)', viewUrl, cookie),
     ];
+    const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
     if (flags.json) {
-      console.log(JSON.stringify({ target: TARGET, results }, null, 2));
+      console.log(JSON.stringify({ target: TARGET, loadAverage: load, results }, null, 2));
     } else {
-      console.log('| request | req/s | p50 ms | p99 ms | errors |');
-      console.log('| --- | ---: | ---: | ---: | ---: |');
+      console.log('| request | req/s | p50 ms | p99 ms | errors | app CPU µs/req |');
+      console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
       for (const r of results) {
-        console.log(
-          `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.errors} |`,
-        );
+        const cells = [
+          r.name,
+          r.rps.toFixed(0),
+          r.p50Ms.toFixed(2),
+          r.p99Ms.toFixed(2),
+          r.errors,
+          r.cpuUsPerRequest.toFixed(0),
+        ];
+        console.log(`| ${cells.join(' | ')} |`);
       }
+      console.log(
+        `\nload average after the runs: ${load} (2 cores; other work on the machine lowers req/s)`,
+      );
       const home = results.slice(0, 2);
       const met = home.every((r) => r.rps >= TARGET.rps && r.p99Ms < TARGET.p99Ms);
       console.log(

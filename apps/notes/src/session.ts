@@ -1,5 +1,5 @@
 /**
- * Sessions are signed cookies (koa-session, HMAC keyed with SESSION_SECRET): no server-side
+ * Sessions are signed cookies (koa-session, HMAC-SHA256 keyed with SESSION_SECRET): no server-side
  * store, so they survive restarts and work on every replica without a database read per request.
  * The logged-in user ({username, displayName}) lives in the cookie, fetched from userauth once at
  * login. Logout is real: the session id is revoked in the database (and, through the events
@@ -8,6 +8,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type Koa from 'koa';
 import session from 'koa-session';
+import { CookieSigner } from './cookie-signer.ts';
 
 /** The user as cached in the session. */
 export interface SessionUser {
@@ -52,7 +53,8 @@ export function sessionMiddleware(
   app: Koa,
   options: { secret: string; secure: boolean; revocations: Revocations },
 ): Koa.Middleware {
-  app.keys = [options.secret];
+  // Koa accepts a Keygrip-shaped object; `cookies` only calls sign / verify / index.
+  app.keys = new CookieSigner(options.secret);
   return session(
     {
       key: 'notes.sid',
