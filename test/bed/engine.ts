@@ -119,10 +119,9 @@ function runningDockerd(): number | undefined {
 }
 
 /** Start dockerd in its own session, logging to /var/log/dockerd.log; returns a liveness probe. */
-function startDockerd(dockerd: string, socketPath: string): () => boolean {
+function startDockerd(dockerd: string): () => boolean {
   const out = openSync(logFile, 'a');
-  const args = socketPath === defaultSocket ? [] : ['-H', `unix://${socketPath}`];
-  const child = spawn(dockerd, args, { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(dockerd, [], { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   let exited = false;
   child.on('exit', () => (exited = true));
@@ -147,8 +146,9 @@ export async function ensureEngine(options: { deadlineMs?: number } = {}): Promi
   if (await pingEngine(endpoint)) {
     return { endpoint, action: 'running', ms: since(start) };
   }
-  if (endpoint.kind !== 'unix') {
-    throw new Error(`no Docker engine answers at tcp://${endpoint.host}:${endpoint.port}`);
+  if (endpoint.kind !== 'unix' || endpoint.socketPath !== defaultSocket) {
+    // Another socket would need its own data root, exec root and pid file: not ours to invent.
+    throw new Error(`no Docker engine answers at ${process.env.DOCKER_HOST ?? defaultSocket}`);
   }
   if (!isRoot()) {
     throw new Error(
@@ -160,7 +160,7 @@ export async function ensureEngine(options: { deadlineMs?: number } = {}): Promi
     // Another process may have started it while we waited for the lock.
     if (await pingEngine(endpoint)) return { endpoint, action: 'running', ms: since(start) };
     const deadlineMs = options.deadlineMs ?? 60_000;
-    const pid = endpoint.socketPath === defaultSocket ? runningDockerd() : undefined;
+    const pid = runningDockerd();
     if (pid !== undefined) {
       // Started by someone else and still coming up, or hung: give it the same deadline.
       log(`dockerd (pid ${pid}) is running but does not answer yet; waiting`);
@@ -179,7 +179,7 @@ export async function ensureEngine(options: { deadlineMs?: number } = {}): Promi
       dockerd = findProgram('dockerd');
       if (dockerd === undefined) throw new Error('docker.io is installed but dockerd is not found');
     }
-    const exited = startDockerd(dockerd, endpoint.socketPath);
+    const exited = startDockerd(dockerd);
     if (!(await waitForEngine(endpoint, deadlineMs, exited))) {
       throw new Error(
         `dockerd did not answer on ${endpoint.socketPath}; ${logFile} ends:\n${tail(logFile)}`,

@@ -8,6 +8,7 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { Client } from 'ssh2';
@@ -369,7 +370,25 @@ describe('namespace test host to provision', () => {
     }
   });
 
-  it('is torn down: no namespace, veth, sshd or directory left', async () => {
+  it('gets a dockerd from the bed engine step, which replaces a stale pid file', async () => {
+    // The host is a machine of its own (own /run, /var/lib/docker, /var/log), so ensureEngine's
+    // start path runs there for real without touching this machine's engine.
+    const repo = fileURLToPath(new URL('../..', import.meta.url));
+    const script = `echo 999999 >/run/docker.pid && cd ${sh(repo)} && ${sh(process.execPath)} scripts/testbed.ts engine`;
+    const started = await ssh(host, ['sh', '-c', script]);
+    expect(started.all).toContain('removing stale /var/run/docker.pid');
+    expect(started.all).toContain('engine started');
+    const info = await ssh(host, ['docker', 'info', '--format', '{{.Name}}']);
+    expect(info.stdout).toBe(host.name);
+    const again = await ssh(host, [
+      'sh',
+      '-c',
+      `cd ${sh(repo)} && ${sh(process.execPath)} scripts/testbed.ts engine`,
+    ]);
+    expect(again.all).toContain('engine running');
+  });
+
+  it('is torn down: no namespace, veth, dockerd, sshd or directory left', async () => {
     await expectCleanTeardown(host);
   });
 });
