@@ -42,7 +42,7 @@ async function host(args: string[]): Promise<void> {
   const [action, name] = positionals;
   if (action === 'ls') {
     for (const h of listHosts()) {
-      const owner = h.owner === undefined ? 'by hand' : `pid ${h.owner.pid}`;
+      const owner = h.manual ? 'by hand' : `pid ${h.owner.pid}`;
       console.log(`${h.name}\t${h.address}\t${owner}${h.stale ? '\tSTALE' : ''}\t${h.dir}`);
     }
     return;

@@ -15,8 +15,10 @@ export interface HostRecord extends HostNet {
   dir: string;
   /** Whether the bed started a dockerd on it. */
   dockerd: boolean;
-  /** The process that started it; none for hosts started by hand (`testbed.ts host up`). */
-  owner?: { pid: number; start: number };
+  /** The process that started it. */
+  owner: { pid: number; start: number };
+  /** Started by hand (`testbed.ts host up`): it outlives its owner. */
+  manual: boolean;
   startedAt: string;
 }
 
@@ -51,11 +53,11 @@ export function readRecords(): HostRecord[] {
     .filter((record) => record !== undefined);
 }
 
-/** True when the host's owner has exited, or a hand-started host's namespace is gone. */
+/** True when the host's owner has exited (for a hand-started host: and its namespace is gone). */
 export function isStale(record: HostRecord): boolean {
-  if (record.owner === undefined) return !existsSync(netnsPath(record.netns));
   const { pid, start } = record.owner;
-  return !isRunning(pid) || startTime(pid) !== start;
+  if (isRunning(pid) && startTime(pid) === start) return false;
+  return record.manual ? !existsSync(netnsPath(record.netns)) : true;
 }
 
 /**
@@ -85,7 +87,8 @@ export function claimHost(
     ...hostNet(name, slot),
     dir: hostDir(name),
     dockerd,
-    ...(manual ? {} : { owner: { pid, start } }),
+    owner: { pid, start },
+    manual,
     startedAt: new Date().toISOString(),
   };
   writeFileSync(recordPath(name), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });

@@ -146,10 +146,10 @@ export async function startHost(name: string, options: HostOptions = {}): Promis
   let claimed = await claim();
   if (claimed.existing) {
     if (!isStale(claimed.record)) {
-      const owner = claimed.record.owner?.pid;
-      throw new Error(
-        `test host ${name} is already up (${owner === undefined ? 'started by hand' : `owner pid ${owner}`}); stop it first`,
-      );
+      const owner = claimed.record.manual
+        ? 'started by hand'
+        : `owner pid ${claimed.record.owner.pid}`;
+      throw new Error(`test host ${name} is already up (${owner}); stop it first`);
     }
     await stopHost(name);
     claimed = await claim();

@@ -96,10 +96,10 @@ describe('local engine', () => {
 
 describe('mariadb image', () => {
   const name = `notesctl-${run}-mariadb`;
-  const dir = mkdtempSync(join(tmpdir(), 'notesctl-testbed-secrets-'));
+  let dir: string | undefined;
   afterAll(async () => {
     await docker(['rm', '-f', '-v', name], { reject: false });
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses to initialise without a root password option', async () => {
@@ -112,6 +112,7 @@ describe('mariadb image', () => {
   });
 
   it('initialises from *_FILE secrets, runs init scripts and goes healthy only after init', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'notesctl-testbed-secrets-'));
     chmodSync(dir, 0o755);
     writeFileSync(join(dir, 'root'), 'r00t secret\n', { mode: 0o600 });
     writeFileSync(join(dir, 'db'), 'notes');
