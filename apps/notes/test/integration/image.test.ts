@@ -25,6 +25,7 @@ describe('the notes image', () => {
   const network = name('net');
   const containers: string[] = [];
   const images: string[] = [];
+  const stageImages: string[] = [];
   let secrets: string;
   let initdb: string;
 
@@ -71,10 +72,20 @@ describe('the notes image', () => {
     for (const dir of [secrets, initdb]) await chmod(dir, 0o755);
 
     images.push(notesImage);
-    await Promise.all([
-      docker(['build', '-q', '-t', notesImage, NOTES_DIR], { timeoutMs: 900_000 }),
+    const existing = new Set(
+      (await docker(['image', 'ls', '-aq', '--no-trunc'])).stdout.split('\n'),
+    );
+    const [build] = await Promise.all([
+      docker(['build', '--rm', '-t', notesImage, NOTES_DIR], { timeoutMs: 900_000 }),
       docker(['network', 'create', '--label', `notes-image-test=${id}`, network]),
     ]);
+    // The legacy builder prints ` ---> <id>` per step; those that did not exist before (not cache
+    // hits of other builds, not the base image) are ours to remove.
+    for (const m of build.all.matchAll(/ ---> ([0-9a-f]{12})\b/g)) {
+      const short = m[1] ?? '';
+      if (![...existing].some((full) => full.startsWith(`sha256:${short}`)))
+        stageImages.push(short);
+    }
 
     await run(name('db'), [
       '--network-alias',
@@ -142,6 +153,15 @@ describe('the notes image', () => {
     if (containers.length > 0) await docker(['rm', '-f', '-v', ...containers], { reject: false });
     await docker(['network', 'rm', network], { reject: false });
     if (images.length > 0) await docker(['image', 'rm', '-f', ...images], { reject: false });
+    // Only untagged ids: the first ` ---> id` of each stage is the base image (node:24-…), which
+    // `docker image rm <id>` would delete. Without -f, a layer another build still uses stays.
+    for (const stage of stageImages.reverse()) {
+      const tags = await docker(['image', 'inspect', '-f', '{{len .RepoTags}}', stage], {
+        reject: false,
+      });
+      if (tags.exitCode === 0 && tags.stdout === '0')
+        await docker(['image', 'rm', stage], { reject: false });
+    }
     await Promise.all(
       [secrets, initdb].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })),
     );
