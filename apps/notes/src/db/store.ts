@@ -1,17 +1,12 @@
 /**
  * Reads and writes of notes and comments. Every write also appends its change to the `events`
- * table in the same transaction, so a change and its live update commit (or roll back) together,
- * and every replica's poller sees it (see live/poller.ts).
+ * table in the same transaction (write.ts), so a change and its live update commit (or roll back)
+ * together, and every replica's poller sees it (see live/poller.ts).
  */
-import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
-import {
-  eventFromRow,
-  type ChangeEvent,
-  type CommentData,
-  type NewEvent,
-  type NoteSavedData,
-} from '../live/events.ts';
-import { beginWrite } from './database.ts';
+import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
+import type { CommentData, NoteSavedData } from '../live/events.ts';
+import { createEventStore } from './event-store.ts';
+import { createWriter } from './write.ts';
 import type { Models } from './models.ts';
 
 /** A row of the home list. */
@@ -74,43 +69,9 @@ export function createStore(
   models: Models,
   afterWrite: () => void = () => {},
 ) {
-  const { Note, Comment, Event, Revocation } = models;
+  const { Note, Comment, Event } = models;
 
-  /**
-   * Run `work` in a write transaction that first takes the event_clock row lock: writers queue
-   * on it, so event ids become visible in id order and a poller reading `id > last` never skips
-   * an id that commits late. Events are inserted last, inside the same transaction.
-   */
-  const write = async <T>(
-    work: (t: Transaction, emit: (event: NewEvent) => void) => Promise<T>,
-  ): Promise<T> => {
-    const t = await beginWrite(sequelize);
-    const pending: NewEvent[] = [];
-    try {
-      await sequelize.query('UPDATE event_clock SET ticks = ticks + 1 WHERE id = 1', {
-        transaction: t,
-      });
-      const result = await work(t, (event) => pending.push(event));
-      const now = new Date();
-      for (const event of pending) {
-        await Event.create(
-          {
-            kind: event.kind,
-            notekey: event.notekey,
-            data: JSON.stringify(event.data),
-            createdAt: now,
-          },
-          { transaction: t },
-        );
-      }
-      await t.commit();
-      if (pending.length > 0) afterWrite();
-      return result;
-    } catch (error) {
-      await t.rollback();
-      throw error;
-    }
-  };
+  const write = createWriter(sequelize, Event, afterWrite);
 
   const savedData = (note: {
     notekey: string;
@@ -270,78 +231,6 @@ export function createStore(
       });
     },
 
-    /** Refuse a session id from now on (logout), on every replica. */
-    revokeSession(sid: string, expiresAt: Date): Promise<void> {
-      return write(async (t, emit) => {
-        await Revocation.upsert({ sid, expiresAt }, { transaction: t });
-        emit({
-          kind: 'session-revoked',
-          notekey: null,
-          data: { sid, expiresAt: expiresAt.toISOString() },
-        });
-      });
-    },
-
-    /** Session ids revoked and not yet expired (loaded once at start-up). */
-    async activeRevocations(): Promise<{ sid: string; expiresAt: Date }[]> {
-      const rows = await Revocation.findAll({
-        where: { expiresAt: { [Op.gt]: new Date() } },
-        raw: true,
-        logging: false,
-      });
-      return rows.map((r) => ({ sid: r.sid, expiresAt: new Date(r.expiresAt) }));
-    },
-
-    /** The newest event id (the poller starts after it). */
-    async latestEventId(): Promise<number> {
-      const rows = await sequelize.query<{ id: number | string | null }>(
-        'SELECT MAX(id) AS id FROM events',
-        {
-          type: QueryTypes.SELECT,
-          logging: false,
-        },
-      );
-      return Number(rows[0]?.id ?? 0);
-    },
-
-    /** The oldest event id still kept, or null when the table is empty. */
-    async oldestEventId(): Promise<number | null> {
-      const rows = await sequelize.query<{ id: number | string | null }>(
-        'SELECT MIN(id) AS id FROM events',
-        {
-          type: QueryTypes.SELECT,
-          logging: false,
-        },
-      );
-      const id = rows[0]?.id;
-      return id === null || id === undefined ? null : Number(id);
-    },
-
-    /** Events after `id`, oldest first: one indexed range query on the primary key. */
-    async eventsAfter(id: number, limit: number): Promise<ChangeEvent[]> {
-      const rows = await sequelize.query<{
-        id: number | string;
-        kind: string;
-        notekey: string | null;
-        data: string;
-      }>('SELECT id, kind, notekey, data FROM events WHERE id > :id ORDER BY id LIMIT :limit', {
-        replacements: { id, limit },
-        type: QueryTypes.SELECT,
-        logging: false,
-      });
-      return rows.map(eventFromRow);
-    },
-
-    /** Drop events and revocations past their use (any replica may do it; it is idempotent). */
-    async prune(eventRetentionMs: number): Promise<void> {
-      const cutoff = new Date(Date.now() - eventRetentionMs);
-      await Event.destroy({ where: { createdAt: { [Op.lt]: cutoff } }, logging: false });
-      await Revocation.destroy({ where: { expiresAt: { [Op.lt]: new Date() } }, logging: false });
-    },
-
-    /** Is the database answering? (for /health) */
-    async ping(): Promise<void> {
-      await sequelize.query('SELECT 1', { type: QueryTypes.SELECT, logging: false });
-    },
+    ...createEventStore(sequelize, models, write),
   };
 }
