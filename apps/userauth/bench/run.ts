@@ -5,12 +5,12 @@
  * file and to /dev/null, and the scrypt cost with its measured ms per hash.
  *
  *   node apps/userauth/bench/run.ts            # or: npm run bench (in apps/userauth)
- *   BENCH_DURATION=20 BENCH_USERS=1000 node apps/userauth/bench/run.ts
+ *   BENCH_DURATION=20 BENCH_USERS=1000 BENCH_ONLY=/find node apps/userauth/bench/run.ts
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, startMariaDb } from '../../../test/bed/mariadb.ts';
@@ -22,9 +22,13 @@ const SERVER = resolve(HERE, '../src/server.ts');
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const PASSWORD = 'bench-password';
+/** Substrings of endpoint names to run (comma-separated), e.g. BENCH_ONLY=/find */
+const ONLY = (process.env.BENCH_ONLY ?? 'GET,POST').split(',');
 
 interface WrkResult {
   name: string;
+  /** CPU time of the service process per request: robust against a busy machine. */
+  cpuMsPerRequest: number;
   logs: string;
   connections: number;
   rps: number;
@@ -101,13 +105,19 @@ async function startService(databaseUrl: string, apiKey: string, logFile: string
       throw new Error('service did not become healthy');
     await new Promise((r) => setTimeout(r, 100));
   }
+  const cpuMs = async () => {
+    // /proc/PID/stat fields 14 and 15: utime and stime in clock ticks (100 Hz on Linux).
+    const fields =
+      (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
   const stop = async () => {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
     await out?.close();
   };
-  return { url, stop };
+  return { url, stop, cpuMs };
 }
 
 async function main() {
@@ -132,10 +142,13 @@ async function main() {
             const name = `user${String(i + 1).padStart(4, '0')}`;
             return `('${name}','${name}','${hash}','local','Bench','User ${i + 1}','','["${name}@bench.test"]','[]','${now}','${now}')`;
           });
-          await mariadb.sql(
-            'INSERT INTO userauth_bench.users (username, username_key, password_hash, provider, family_name,' +
-              ` given_name, middle_name, emails, photos, created_at, updated_at) VALUES ${rows.join(',')}`,
-          );
+          // Batches: one command-line argument must stay under the kernel's 128 KiB limit.
+          for (let i = 0; i < rows.length; i += 200) {
+            await mariadb.sql(
+              'INSERT INTO userauth_bench.users (username, username_key, password_hash, provider, family_name,' +
+                ` given_name, middle_name, emails, photos, created_at, updated_at) VALUES ${rows.slice(i, i + 200).join(',')}`,
+            );
+          }
         }
         const env = { BENCH_AUTH: auth, BENCH_USERS: String(USERS), BENCH_PASSWORD: PASSWORD };
         const plan: [string, string, number][] = [
@@ -143,9 +156,16 @@ async function main() {
           ['GET /find/:username', 'find.lua', 32],
           ['POST /passwordCheck', 'password-check.lua', 8],
         ];
-        for (const [name, script, connections] of plan) {
+        for (const [name, script, connections] of plan.filter(([n]) =>
+          ONLY.some((o) => n.includes(o)),
+        )) {
+          const cpuBefore = await service.cpuMs();
           const r = await wrk(service.url, script, connections, env);
-          results.push({ name, logs, connections, ...r });
+          const cpuMsPerRequest = (
+            ((await service.cpuMs()) - cpuBefore) /
+            Math.max(r.requests, 1)
+          ).toFixed(3);
+          results.push({ name, logs, connections, cpuMsPerRequest: Number(cpuMsPerRequest), ...r });
           process.stderr.write(
             `${name} (logs: ${logs}): ${r.rps} req/s, p50 ${r.p50}, p99 ${r.p99}, errors ${r.errors}\n`,
           );
@@ -157,8 +177,9 @@ async function main() {
     }
 
     const p = scryptParams();
+    const [load1] = (await readFile('/proc/loadavg', 'utf8')).split(' ');
     console.log(
-      `\nuserauth benchmark — ${USERS} users on MariaDB (loopback), wrk -t2, ${DURATION}s per run`,
+      `\nuserauth benchmark — ${USERS} users on MariaDB (loopback), wrk -t2, ${DURATION}s per run; load average ${load1 ?? '?'} on ${availableParallelism()} cores`,
     );
     console.log(
       `scrypt: N=2^${DEFAULT_SCRYPT_LOG_N} r=${p.r} p=${p.p} (${(128 * 2 ** p.logN * p.r) / 2 ** 20} MiB), ${msPerHash.toFixed(1)} ms per hash\n`,
@@ -168,7 +189,7 @@ async function main() {
     );
     for (const r of results) {
       console.log(
-        `${r.name.padEnd(22)} ${r.logs.padEnd(10)} ${String(r.connections).padEnd(7)} ${r.rps.toFixed(0).padEnd(10)} ${r.p50.padEnd(10)} ${r.p99.padEnd(10)} ${r.errors}`,
+        `${r.name.padEnd(22)} ${r.logs.padEnd(10)} ${String(r.connections).padEnd(7)} ${r.rps.toFixed(0).padEnd(10)} ${r.p50.padEnd(10)} ${r.p99.padEnd(10)} ${String(r.errors).padEnd(7)} ${r.cpuMsPerRequest}`,
       );
     }
     const find = results.filter((r) => r.name.startsWith('GET /find'));

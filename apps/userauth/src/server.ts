@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     await db.close().catch(() => undefined);
     log.info('stopped');
+    log.flush();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (stopping.signal.aborted) return;
     log.error('start-up failed', { error: (err as Error).name, message: (err as Error).message });
+    log.flush();
     process.exit(1);
   }
   ready.users = createUserStore(db, { log, scryptLogN: config.scryptLogN });
