@@ -138,7 +138,7 @@ export function buildProgram(
       .configureOutput({ outputError: () => undefined })
       .action(async (...actionArgs: unknown[]) => {
         const command = actionArgs.at(-1) as Command;
-        await dispatch('users', [name, ...command.args], command.opts(), command);
+        await dispatch('users', [name.split(' ')[0] ?? name, ...command.args], command.opts(), command);
       });
   userVerb('add', 'create a user (prompts for missing fields on a TTY)')
     .option('--username <name>', 'user name')

@@ -1,0 +1,212 @@
+/**
+ * Issue 5 end to end on the real local engine with the real apps: cold `up` to healthy, a user
+ * created through `notesctl users`, login and a note over HTTP, the note surviving down/up and
+ * --force-recreate, targeted recreation, zero mutating calls on an unchanged `up`, and no
+ * secret in any container's inspect output or image history.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../../apps/notes/test/helpers/client.ts';
+import { connectCommand, execIn } from '../support/container-exec.ts';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.ts';
+import { createStack, type Stack } from '../support/stack.ts';
+
+let stack: Stack;
+let proxy: RecordingProxy;
+const password = 'correct horse battery staple';
+const noteKey = 'survivor';
+
+async function loggedIn(): Promise<Client> {
+  const client = new Client(`http://127.0.0.1:${stack.port}`);
+  const page = await client.login('ann', password);
+  expect(page.status).toBe(302);
+  return client;
+}
+
+async function noteTitle(): Promise<string | undefined> {
+  const page = await new Client(`http://127.0.0.1:${stack.port}`).get(`/notes/view?key=${noteKey}`);
+  return page.status === 200 ? /<h1[^>]*>([^<]*)<\/h1>/.exec(page.text)?.[1] : undefined;
+}
+
+async function idsByService(): Promise<Record<string, string>> {
+  return Object.fromEntries([...(await stack.containers())].map(([service, c]) => [service, c.Id]));
+}
+
+/** True when `address` is the target's IP on a network the source is also on. */
+function sharesNetwork(
+  source: { NetworkSettings: { Networks: Record<string, { IPAddress: string }> } },
+  target: typeof source,
+  address: string,
+): boolean {
+  return Object.entries(target.NetworkSettings.Networks).some(
+    ([name, n]) => n.IPAddress === address && name in source.NetworkSettings.Networks,
+  );
+}
+
+describe('the Notes stack on the local engine', () => {
+  beforeAll(async () => {
+    stack = await createStack('it5');
+    proxy = await startRecordingProxy();
+  });
+  afterAll(async () => {
+    // Either may be missing when beforeAll failed half-way.
+    await (proxy as RecordingProxy | undefined)?.close();
+    await (stack as Stack | undefined)?.destroy();
+  });
+
+  it('comes up from a clean engine with all four services ready', async () => {
+    const result = await stack.cli(['up']);
+    expect(result.stderr).toContain(`${stack.project} on local:`);
+    expect(result.code).toBe(0);
+    const containers = await stack.containers();
+    expect([...containers.keys()].sort()).toEqual(['db-notes', 'db-userauth', 'notes', 'userauth']);
+    for (const c of containers.values()) expect(c.State).toBe('running');
+    const health = await fetch(`http://127.0.0.1:${stack.port}/health`);
+    expect(health.status).toBe(200);
+  });
+
+  it('lets exactly the services that share a network reach each other (by name and by IP)', async () => {
+    const ports: Record<string, number> = {
+      'db-notes': 3306,
+      'db-userauth': 3306,
+      userauth: 3333,
+      notes: 3000,
+    };
+    const allowed = new Set([
+      'notes>db-notes',
+      'notes>userauth',
+      'userauth>notes',
+      'userauth>db-userauth',
+      'db-notes>notes',
+      'db-userauth>userauth',
+    ]);
+    const containers = await stack.containers();
+    const inspected = new Map(
+      await Promise.all(
+        [...containers].map(
+          async ([s, c]) => [s, await stack.docker.getContainer(c.Id).inspect()] as const,
+        ),
+      ),
+    );
+    const results: string[] = [];
+    await Promise.all(
+      [...inspected].map(async ([from, source]) => {
+        const hasNode = from === 'notes' || from === 'userauth';
+        for (const [to, target] of inspected) {
+          if (to === from) continue;
+          const port = ports[to] ?? 0;
+          const ips = Object.values(target.NetworkSettings.Networks).map((n) => n.IPAddress);
+          for (const address of [to, ...ips]) {
+            const code = await execIn(
+              stack.docker,
+              source.Id,
+              connectCommand(hasNode, address, port),
+            );
+            results.push(
+              `${from}>${to} via ${address === to ? 'name' : 'ip'}: ${code === 0 ? 'open' : 'closed'}`,
+            );
+            expect(`${from}>${to} ${address}: ${code === 0 ? 'open' : 'closed'}`).toBe(
+              `${from}>${to} ${address}: ${allowed.has(`${from}>${to}`) && (address === to || sharesNetwork(source, target, address)) ? 'open' : 'closed'}`,
+            );
+          }
+        }
+      }),
+    );
+    expect(results.filter((r) => r.endsWith('open')).length).toBeGreaterThanOrEqual(6);
+    const published = [...containers.values()].flatMap((c) =>
+      c.Ports.filter((p) => p.PublicPort).map(
+        (p) => `${c.Labels['io.notesctl.service'] ?? ''}:${p.PublicPort}`,
+      ),
+    );
+    expect([...new Set(published)]).toEqual([`notes:${stack.port}`]);
+  });
+
+  it('creates a user with `notesctl users add` who can log in and write a note', async () => {
+    const added = await stack.cli(
+      ['users', 'add', '--username', 'ann', '--password-stdin', '--given-name', 'Ann'],
+      { input: password },
+    );
+    expect(added.code).toBe(0);
+    const found = await stack.cli(['--json', 'users', 'find', 'ann']);
+    expect(JSON.parse(found.stdout)).toMatchObject({ username: 'ann', givenName: 'Ann' });
+    const missing = await stack.cli(['users', 'add', '--username', 'bob']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--password-stdin');
+    const client = await loggedIn();
+    expect((await client.get('/')).text).toContain('ann');
+    await client.get('/notes/add');
+    const saved = await client.post('/notes/save', {
+      docreate: 'create',
+      notekey: noteKey,
+      title: 'Kept across restarts',
+      body: 'hello',
+    });
+    expect(saved.status).toBe(302);
+    expect(await noteTitle()).toBe('Kept across restarts');
+  });
+
+  it('makes no mutating engine call when nothing changed', async () => {
+    proxy.reset();
+    const result = await stack.cli(['up'], { env: { DOCKER_HOST: proxy.dockerHost } });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('up to date');
+    expect(proxy.calls.length).toBeGreaterThan(0);
+    expect(proxy.mutating()).toEqual([]);
+  });
+
+  it('recreates only the service whose environment changed', async () => {
+    const before = await idsByService();
+    const result = await stack.cli(['up'], {
+      env: { NOTES_PUBLIC_URL: `http://127.0.0.1:${stack.port}` },
+    });
+    expect(result.code).toBe(0);
+    const after = await idsByService();
+    expect(after.notes).not.toBe(before.notes);
+    for (const s of ['db-notes', 'db-userauth', 'userauth']) expect(after[s]).toBe(before[s]);
+    expect(await noteTitle()).toBe('Kept across restarts');
+  });
+
+  it('rebuilds and recreates only the app whose code changed', async () => {
+    const before = await idsByService();
+    const file = join(stack.dir, 'apps', 'userauth', 'src', 'server.ts');
+    await writeFile(file, `${await readFile(file, 'utf8')}\n// a one-line change\n`);
+    const result = await stack.cli(['up'], {
+      env: { NOTES_PUBLIC_URL: `http://127.0.0.1:${stack.port}` },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/build image notesctl-[a-z0-9]+\/userauth:/);
+    expect(result.stderr).not.toMatch(/build image notesctl-[a-z0-9]+\/notes:/);
+    const after = await idsByService();
+    expect(after.userauth).not.toBe(before.userauth);
+    for (const s of ['db-notes', 'db-userauth', 'notes']) expect(after[s]).toBe(before[s]);
+  });
+
+  it('keeps the note across down + up and up --force-recreate', async () => {
+    const env = { NOTES_PUBLIC_URL: `http://127.0.0.1:${stack.port}` };
+    expect((await stack.cli(['down'], { env })).code).toBe(0);
+    expect((await stack.containers()).size).toBe(0);
+    expect((await stack.cli(['up'], { env })).code).toBe(0);
+    expect(await noteTitle()).toBe('Kept across restarts');
+    const before = await idsByService();
+    expect((await stack.cli(['up', '--force-recreate'], { env })).code).toBe(0);
+    const after = await idsByService();
+    for (const s of Object.keys(before)) expect(after[s]).not.toBe(before[s]);
+    expect(await noteTitle()).toBe('Kept across restarts');
+    await loggedIn();
+  });
+
+  it('keeps every secret out of docker inspect, env and image history', async () => {
+    const secrets = await stack.secretValues();
+    expect(secrets.length).toBe(6);
+    for (const c of (await stack.containers()).values()) {
+      const inspect = JSON.stringify(await stack.docker.getContainer(c.Id).inspect());
+      for (const secret of secrets) expect(inspect).not.toContain(secret);
+      expect(inspect).toContain('/run/secrets/');
+      const history = JSON.stringify(await stack.docker.getImage(c.ImageID).history());
+      for (const secret of secrets) expect(history).not.toContain(secret);
+    }
+    const config = await readFile(join(stack.dir, 'notesctl.config.yaml'), 'utf8');
+    for (const secret of secrets) expect(config).not.toContain(secret);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * A private copy of the Notes stack for one test file: the repository's topology (with its own
+ * project name and published port) and app folders in a temp dir, its own NOTESCTL_HOME, and
+ * helpers to look at what the real engine holds.
+ */
+import Docker from 'dockerode';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../bed/mariadb.ts';
+import { runCli, type CliResult } from './run-cli.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** One test's copy of the stack. */
+export interface Stack {
+  project: string;
+  port: number;
+  dir: string;
+  env: Record<string, string>;
+  docker: Docker;
+  cli(
+    args: string[],
+    options?: { input?: string; env?: Record<string, string> },
+  ): Promise<CliResult>;
+  /** Containers of the project (all states), by service. */
+  containers(): Promise<Map<string, Docker.ContainerInfo>>;
+  /** Every secret value in the operator's store for this project on `local`. */
+  secretValues(): Promise<string[]>;
+  destroy(): Promise<void>;
+}
+
+/** Copy the topology and apps (no node_modules/dist) and give them a unique project and port. */
+export async function createStack(prefix: string): Promise<Stack> {
+  const project = `${prefix}${Math.random().toString(36).slice(2, 8)}`;
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), `notesctl-${project}-`));
+  const config = (await readFile(join(ROOT, 'notesctl.config.yaml'), 'utf8'))
+    .replace(/^project: .*$/m, `project: ${project}`)
+    .replace('3000:3000', `${port}:3000`);
+  if (!config.includes(`${port}:3000`))
+    throw new Error('could not rewrite the published port of notes');
+  await writeFile(join(dir, 'notesctl.config.yaml'), config);
+  for (const app of ['notes', 'userauth']) {
+    await cp(join(ROOT, 'apps', app), join(dir, 'apps', app), {
+      recursive: true,
+      filter: (source) => !/\/(node_modules|dist|coverage)(\/|$)/.test(source),
+    });
+  }
+  const home = join(dir, '.notesctl-home');
+  const env = { NOTESCTL_HOME: home, NOTES_PUBLIC_URL: `http://localhost:${port}` };
+  const docker = new Docker({ socketPath: '/run/docker.sock' });
+  return {
+    project,
+    port,
+    dir,
+    env,
+    docker,
+    cli: (args, options = {}) =>
+      runCli(args, { cwd: dir, env: { ...env, ...options.env }, input: options.input }),
+    async containers() {
+      const list = await docker.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: [`io.notesctl.project=${project}`] }),
+      });
+      return new Map(list.map((c) => [c.Labels['io.notesctl.service'] ?? '?', c]));
+    },
+    async secretValues() {
+      const store = JSON.parse(
+        await readFile(join(home, 'secrets', `${project}@local.json`), 'utf8'),
+      ) as { secrets: Record<string, string> };
+      return Object.values(store.secrets);
+    },
+    async destroy() {
+      await runCli(['down', '--volumes', '--yes'], { cwd: dir, env });
+      const images = await docker.listImages({
+        filters: JSON.stringify({ label: [`io.notesctl.project=${project}`] }),
+      });
+      for (const image of images)
+        await docker
+          .getImage(image.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
