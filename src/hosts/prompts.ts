@@ -3,6 +3,7 @@
  * Asked with inquirer on stderr when stdin and stderr are terminals; otherwise there is no one
  * to ask and the SSH layer fails with the flag or step that avoids the question.
  */
+import { UsageError } from '../errors.ts';
 import { knownHostsFiles } from '../engine/ssh/known-hosts-files.ts';
 import type { SshConnectOptions } from '../engine/ssh/connect.ts';
 import type { Terminal } from '../output/terminal.ts';
@@ -40,4 +41,20 @@ export function sshOptionsFor(
     },
     passphrase: interactive ? askPassphrase : undefined,
   };
+}
+
+/** The DigitalOcean token: DIGITALOCEAN_ACCESS_TOKEN, else a hidden prompt; never stored. */
+export async function digitalOceanToken(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const fromEnv = env.DIGITALOCEAN_ACCESS_TOKEN?.trim();
+  if (fromEnv) return fromEnv;
+  if (!canAsk()) {
+    throw new UsageError(
+      'no DigitalOcean API token: DIGITALOCEAN_ACCESS_TOKEN is not set and there is no terminal to ask on',
+      {
+        hint: 'export DIGITALOCEAN_ACCESS_TOKEN=… (a token with write scope from https://cloud.digitalocean.com/account/api/tokens).',
+      },
+    );
+  }
+  const { password } = await import('@inquirer/prompts');
+  return password({ message: 'DigitalOcean API token (not stored):' }, { output: process.stderr });
 }

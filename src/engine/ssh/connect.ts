@@ -3,6 +3,7 @@
  * login, keepalives so a dead link is noticed within ~20 s. Every engine request of a command
  * then runs as a channel of this one connection (see channel-agent.ts).
  */
+import { connect, type Socket } from 'node:net';
 import { Client, type ConnectConfig } from 'ssh2';
 import { EngineError } from '../../errors.ts';
 import { describeEndpoint, type SshEndpoint } from './endpoint.ts';
@@ -68,6 +69,10 @@ export async function connectSsh(
   }
   const check = await prepareHostKeyCheck(endpoint, options.hostKeys);
   const client = new Client();
+  // Our own socket: ssh2's destroy() does nothing once the socket is half-closed, and a server
+  // (or a middlebox) that never finishes closing must not keep the command alive. No Nagle:
+  // requests are small and latency-bound.
+  const sock = connect({ host: endpoint.hostname, port: endpoint.port, noDelay: true });
   const timeoutMs = options.timeoutMs ?? 20_000;
   let asking = false;
   let timer: NodeJS.Timeout | undefined;
@@ -75,13 +80,12 @@ export async function connectSsh(
   const armTimer = () => {
     timer = setTimeout(() => {
       timedOut = true;
-      client.destroy();
+      sock.destroy();
     }, timeoutMs);
   };
 
   const config: ConnectConfig = {
-    host: endpoint.hostname,
-    port: endpoint.port,
+    sock,
     username: endpoint.user,
     // Our own deadline (armTimer) pauses while the operator reads a fingerprint; ssh2's cannot.
     readyTimeout: 0,
@@ -114,7 +118,7 @@ export async function connectSsh(
     const onError = (error: Error & { level?: string; code?: string }) => {
       if (timer) clearTimeout(timer);
       client.removeListener('ready', onReady);
-      client.destroy();
+      sock.destroy();
       const refusal = check.refusal();
       if (refusal) return reject(refusal);
       if (timedOut && !asking)
@@ -152,10 +156,10 @@ export async function connectSsh(
     armTimer();
     client.connect(config);
   });
-  return trackLink(endpoint, client);
+  return trackLink(endpoint, client, sock);
 }
 
-function trackLink(endpoint: SshEndpoint, client: Client): SshLink {
+function trackLink(endpoint: SshEndpoint, client: Client, sock: Socket): SshLink {
   let closing = false;
   let lostError: EngineError | undefined;
   let lastError: (Error & { level?: string }) | undefined;
@@ -188,13 +192,13 @@ function trackLink(endpoint: SshEndpoint, client: Client): SshLink {
       new Promise<void>((resolve) => {
         if (closing || lostError) return resolve();
         closing = true;
-        client.once('close', () => resolve());
+        // Once DISCONNECT and our FIN are handed to the kernel there is nothing left to say:
+        // waiting for the server's half of the close would cost a round trip per command, and
+        // ssh2's keepalive timer would keep the process alive meanwhile.
+        sock.once('finish', () => sock.destroy());
+        sock.once('close', () => resolve());
         client.end();
-        // A server that does not answer the disconnect must not hold the command open.
-        setTimeout(() => {
-          client.destroy();
-          resolve();
-        }, 2000).unref();
+        setTimeout(() => sock.destroy(), 2000).unref();
       }),
   };
 }
