@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, readSecret } from '../../src/config.ts';
 import { parseDatabaseUrl } from '../../src/database.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'userauth-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const secretFile = (name: string, content: string) => {
   const path = join(dir, name);
   writeFileSync(path, content);
