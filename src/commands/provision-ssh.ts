@@ -7,26 +7,15 @@ import type { CommandRunner } from '../cli.ts';
 import { DEFAULT_REMOTE_SOCKET } from '../config/normalize.ts';
 import { UsageError } from '../errors.ts';
 import { sshOptionsFor } from '../hosts/prompts.ts';
-import { HOST_NAME, readHost, writeHost } from '../hosts/store.ts';
+import { checkNewHostName, readHost, writeHost } from '../hosts/store.ts';
 import { parseTarget } from '../hosts/target.ts';
-import { LOCAL_HOST } from '../model/topology.ts';
 import { createProgress } from '../output/progress.ts';
 import { provisionHost } from '../provision/ssh/provision-host.ts';
 import { describeEndpoint } from '../engine/ssh/endpoint.ts';
 
-/** Check a new host's name. */
-export function checkHostName(name: string | undefined): string {
-  if (name === undefined || !HOST_NAME.test(name) || name === LOCAL_HOST) {
-    throw new UsageError(
-      `host name "${name ?? ''}": expected 1-63 of a-z, 0-9 and -, starting with a letter, not "local"`,
-    );
-  }
-  return name;
-}
-
 /** Run `provision ssh`. */
 export const run: CommandRunner = async ({ global, args, options, terminal }) => {
-  const name = checkHostName(args[0]);
+  const name = checkNewHostName(args[0]);
   const target = parseTarget(args[1] ?? '', 'provision ssh TARGET');
   const identity = typeof options.identity === 'string' ? resolve(options.identity) : undefined;
   const existing = await readHost(name);

@@ -6,11 +6,13 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { RESOURCE_NAME } from '../config/schema-parts.ts';
 import { UsageError } from '../errors.ts';
+import { LOCAL_HOST } from '../model/topology.ts';
 import { assertPrivate, stateDir, writePrivateFile } from '../state-dir.ts';
 
 /** Host names: the topology's rule (safe in paths, shells and DNS). */
-export const HOST_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+export const HOST_NAME = RESOURCE_NAME;
 
 const digitalOceanSchema = z.object({
   dropletId: z.number().int(),
@@ -51,10 +53,20 @@ export function hostsDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(stateDir(env), 'hosts');
 }
 
+/** Check the name of a host being created (`local` is the implicit local engine). */
+export function checkNewHostName(name: string | undefined): string {
+  if (name === undefined || !HOST_NAME.test(name) || name === LOCAL_HOST) {
+    throw new UsageError(
+      `host name "${name ?? ''}": expected 1-63 of a-z, A-Z, 0-9, _, . and -, starting with a letter or digit, and not "local"`,
+    );
+  }
+  return name;
+}
+
 function recordPath(name: string, env: NodeJS.ProcessEnv): string {
   if (!HOST_NAME.test(name)) {
     throw new UsageError(`"${name}" is not a valid host name`, {
-      hint: 'Use 1-63 of a-z, 0-9 and -, starting with a letter.',
+      hint: 'Use 1-63 of a-z, A-Z, 0-9, _, . and -, starting with a letter or digit.',
     });
   }
   return join(hostsDir(env), `${name}.json`);

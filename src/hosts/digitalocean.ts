@@ -1,0 +1,220 @@
+/**
+ * Creating a DigitalOcean host (issue 6): own ed25519 key → registered key → Droplet with
+ * cloud-init → Cloud Firewall → wait until active → the `provision ssh` checks → record. Every
+ * resource is remembered as soon as it exists, so a failure half-way deletes exactly what this
+ * run created (a key that was already registered is left alone), or, if even that fails, leaves
+ * a record naming what is left so `notesctl hosts rm` can finish.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EventSink } from '../apply/events.ts';
+import { DEFAULT_REMOTE_SOCKET } from '../config/normalize.ts';
+import type { SshConnectOptions } from '../engine/ssh/connect.ts';
+import { writeNewKeyPair } from '../engine/ssh/keygen.ts';
+import { RuntimeError } from '../errors.ts';
+import type { DigitalOceanClient } from '../provision/digitalocean/client.ts';
+import { readCloudInitTemplate } from '../provision/digitalocean/cloud-init.ts';
+import { planDroplet, planFirewall, type PublishedPort } from '../provision/digitalocean/plan.ts';
+import { provisionHost } from '../provision/ssh/provision-host.ts';
+import { stateDir } from '../state-dir.ts';
+import { deleteDigitalOceanResources } from './forget.ts';
+import { writeHost, type HostRecord } from './store.ts';
+
+/** What to create. */
+export interface DropletHostSpec {
+  name: string;
+  region: string;
+  size: string;
+  image: string;
+  extraTags: string[];
+  /** Ports the firewall admits besides SSH, and why (said in the output). */
+  ports: PublishedPort[];
+  portsReason: string;
+}
+
+/** Run a step as a reported operation. */
+async function step<T>(
+  onEvent: EventSink,
+  id: string,
+  text: string,
+  fn: () => Promise<T>,
+  done: (value: T) => string,
+): Promise<T> {
+  const started = Date.now();
+  onEvent({ type: 'op-start', id, service: undefined, text });
+  try {
+    const value = await fn();
+    onEvent({ type: 'op-done', id, text: done(value), ms: Date.now() - started });
+    return value;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    onEvent({ type: 'op-failed', id, text, error: message });
+    throw error;
+  }
+}
+
+/** Create, provision and record the host; returns its record. */
+export async function createDropletHost(
+  spec: DropletHostSpec,
+  client: DigitalOceanClient,
+  ssh: SshConnectOptions,
+  onEvent: EventSink,
+): Promise<HostRecord> {
+  const { name, region, size, image } = spec;
+  const keyPath = join(stateDir(ssh.env), 'keys', `${name}_ed25519`);
+  const made: { keyId?: number; dropletId?: number; firewallId?: string } = {};
+  try {
+    const publicKey = await step(
+      onEvent,
+      'keygen',
+      `generate an SSH key for ${name}`,
+      () => writeNewKeyPair(keyPath, `notesctl-${name}`),
+      () => `generated an ed25519 key (${keyPath})`,
+    );
+    const key = await step(
+      onEvent,
+      'key',
+      'register the SSH key on DigitalOcean',
+      () => client.createKey(`notesctl-${name}`, publicKey),
+      (k) => `${k.created ? 'registered' : 'found already registered:'} SSH key ${k.key.id}`,
+    );
+    if (key.created) made.keyId = key.key.id;
+    const request = planDroplet({
+      hostName: name,
+      region,
+      size,
+      image,
+      sshKeyId: key.key.id,
+      cloudInitTemplate: await readCloudInitTemplate(),
+    });
+    request.tags.push(...spec.extraTags);
+    const { droplet } = await step(
+      onEvent,
+      'droplet',
+      `create droplet ${request.name} (${region}, ${size}, ${image})`,
+      () => client.createDroplet(request),
+      (d) => `created droplet ${d.droplet.id}`,
+    );
+    made.dropletId = droplet.id;
+    onEvent({ type: 'note', text: `firewall: ${spec.portsReason}` });
+    const ports = spec.ports.map((p) => `, ${p.port}/${p.protocol}`).join('');
+    const firewall = await step(
+      onEvent,
+      'firewall',
+      `create a firewall admitting only SSH${ports}`,
+      () =>
+        client.createFirewall(
+          planFirewall({ hostName: name, ports: spec.ports, dropletIds: [droplet.id] }),
+        ),
+      (f) => `created firewall ${f.id} (SSH${ports})`,
+    );
+    made.firewallId = firewall.id;
+    const address = await step(
+      onEvent,
+      'boot',
+      `wait for droplet ${droplet.id} to become active`,
+      () => client.waitForDropletActive(droplet.id),
+      (ip) => `droplet ${droplet.id} is active at ${ip}`,
+    );
+    onEvent({
+      type: 'note',
+      text: 'the droplet was created just now: accepting its host key on first contact and recording it',
+    });
+    const endpoint = {
+      name,
+      user: 'root',
+      hostname: address,
+      port: 22,
+      identity: keyPath,
+      socket: DEFAULT_REMOTE_SOCKET,
+    };
+    const found = await provisionHost({
+      endpoint,
+      ssh: { ...ssh, hostKeys: { ...ssh.hostKeys, acceptNew: true } },
+      onEvent,
+      waitForSshMs: 300_000,
+    });
+    const record: HostRecord = {
+      version: 1,
+      name,
+      driver: 'digitalocean',
+      user: 'root',
+      hostname: address,
+      port: 22,
+      identity: keyPath,
+      socket: DEFAULT_REMOTE_SOCKET,
+      createdAt: new Date().toISOString(),
+      os: found.os,
+      dockerVersion: found.dockerVersion,
+      digitalocean: {
+        dropletId: droplet.id,
+        firewallId: firewall.id,
+        keyId: key.key.id,
+        keyFingerprint: key.key.fingerprint,
+        region,
+        size,
+        image,
+        keyPath,
+      },
+    };
+    // The key is deleted with the host only if this run registered it.
+    if (!key.created) delete record.digitalocean?.keyId;
+    await writeHost(record, ssh.env);
+    return record;
+  } catch (error) {
+    await undo(name, made, { region, size, image, keyPath }, client, onEvent, ssh.env);
+    throw error;
+  }
+}
+
+async function undo(
+  name: string,
+  made: { keyId?: number; dropletId?: number; firewallId?: string },
+  details: { region: string; size: string; image: string; keyPath: string },
+  client: DigitalOceanClient,
+  onEvent: EventSink,
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<void> {
+  onEvent({ type: 'note', text: 'provisioning failed: deleting what this run created' });
+  try {
+    if (made.dropletId !== undefined) {
+      await deleteDigitalOceanResources(
+        name,
+        { ...details, ...made, dropletId: made.dropletId },
+        client,
+        onEvent,
+      );
+    } else if (made.keyId !== undefined) {
+      await client.deleteKey(made.keyId);
+    }
+    await rm(details.keyPath, { force: true });
+    await rm(`${details.keyPath}.pub`, { force: true });
+  } catch (error) {
+    const left = `droplet ${made.dropletId ?? '-'}, firewall ${made.firewallId ?? '-'}, SSH key ${made.keyId ?? '-'}`;
+    if (made.dropletId !== undefined) {
+      // A record lets `hosts rm` finish the job later.
+      await writeHost(
+        {
+          version: 1,
+          name,
+          driver: 'digitalocean',
+          user: 'root',
+          hostname: 'unknown',
+          port: 22,
+          identity: details.keyPath,
+          socket: DEFAULT_REMOTE_SOCKET,
+          createdAt: new Date().toISOString(),
+          digitalocean: { ...details, ...made, dropletId: made.dropletId },
+        },
+        env,
+      );
+    }
+    throw new RuntimeError(
+      `provisioning ${name} failed, and so did deleting what it created; left on DigitalOcean: ${left}`,
+      {
+        hint: `Run \`notesctl hosts rm ${name} -y\` to retry the deletion, or delete them in the control panel.`,
+        cause: error,
+      },
+    );
+  }
+}
