@@ -36,6 +36,21 @@ function isExposed(err: unknown): err is ExposedError {
   return typeof e.status === 'number' && e.status < 500 && e.expose === true;
 }
 
+/**
+ * Loggable details of an internal error. Sequelize inlines replacement values into the SQL text,
+ * and MariaDB quotes that text in syntax errors ("... near '<sql>'"), so database errors are
+ * logged by driver code and the message up to any quoted SQL; the stack is kept only for
+ * errors that are not from the database.
+ */
+export function describeInternalError(e: Error & { sql?: unknown; parent?: { code?: unknown } }) {
+  if (typeof e.sql !== 'string') return { message: e.message, stack: e.stack };
+  const code = typeof e.parent?.code === 'string' ? e.parent.code : undefined;
+  return {
+    code,
+    message: e.message.split(/ near '|: (?=SELECT|INSERT|UPDATE|DELETE)/i)[0]?.slice(0, 200),
+  };
+}
+
 /** Build the application: logging, errors, /health, auth, body parsing, routes, 404. */
 export function createApp(deps: AppDeps): Koa<RouteState> {
   const app = new Koa<RouteState>();
@@ -68,8 +83,7 @@ export function createApp(deps: AppDeps): Koa<RouteState> {
         method: ctx.method,
         path: ctx.path,
         error: e.name,
-        message: e.message,
-        stack: e.stack,
+        ...describeInternalError(e),
       });
       ctx.status =
         typeof e.status === 'number' && e.status >= 500 && e.status < 600 ? e.status : 500;

@@ -1,7 +1,7 @@
 import { inject } from 'light-my-request';
 import { QueryTypes } from 'sequelize';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
+import { createApp, describeInternalError } from '../../src/app.ts';
 import { parseBasicAuth } from '../../src/basic-auth.ts';
 import { createLogger, silentLogger } from '../../src/log.ts';
 import { isValidUsername } from '../../src/user-input.ts';
@@ -68,6 +68,33 @@ describe('request logs', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]).toContain('SequelizeDatabaseError');
     await t.db.close();
+  });
+});
+
+describe('describeInternalError', () => {
+  it('drops quoted SQL (with inlined values) and stacks from database errors', () => {
+    const err = Object.assign(
+      new Error(
+        "You have an error in your SQL syntax; check the manual near 'UPDATE users SET password_hash='$scrypt$secret'",
+      ),
+      {
+        name: 'SequelizeDatabaseError',
+        sql: "UPDATE users SET password_hash='$scrypt$secret'",
+        parent: { code: 'ER_PARSE_ERROR' },
+      },
+    );
+    const details = describeInternalError(err);
+    expect(details).toEqual({
+      code: 'ER_PARSE_ERROR',
+      message: 'You have an error in your SQL syntax; check the manual',
+    });
+    expect(JSON.stringify(details)).not.toContain('secret');
+  });
+
+  it('keeps message and stack for other errors', () => {
+    const details = describeInternalError(new TypeError('boom'));
+    expect(details.message).toBe('boom');
+    expect(details.stack).toContain('TypeError: boom');
   });
 });
 
