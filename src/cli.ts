@@ -77,6 +77,9 @@ export function buildProgram(
       false,
     )
     .addHelpText('after', EXAMPLES)
+    // Global options go before the verb (as with `docker compose -f FILE logs -f`): `-f` is the
+    // topology file there and `--follow` after `logs`. The flags below are accepted on both sides.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
     .exitOverride()
@@ -100,8 +103,7 @@ export function buildProgram(
     .option('--build', 'rebuild images even when their inputs did not change')
     .option('--force-recreate', 'recreate containers even when unchanged')
     .option('--remove-orphans', 'remove containers of services no longer in the topology')
-    .option('--no-wait', 'do not wait for services to become healthy')
-    .option('--accept-new-host-key', 'trust a remote host key seen for the first time');
+    .option('--no-wait', 'do not wait for services to become healthy');
   verb('down', "stop and remove the stack's containers and networks", 'down')
     .option('--volumes', 'also remove named volumes (data!)')
     .option('-y, --yes', 'do not ask before removing volumes');
@@ -138,7 +140,12 @@ export function buildProgram(
       .configureOutput({ outputError: () => undefined })
       .action(async (...actionArgs: unknown[]) => {
         const command = actionArgs.at(-1) as Command;
-        await dispatch('users', [name.split(' ')[0] ?? name, ...command.args], command.opts(), command);
+        await dispatch(
+          'users',
+          [name.split(' ')[0] ?? name, ...command.args],
+          command.opts(),
+          command,
+        );
       });
   userVerb('add', 'create a user (prompts for missing fields on a TTY)')
     .option('--username <name>', 'user name')
@@ -217,27 +224,59 @@ export function buildProgram(
       });
     if (name.startsWith('rm')) sub.option('-y, --yes', 'do not ask first');
   }
+  addCommonOptions(program);
   return program;
 }
 
-function globalOptions(program: Command): GlobalOptions {
-  const o = program.opts<{
-    file: string;
-    host?: string;
-    json: boolean;
-    quiet: boolean;
-    verbose: boolean;
-    color: boolean;
-    acceptNewHostKey: boolean;
-  }>();
+/** Flags every verb also accepts after its name (`notesctl ps --json`). */
+const COMMON_OPTIONS: [string, string][] = [
+  ['--host <name>', 'target host (env NOTESCTL_HOST)'],
+  ['--json', 'machine-readable output on stdout'],
+  ['-q, --quiet', 'only errors and data'],
+  ['-v, --verbose', 'more detail, stack traces for errors'],
+  ['--no-color', 'no colours (also NO_COLOR=1)'],
+  ['--accept-new-host-key', 'trust and record an SSH host key seen for the first time'],
+];
+
+function addCommonOptions(command: Command): void {
+  for (const sub of command.commands) {
+    if (sub.commands.length > 0) {
+      addCommonOptions(sub);
+      continue;
+    }
+    for (const [flags, description] of COMMON_OPTIONS) {
+      const long = flags.split(' ').find((f) => f.startsWith('--'));
+      if (
+        sub.options.some(
+          (o) => o.long === long || (o.short !== undefined && flags.startsWith(`${o.short},`)),
+        )
+      )
+        continue;
+      sub.option(flags, description);
+    }
+  }
+}
+
+interface CommonValues {
+  host?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+  acceptNewHostKey?: boolean;
+}
+
+function globalOptions(program: Command, command: Command): GlobalOptions {
+  const o = program.opts<CommonValues & { file: string }>();
+  const local = command.opts<CommonValues>();
   return {
     file: o.file,
-    host: o.host ?? process.env.NOTESCTL_HOST,
-    json: o.json,
-    quiet: o.quiet,
-    verbose: o.verbose,
-    color: wantColor(o.color, process.env, process.stderr.isTTY),
-    acceptNewHostKey: o.acceptNewHostKey,
+    host: local.host ?? o.host ?? process.env.NOTESCTL_HOST,
+    json: local.json ?? o.json ?? false,
+    quiet: local.quiet ?? o.quiet ?? false,
+    verbose: local.verbose ?? o.verbose ?? false,
+    color: wantColor(local.color !== false && o.color !== false, process.env, process.stderr.isTTY),
+    acceptNewHostKey: local.acceptNewHostKey ?? o.acceptNewHostKey ?? false,
   };
 }
 
@@ -251,7 +290,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(async (load, args, options, command) => {
-    const global = globalOptions(program);
+    const global = globalOptions(program, command);
     terminal = new Terminal(global);
     const runner = await loadCommand(load, command.name());
     exitCode = (await runner({ global, args, options, terminal })) ?? ExitCode.ok;
@@ -278,7 +317,11 @@ function reportCommanderError(terminal: Terminal, error: CommanderError): number
   const message = error.message.replace(/^error: /, '');
   return reportError(
     terminal,
-    new UsageError(message, { hint: 'Run `notesctl --help` for the list of commands and flags.' }),
+    new UsageError(message, {
+      hint: /unknown option '(-f|--file)'/.test(message)
+        ? 'The topology file is a global option: put it before the command, e.g. `notesctl -f FILE up`.'
+        : 'Run `notesctl --help` for the list of commands and flags.',
+    }),
   );
 }
 

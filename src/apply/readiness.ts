@@ -36,6 +36,14 @@ export async function waitReady(
   for (let attempt = 1; ; attempt++) {
     signal.throwIfAborted();
     const details = await engine.inspectContainer(containerId);
+    // A one-shot job that already finished cleanly has started (and done its work).
+    if (
+      condition === 'started' &&
+      !details.running &&
+      details.status === 'exited' &&
+      details.exitCode === 0
+    )
+      return;
     if (!details.running && details.status !== 'restarting') {
       throw await notReady(
         engine,

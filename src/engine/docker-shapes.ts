@@ -12,6 +12,11 @@ function parseHealth(status: string | undefined): Health {
   return undefined;
 }
 
+function exitCodeOf(status: string): number | undefined {
+  const match = /^Exited \((\d+)\)/.exec(status);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** Docker's list entry → ContainerSummary. */
 export function toContainerSummary(c: Docker.ContainerInfo): ContainerSummary {
   const healthMatch = /\((healthy|unhealthy|health: starting)\)/.exec(c.Status);
@@ -25,6 +30,7 @@ export function toContainerSummary(c: Docker.ContainerInfo): ContainerSummary {
     state: c.State,
     status: c.Status,
     health,
+    exitCode: exitCodeOf(c.Status),
     createdAt: new Date(c.Created * 1000),
     // Unpublished ports come without PublicPort or IP, whatever the typings say.
     ports: (

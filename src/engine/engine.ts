@@ -20,6 +20,8 @@ export interface ContainerSummary {
   /** Human status from Docker, e.g. "Up 3 minutes (healthy)". */
   status: string;
   health: 'healthy' | 'unhealthy' | 'starting' | undefined;
+  /** Exit code of an exited container (from its status line). */
+  exitCode: number | undefined;
   createdAt: Date;
   ports: { hostIp: string; hostPort: number; containerPort: number; protocol: string }[];
   networks: string[];

@@ -40,7 +40,10 @@ export function reconcile(
     const containers = byService.get(service.name) ?? [];
     const keep = options.forceRecreate ? undefined : pickReusable(containers, service.hash);
     const stale = containers.filter((c) => c !== keep);
-    if (keep && RUNNING_STATES.has(keep.state) && stale.length === 0) {
+    // A one-shot job (restart: no) that finished cleanly is done, not stopped.
+    const finishedJob =
+      keep?.state === 'exited' && keep.exitCode === 0 && service.spec.restart.name === 'no';
+    if (keep && (RUNNING_STATES.has(keep.state) || finishedJob) && stale.length === 0) {
       runningIds.set(service.name, keep.id);
       unchanged.push(service.name);
       continue;
@@ -189,6 +192,9 @@ export function reconcile(
   }
   if (options.wait) {
     for (const pending of pendingStarts) {
+      // A service some dependent already waits for needs no second wait.
+      if ([...readyOps.keys()].some((k) => k.startsWith(`ready:${pending.service.name}:`)))
+        continue;
       const condition: DependencyCondition = pending.service.readiness.test ? 'healthy' : 'started';
       ensureReady(pending.service.name, condition, 'up waits until every started service is ready');
     }

@@ -60,6 +60,7 @@ export function convergedState(desired: DesiredState, state = 'running'): Observ
       state,
       status: 'Up 1 minute',
       health: 'healthy',
+      exitCode: state === 'exited' ? 1 : undefined,
       createdAt: new Date(0),
       ports: [],
       networks: [],

@@ -130,3 +130,28 @@ describe('reconcile', () => {
     }
   });
 });
+
+describe('reconcile with one-shot jobs', () => {
+  it('leaves a job (restart: no) that exited 0 alone, and starts one that failed', async () => {
+    const topology = await notesTopology();
+    const notes = topology.services.notes;
+    if (!notes) throw new Error('fixture');
+    notes.restart = { name: 'no', maximumRetryCount: 0 };
+    const desired = desiredFor(topology);
+    const observed = convergedState(desired);
+    const job = observed.containers.find((c) => c.labels['io.notesctl.service'] === 'notes');
+    if (!job) throw new Error('fixture');
+    Object.assign(job, { state: 'exited', exitCode: 0 });
+    expect(
+      reconcile(desired, observed, { forceRecreate: false, removeOrphans: false, wait: true })
+        .operations,
+    ).toEqual([]);
+    Object.assign(job, { exitCode: 3 });
+    const plan = reconcile(desired, observed, {
+      forceRecreate: false,
+      removeOrphans: false,
+      wait: true,
+    });
+    expect(plan.operations.map((o) => o.id)).toContain('start:notes');
+  });
+});

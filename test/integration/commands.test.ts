@@ -1,0 +1,141 @@
+/**
+ * The everyday commands on the real local engine with a small topology: up (with a one-shot
+ * dependency), ps, logs, exec, plan, down, and two `up` at once.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMini, type Mini } from '../support/mini.ts';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.ts';
+
+let mini: Mini;
+let proxy: RecordingProxy;
+
+async function untilOutput(
+  child: ReturnType<Mini['spawn']>,
+  pattern: RegExp,
+  ms = 30_000,
+): Promise<string> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${String(pattern)} in: ${out}`)), ms);
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (pattern.test(out)) {
+        clearTimeout(timer);
+        resolve(out);
+      }
+    });
+  });
+}
+
+describe('everyday commands', () => {
+  beforeAll(async () => {
+    mini = await createMini('cmd');
+    proxy = await startRecordingProxy();
+  });
+  afterAll(async () => {
+    await (proxy as RecordingProxy | undefined)?.close();
+    await (mini as Mini | undefined)?.destroy();
+  });
+
+  it('up runs the one-shot job to completion before its dependent, then stays a no-op', async () => {
+    const up = await mini.cli(['up']);
+    expect(up.code, up.stderr).toBe(0);
+    const byService = new Map(
+      (await mini.containers()).map((c) => [c.Labels['io.notesctl.service'], c]),
+    );
+    expect(byService.get('migrate')?.State).toBe('exited');
+    expect(byService.get('web')?.State).toBe('running');
+    expect(byService.get('worker')?.State).toBe('running');
+    const token = JSON.parse(
+      await readFile(
+        join(mini.env.NOTESCTL_HOME ?? '', 'secrets', `${mini.project}@local.json`),
+        'utf8',
+      ),
+    ) as {
+      secrets: { token: string };
+    };
+    expect(await (await fetch(`http://127.0.0.1:${mini.port}/`)).text()).toBe(
+      `hello world ${token.secrets.token.length}\n`,
+    );
+    proxy.reset();
+    const again = await mini.cli(['up'], { env: { DOCKER_HOST: proxy.dockerHost } });
+    expect(again.code).toBe(0);
+    expect(proxy.mutating()).toEqual([]);
+  });
+
+  it('ps reports state, health, ports and image, as a table and as JSON', async () => {
+    const table = await mini.cli(['ps']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^SERVICE\s+HOST\s+STATE\s+HEALTH\s+PORTS\s+IMAGE\s+UPTIME\s+CONTAINER$/,
+    );
+    const rows = JSON.parse((await mini.cli(['--json', 'ps'])).stdout) as Record<string, string>[];
+    const web = rows.find((r) => r.service === 'web');
+    expect(web?.state).toBe('running');
+    expect(web?.ports).toContain(`${mini.port}->8080/tcp`);
+    expect(rows.find((r) => r.service === 'migrate')?.state).toBe('exited');
+  });
+
+  it('logs merges services with aligned prefixes and honours --tail', async () => {
+    const result = await mini.cli(['logs', '--tail', '3', 'web', 'worker']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.some((l) => l.startsWith('web    | web listening on 8080'))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('worker | tick')).length).toBe(3);
+  });
+
+  it('logs -f follows until Ctrl-C, then exits 0', async () => {
+    const child = mini.spawn(['logs', '-f', '--tail', '0', 'worker']);
+    await untilOutput(child, /tick \d+\n.*tick \d+/s);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('exec passes the exit code and standard input through', async () => {
+    expect((await mini.cli(['exec', 'web', '--', 'node', '-e', 'process.exit(7)'])).code).toBe(7);
+    const cat = await mini.cli(['exec', '-T', 'web', '--', 'cat'], { input: 'piped text' });
+    expect(cat.stdout).toBe('piped text');
+    const user = await mini.cli(['exec', 'web', '--', 'id', '-un']);
+    expect(user.stdout.trim()).toBe('node');
+    const unknown = await mini.cli(['exec', 'nope', '--', 'true']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown service: nope');
+  });
+
+  it('plan --json describes an env change as a recreate of that service only', async () => {
+    const result = await mini.cli(['--json', 'plan'], { env: { GREETING: 'there' } });
+    const [plan] = JSON.parse(result.stdout) as { operations: { id: string; cause: string }[] }[];
+    const ids = plan?.operations.map((o) => o.id) ?? [];
+    expect(ids).toContain('create:web');
+    expect(ids.some((id) => id.startsWith('create:') && id !== 'create:web')).toBe(false);
+  });
+
+  it('serialises two concurrent `up`s: both succeed and one container per service remains', async () => {
+    const env = { GREETING: 'concurrent' };
+    const [a, b] = await Promise.all([
+      mini.cli(['up'], { env }),
+      mini.cli(['up', '--force-recreate'], { env }),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(`${a.stderr}${b.stderr}`).toContain('waiting for `notesctl up`');
+    const services = (await mini.containers()).map((c) => c.Labels['io.notesctl.service']).sort();
+    expect(services).toEqual(['migrate', 'web', 'worker']);
+    expect(await (await fetch(`http://127.0.0.1:${mini.port}/`)).text()).toMatch(
+      /^hello concurrent /,
+    );
+  });
+
+  it('down --volumes without a terminal needs --yes and changes nothing without it', async () => {
+    const refused = await mini.cli(['down', '--volumes']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    expect((await mini.containers()).length).toBe(3);
+    const down = await mini.cli(['down']);
+    expect(down.code).toBe(0);
+    expect(await mini.containers()).toEqual([]);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * A private copy of the small CLI-test topology (test/fixtures/mini): unique project name and
+ * published port, own NOTESCTL_HOME, cleaned up by destroy().
+ */
+import Docker from 'dockerode';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../bed/mariadb.ts';
+import { runCli, spawnCli, type CliResult } from './run-cli.ts';
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'mini');
+
+/** One test file's copy of the mini topology. */
+export interface Mini {
+  project: string;
+  port: number;
+  dir: string;
+  env: Record<string, string>;
+  docker: Docker;
+  cli(
+    args: string[],
+    options?: { input?: string; env?: Record<string, string> },
+  ): Promise<CliResult>;
+  spawn(args: string[], env?: Record<string, string>): ReturnType<typeof spawnCli>;
+  containers(): Promise<Docker.ContainerInfo[]>;
+  destroy(): Promise<void>;
+}
+
+/** Copy test/fixtures/mini with a unique project and port. */
+export async function createMini(prefix: string): Promise<Mini> {
+  const project = `${prefix}${Math.random().toString(36).slice(2, 8)}`;
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), `notesctl-${project}-`));
+  await cp(FIXTURE, dir, { recursive: true });
+  const file = join(dir, 'notesctl.config.yaml');
+  await writeFile(
+    file,
+    (await readFile(file, 'utf8')).replace(/^project: mini$/m, `project: ${project}`),
+  );
+  const env = { NOTESCTL_HOME: join(dir, '.home'), WEB_PORT: String(port) };
+  const docker = new Docker({ socketPath: '/run/docker.sock' });
+  return {
+    project,
+    port,
+    dir,
+    env,
+    docker,
+    cli: (args, o = {}) => runCli(args, { cwd: dir, env: { ...env, ...o.env }, input: o.input }),
+    spawn: (args, extra = {}) => spawnCli(args, { cwd: dir, env: { ...env, ...extra } }),
+    containers: () =>
+      docker.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: [`io.notesctl.project=${project}`] }),
+      }),
+    async destroy() {
+      await runCli(['down', '--volumes', '--yes'], { cwd: dir, env });
+      const images = await docker.listImages({
+        filters: JSON.stringify({ label: [`io.notesctl.project=${project}`] }),
+      });
+      for (const image of images)
+        await docker
+          .getImage(image.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
