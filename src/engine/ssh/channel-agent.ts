@@ -6,7 +6,7 @@
  * Each channel is a stream-local forward (`direct-streamlocal@openssh.com`, what `ssh -L
  * local:/run/docker.sock` uses). A server with `AllowStreamLocalForwarding no` refuses those;
  * then the agent falls back, for this connection, to `docker system dial-stdio` exec'd per
- * channel — what the docker CLI does for `ssh://` hosts.
+ * channel — what the docker CLI does for `ssh://` hosts — once that has answered.
  */
 import { Agent, type ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,8 +20,8 @@ import { shellQuote } from './shell-quote.ts';
 /** How channels reach the Docker socket. */
 export type ChannelMode = 'stream-local' | 'dial-stdio';
 
-/** SSH_OPEN_ADMINISTRATIVELY_PROHIBITED (RFC 4254 §5.1): the server forbids this channel type. */
-const ADMINISTRATIVELY_PROHIBITED = 1;
+/** Paths where the docker CLI looks by default (no -H needed). */
+const DEFAULT_SOCKETS = new Set(['/run/docker.sock', '/var/run/docker.sock']);
 
 /** Channels of `link` as HTTP connections to the Docker socket at `socketPath`. */
 export class SshChannelAgent extends Agent {
@@ -60,7 +60,9 @@ export class SshChannelAgent extends Agent {
     const lost = this.link.lost();
     if (lost) throw lost;
     const channel =
-      this.mode === 'dial-stdio' ? await this.dialStdio() : await this.streamLocalOrFallback();
+      this.mode === 'dial-stdio'
+        ? await this.dialStdio(undefined)
+        : await this.streamLocalOrFallback();
     this.channelsOpened += 1;
     const socket = new ChannelSocket(channel);
     this.open.add(socket);
@@ -78,76 +80,70 @@ export class SshChannelAgent extends Agent {
       this.mode = 'stream-local';
       return channel;
     } catch (error) {
-      const reason = (error as { reason?: number }).reason;
-      if (reason === ADMINISTRATIVELY_PROHIBITED && this.mode !== 'stream-local') {
-        this.mode = 'dial-stdio';
-        // Exec channels are sessions: sshd allows 10 per connection (MaxSessions).
-        this.maxSockets = 8;
-        return this.dialStdio();
-      }
-      throw this.channelError(error, reason);
+      // OpenSSH answers "open failed" (SSH_OPEN_CONNECT_FAILED) both when nothing listens on the
+      // socket and when AllowStreamLocalForwarding forbids the channel: only trying the
+      // fallback tells them apart. Once forwarding has worked, a failure is the engine's.
+      if (this.mode === 'stream-local' || this.link.lost()) throw this.channelError(error);
+      const refused = (error as Error).message.replace(/^\(SSH\) /, '');
+      return this.dialStdio(refused);
     }
   }
 
   /** `docker system dial-stdio`: the remote docker CLI relays stdin/stdout to the socket. */
-  private dialStdio(): Promise<ClientChannel> {
-    const command =
-      this.socketPath === '/run/docker.sock' || this.socketPath === '/var/run/docker.sock'
-        ? 'docker system dial-stdio'
-        : `docker -H ${shellQuote(`unix://${this.socketPath}`)} system dial-stdio`;
+  private dialStdio(refused: string | undefined): Promise<ClientChannel> {
+    const command = DEFAULT_SOCKETS.has(this.socketPath)
+      ? 'docker system dial-stdio'
+      : `docker -H ${shellQuote(`unix://${this.socketPath}`)} system dial-stdio`;
+    // Exec channels are sessions: sshd allows 10 per connection (MaxSessions).
+    this.maxSockets = 8;
     return new Promise((resolve, reject) =>
       this.link.client.exec(command, (error, channel) => {
-        if (error) return reject(this.channelError(error, undefined));
+        if (error) return reject(this.channelError(error));
         let stderr = '';
+        let answered = false;
+        channel.once('data', () => {
+          answered = true;
+          this.mode = 'dial-stdio';
+        });
         channel.stderr.on('data', (chunk: Buffer) => {
           stderr = (stderr + chunk.toString()).slice(-2000);
         });
         // A dial-stdio that dies at once (no docker CLI, no engine) says why on stderr.
         channel.once('exit', (code: number | null) => {
-          if (code !== 0 && code !== null) {
-            channel.destroy();
-            channel.emit('error', this.dialStdioError(code, stderr));
-          }
+          if (code === 0 || code === null || answered) return;
+          channel.emit('error', this.fallbackError(code, stderr, refused));
+          channel.destroy();
         });
         resolve(channel);
       }),
     );
   }
 
-  private dialStdioError(code: number, stderr: string): EngineError {
+  private fallbackError(code: number, stderr: string, refused: string | undefined): EngineError {
     const { endpoint } = this.link;
-    const missing = code === 127;
+    const where = `${this.socketPath} on ${endpoint.name}`;
+    const cli =
+      code === 127 ? 'no docker CLI there' : stderr.trim().split('\n').at(-1) || `exit ${code}`;
     return new EngineError(
+      { host: endpoint.name, operation: `reach the Docker engine at ${this.socketPath}` },
+      `${refused ? `sshd refused the socket channel (${refused}), and ` : ''}docker system dial-stdio failed (${cli})`,
       {
-        host: endpoint.name,
-        operation: `docker system dial-stdio on ${describeEndpoint(endpoint)}`,
-      },
-      missing
-        ? 'the docker CLI is not installed there'
-        : `exit ${code}: ${stderr.trim() || 'no message'}`,
-      {
-        hint: missing
-          ? `sshd there refuses socket forwarding (AllowStreamLocalForwarding no) and there is no docker CLI to fall back on: allow forwarding, or run \`notesctl provision ssh ${endpoint.name} ${describeEndpoint(endpoint)}\`.`
-          : `Is the engine running there? Try \`notesctl hosts ssh ${endpoint.name} -- docker info\`.`,
+        hint:
+          `Either nothing listens at ${where} — start Docker (systemctl start docker), fix \`socket:\` for the host, ` +
+          `or run \`notesctl provision ssh ${endpoint.name} ${describeEndpoint(endpoint)}\` — or sshd there forbids socket forwarding ` +
+          '(AllowStreamLocalForwarding no) and the docker CLI fallback does not work either.',
       },
     );
   }
 
-  private channelError(error: unknown, reason: number | undefined): Error {
+  private channelError(error: unknown): Error {
     const lost = this.link.lost();
     if (lost) return lost;
-    const { endpoint } = this.link;
     const message = (error as Error).message.replace(/^\(SSH\) /, '');
     return new EngineError(
-      { host: endpoint.name, operation: `open a channel to ${this.socketPath}` },
+      { host: this.link.endpoint.name, operation: `open a channel to ${this.socketPath}` },
       message,
-      {
-        hint:
-          reason === 2 // SSH_OPEN_CONNECT_FAILED: nothing listens on the socket
-            ? `No Docker engine answers at ${this.socketPath} on ${endpoint.name}: start it (\`systemctl start docker\`), fix \`socket:\` for the host, or run \`notesctl provision ssh ${endpoint.name} ${describeEndpoint(endpoint)}\`.`
-            : undefined,
-        cause: error,
-      },
+      { cause: error },
     );
   }
 
