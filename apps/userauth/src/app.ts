@@ -7,6 +7,7 @@ import Koa, { type Context, type Next } from 'koa';
 import { basicAuth } from './basic-auth.ts';
 import { HttpError } from './errors.ts';
 import type { Logger } from './log.ts';
+import { createCheckLimiter, type CheckLimiter } from './rate-limit.ts';
 import { createRouter, type RouteState } from './routes.ts';
 import type { UserStore } from './users.ts';
 
@@ -19,6 +20,8 @@ export interface AppDeps {
   log: Logger;
   /** Request body limit for JSON and forms (default 64kb). */
   bodyLimit?: string;
+  /** Rate limit of /passwordCheck (default: rate-limit.ts's DEFAULT_CHECK_LIMITS). */
+  checkLimiter?: CheckLimiter;
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -146,7 +149,7 @@ export function createApp(deps: AppDeps): Koa<RouteState> {
     await next();
     if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, 'not found');
   });
-  const router = createRouter();
+  const router = createRouter({ checkLimiter: deps.checkLimiter ?? createCheckLimiter(), log });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
 

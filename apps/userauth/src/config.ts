@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SCRYPT_LOG_N } from './password.ts';
+import { DEFAULT_CHECK_LIMITS, parseBucketLimit, type CheckLimits } from './rate-limit.ts';
 
 /** Everything the service needs to start, resolved from the environment. */
 export interface Config {
@@ -23,6 +24,8 @@ export interface Config {
   scryptLogN: number;
   /** How long to keep retrying the first database connection. */
   dbConnectTimeoutMs: number;
+  /** Rate limits of /passwordCheck (rate-limit.ts). */
+  checkLimits: CheckLimits;
 }
 
 /** A configuration problem the operator must fix; the server prints it and exits 2. */
@@ -62,6 +65,16 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+function readLimit(env: Env, name: string, fallback: CheckLimits['perSource']) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  try {
+    return parseBucketLimit(name, raw);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 /** Resolve the configuration; throws ConfigError with a message naming the variable. */
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production';
@@ -92,5 +105,9 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeyGenerated: !apiKeyConfigured,
     scryptLogN,
     dbConnectTimeoutMs: readInt(env, 'DB_CONNECT_TIMEOUT_MS', 60_000, 0, 3_600_000),
+    checkLimits: {
+      perSource: readLimit(env, 'USERAUTH_CHECK_LIMIT_SOURCE', DEFAULT_CHECK_LIMITS.perSource),
+      perUsername: readLimit(env, 'USERAUTH_CHECK_LIMIT_USER', DEFAULT_CHECK_LIMITS.perUsername),
+    },
   };
 }

@@ -5,6 +5,8 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { notFound } from './errors.ts';
+import type { Logger } from './log.ts';
+import type { CheckLimiter } from './rate-limit.ts';
 import {
   createUserSchema,
   findOrCreateSchema,
@@ -29,8 +31,14 @@ function body(ctx: Context): unknown {
   return ctx.request.is('urlencoded') ? normalizeFormArrays(raw as Record<string, unknown>) : raw;
 }
 
+/** What the routes need besides the store. */
+export interface RouterDeps {
+  checkLimiter: CheckLimiter;
+  log: Logger;
+}
+
 /** The router with every contract route. */
-export function createRouter(): Router<RouteState> {
+export function createRouter(deps: RouterDeps): Router<RouteState> {
   const router = new Router<RouteState>();
 
   router.post('/create-user', async (ctx) => {
@@ -64,7 +72,31 @@ export function createRouter(): Router<RouteState> {
 
   router.post(['/passwordCheck', '/password-check'], async (ctx) => {
     const { username, password } = parseInput(passwordCheckSchema, body(ctx));
-    const check = await ctx.state.users.checkPassword(username, password);
+    // ctx.ip is the socket's peer (app.proxy is off: no caller can choose it with a header).
+    const reservation = deps.checkLimiter.reserve(ctx.ip, username);
+    if (!reservation.allowed) {
+      // The source address only: a "username" may be a password typed into the wrong field.
+      deps.log.warn('password checks rate-limited', {
+        source: ctx.ip,
+        limitedBy: reservation.limitedBy,
+        retryAfterS: reservation.retryAfterS,
+      });
+      ctx.status = 429;
+      ctx.set('Retry-After', String(reservation.retryAfterS));
+      ctx.body = {
+        error: `too many password checks; retry in ${reservation.retryAfterS} s`,
+        retryAfter: reservation.retryAfterS,
+      };
+      return;
+    }
+    let check: boolean;
+    try {
+      check = await ctx.state.users.checkPassword(username, password);
+    } catch (err) {
+      reservation.refund(); // a database outage is not a failed guess
+      throw err;
+    }
+    if (check) reservation.refund();
     ctx.body = check ? { check, username } : { check, username, message: CHECK_FAILED_MESSAGE };
   });
 

@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, parseDatabaseUrl, waitForDatabase } from './database.ts';
 import { createLogger } from './log.ts';
 import { migrate } from './migrate.ts';
+import { createCheckLimiter } from './rate-limit.ts';
 import { createUserStore, type UserStore } from './users.ts';
 
 const SHUTDOWN_GRACE_MS = 500;
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     apiKey: config.apiKey,
     getUsers: () => ready.users,
     log,
+    checkLimiter: createCheckLimiter(config.checkLimits),
   });
   const handle = app.callback();
   const server = createServer((req, res) => void handle(req, res));

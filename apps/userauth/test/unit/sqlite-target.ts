@@ -7,6 +7,7 @@ import { createApp } from '../../src/app.ts';
 import { openDatabase, parseDatabaseUrl } from '../../src/database.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { migrate } from '../../src/migrate.ts';
+import type { CheckLimiter } from '../../src/rate-limit.ts';
 import { createUserStore } from '../../src/users.ts';
 import type { ContractTarget } from '../contract.ts';
 
@@ -14,6 +15,8 @@ import type { ContractTarget } from '../contract.ts';
 export interface SqliteAppOptions {
   scryptLogN?: number;
   log?: Logger;
+  /** Rate limit of /passwordCheck (default: the production limits). */
+  checkLimiter?: CheckLimiter;
 }
 
 /** A migrated in-memory SQLite database with the app on top of it. */
@@ -27,13 +30,26 @@ export async function startSqliteApp(options: SqliteAppOptions = {}) {
   });
   const apiUser = 'them';
   const apiKey = 'unit-test-key';
-  const app = createApp({ apiUser, apiKey, getUsers: () => users, log });
+  const app = createApp({
+    apiUser,
+    apiKey,
+    getUsers: () => users,
+    log,
+    ...(options.checkLimiter ? { checkLimiter: options.checkLimiter } : {}),
+  });
   const handler = app.callback();
-  const send: ContractTarget['send'] = async (method, path, headers, body) => {
+  const send = async (
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+    remoteAddress?: string,
+  ): ReturnType<ContractTarget['send']> => {
     const res = await inject((req, res) => void handler(req, res), {
       method: method as 'GET',
       url: path,
       headers,
+      ...(remoteAddress ? { remoteAddress } : {}),
       ...(body !== undefined ? { payload: body } : {}),
     });
     return {
