@@ -3,7 +3,7 @@
 // sshd); image streams of tens of MB go through the channels; a host whose sshd refuses socket
 // forwarding is reached through `docker system dial-stdio`; a link that goes silent mid
 // `logs -f` ends the command with an error naming the host within 30 s.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,6 +187,40 @@ describe('remote engine over one SSH connection', () => {
     } finally {
       for (const pid of sshd) process.kill(pid, 'SIGCONT');
       child.kill('SIGKILL');
+    }
+  });
+
+  it('reports a link cut mid logs -f (connection reset) at once', async () => {
+    const cut = await startDelayProxy({ targetHost: bed.host.address, targetPort: 22, delayMs: 0 });
+    const file = join(bed.dir, 'cut.yaml');
+    writeFileSync(
+      file,
+      readFileSync(bed.file, 'utf8').replace(`:${bed.proxy.port}`, `:${cut.port}`),
+    );
+    const child = spawnCli(['-f', file, '--accept-new-host-key', 'logs', '-f', 'app'], {
+      env: bed.env,
+      cwd: bed.dir,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => resolve(code)),
+    );
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!stdout.includes('tick') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(stdout, stderr).toContain('tick');
+      const cutAt = Date.now();
+      await cut.close();
+      expect(await exited).toBe(1);
+      expect(Date.now() - cutAt).toBeLessThan(5000);
+      expect(stderr).toMatch(/web1: SSH connection to root@127\.0\.0\.1:\d+: lost/);
+    } finally {
+      child.kill('SIGKILL');
+      await cut.close();
     }
   });
 
