@@ -5,8 +5,8 @@
 import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Agent } from 'node:http';
-import { pack as tarPack } from 'tar-stream';
-import { demuxFrames, splitLines } from './demux.ts';
+import { splitLines, demuxFrames } from './demux.ts';
+import { filesTar, followProgress, orDefault, pumpExec, toProgress } from './docker-streams.ts';
 import type {
   BuildOptions,
   ContainerDetails,
@@ -119,21 +119,9 @@ export class DockerEngine implements Engine {
     directory: string,
     files: { name: string; content: Buffer; mode: number; uid: number; gid: number }[],
   ): Promise<void> {
-    const archive = tarPack();
-    const dirName = directory.replace(/^\/+/, '');
-    // The directory entry makes /run/secrets exist with safe permissions even in a fresh image.
-    archive.entry({ name: `${dirName}/`, type: 'directory', mode: 0o755, uid: 0, gid: 0 });
-    for (const file of files) {
-      archive.entry(
-        { name: `${dirName}/${file.name}`, mode: file.mode, uid: file.uid, gid: file.gid },
-        file.content,
-      );
-    }
-    archive.finalize();
-    const chunks: Buffer[] = [];
-    for await (const chunk of archive as AsyncIterable<Buffer>) chunks.push(chunk);
+    const archive = await filesTar(directory, files);
     await this.call('copy files into', containerId.slice(0, 12), () =>
-      this.docker.getContainer(containerId).putArchive(Buffer.concat(chunks), { path: '/' }),
+      this.docker.getContainer(containerId).putArchive(archive, { path: '/' }),
     );
   }
 
@@ -216,7 +204,7 @@ export class DockerEngine implements Engine {
         stdin: options.stdin !== undefined,
         Tty: options.tty ?? false,
       });
-      const done = this.pumpExec(stream, options);
+      const done = pumpExec(stream, options);
       if (options.stdin) {
         options.stdin.pipe(stream, { end: false });
         options.stdin.on('end', () => (stream as unknown as { end(): void }).end());
@@ -225,23 +213,6 @@ export class DockerEngine implements Engine {
       const info = await exec.inspect();
       return info.ExitCode ?? 1;
     });
-  }
-
-  private async pumpExec(stream: NodeJS.ReadableStream, options: ExecOptions): Promise<void> {
-    const onAbort = () => (stream as unknown as { destroy(): void }).destroy();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      if (options.tty) {
-        for await (const chunk of stream as AsyncIterable<Buffer>) options.stdout?.write(chunk);
-        return;
-      }
-      for await (const frame of demuxFrames(stream as AsyncIterable<Buffer>)) {
-        const target = frame.stream === 'stderr' ? options.stderr : options.stdout;
-        target?.write(frame.data);
-      }
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-    }
   }
 
   async listNetworks(labels: Labels): Promise<NetworkSummary[]> {
@@ -334,7 +305,7 @@ export class DockerEngine implements Engine {
         ...(options.target ? { target: options.target } : {}),
       });
       let imageId: string | undefined;
-      await this.followProgress(stream, (event) => {
+      await followProgress(this.docker.modem, stream, (event) => {
         const aux = event.aux as { ID?: string } | undefined;
         if (aux?.ID) imageId = aux.ID;
         if (typeof event.stream === 'string') {
@@ -351,7 +322,7 @@ export class DockerEngine implements Engine {
   async pullImage(ref: string, onProgress?: (line: ProgressLine) => void): Promise<void> {
     await this.call('pull image', ref, async () => {
       const stream = await this.docker.pull(ref);
-      await this.followProgress(stream, (event) => onProgress?.(toProgress(event)));
+      await followProgress(this.docker.modem, stream, (event) => onProgress?.(toProgress(event)));
     });
   }
 
@@ -379,50 +350,11 @@ export class DockerEngine implements Engine {
       const body = new PassThrough();
       tar.pipe(body);
       const stream = await this.docker.loadImage(body, { quiet: false });
-      await this.followProgress(stream, (event) => onProgress?.(toProgress(event)));
-    });
-  }
-
-  private followProgress(
-    stream: NodeJS.ReadableStream,
-    onEvent: (event: Record<string, unknown>) => void,
-  ): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.docker.modem.followProgress(
-        stream,
-        (error: Error | null, output: Record<string, unknown>[]) => {
-          if (error) return reject(error);
-          const failed = output.find((e) => e.error !== undefined || e.errorDetail !== undefined);
-          if (failed) {
-            const detail = failed.errorDetail as { message?: string } | undefined;
-            return reject(new Error(detail?.message ?? String(failed.error)));
-          }
-          resolve();
-        },
-        onEvent,
-      );
+      await followProgress(this.docker.modem, stream, (event) => onProgress?.(toProgress(event)));
     });
   }
 
   async close(): Promise<void> {
     if (this.transport.kind === 'agent') await this.transport.close();
   }
-}
-
-/** Docker sends null for empty lists and maps, whatever the typings say. */
-function orDefault<T>(value: T | null | undefined, fallback: T): T {
-  return value ?? fallback;
-}
-
-function toProgress(event: Record<string, unknown>): ProgressLine {
-  const detail = event.progressDetail as { current?: number; total?: number } | undefined;
-  return {
-    text: [event.status, event.progress, event.stream]
-      .filter((v) => typeof v === 'string')
-      .join(' ')
-      .trim(),
-    id: typeof event.id === 'string' ? event.id : undefined,
-    current: detail?.current,
-    total: detail?.total,
-  };
 }
