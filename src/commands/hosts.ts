@@ -4,7 +4,9 @@
  * or open a shell / run a command on one over the same SSH layer the engine uses.
  */
 import type { CommandRunner } from '../cli.ts';
+import { DockerEngine } from '../engine/docker-engine.ts';
 import { runAttached } from '../engine/ssh/exec.ts';
+import { openSshTransport } from '../engine/ssh/transport.ts';
 import { connectSsh } from '../engine/ssh/connect.ts';
 import { describeEndpoint } from '../engine/ssh/endpoint.ts';
 import { fingerprint, entryMatches } from '../engine/ssh/known-hosts.ts';
@@ -27,6 +29,30 @@ export const run: CommandRunner = async (context) => {
   const topology = await optionalTopology(global.file, terminal);
   if (sub === 'ls') {
     const rows = await hostRows(topology);
+    // Offline by default (fast, works with hosts down); --probe asks every engine, in parallel.
+    if (context.options.probe === true) {
+      await Promise.all(
+        rows.map(async (row) => {
+          row.docker = await probe(row.name, async () => {
+            // Never prompt here: answers to parallel questions would interleave.
+            const ssh = sshOptionsFor(terminal, global.acceptNewHostKey);
+            const hostKeys = { ...ssh.hostKeys, ask: undefined };
+            const { endpoint } = await resolveHost(row.name, topology);
+            const { transport } = await openSshTransport(endpoint, {
+              ...ssh,
+              passphrase: undefined,
+              hostKeys,
+            });
+            const engine = new DockerEngine(row.name, transport);
+            try {
+              return await engine.version();
+            } finally {
+              await engine.close();
+            }
+          });
+        }),
+      );
+    }
     if (global.json) terminal.json(rows);
     else if (rows.length === 0)
       terminal.info('No hosts yet: add one with `notesctl provision ssh NAME USER@ADDRESS`.');
@@ -116,6 +142,16 @@ export const run: CommandRunner = async (context) => {
 };
 
 type Detail = string | number | undefined | string[] | Record<string, string | number | undefined>;
+
+async function probe(name: string, version: () => Promise<{ version: string }>): Promise<string> {
+  try {
+    return (await version()).version;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const first = message.replace(`${name}: `, '').split('\n')[0] ?? '';
+    return `unreachable: ${first.length > 70 ? `${first.slice(0, 69)}…` : first}`;
+  }
+}
 
 function formatDetails(details: Record<string, Detail>): string {
   const lines: string[] = [];
