@@ -151,6 +151,21 @@ export function defineContractTests(name: string, setup: () => Promise<ContractT
     });
 
     describe('POST /create-user', () => {
+      it('keeps any Unicode in names and lists (emoji, zero-width, right-to-left)', async () => {
+        // Found by the issue 7 fuzz run: a latin1 table answered 500 for these on MariaDB.
+        const username = uname('uni');
+        const fields = {
+          givenName: 'Zoë 😀 zero\u200bwidth',
+          familyName: '\u202eright-to-left 𝕳𝖊𝖑𝖑𝖔',
+          middleName: '👩‍👩‍👧‍👦',
+          emails: ['ü@example.test'],
+          photos: ['https://example.test/٪.png'],
+        };
+        const created = await create(username, fields);
+        expect(created).toMatchObject(fields);
+        expect((await call('GET', `/find/${username}`)).body).toMatchObject(fields);
+      });
+
       it('creates a user and returns it without any password field', async () => {
         const username = uname('Alice');
         const res = await call('POST', '/create-user', {

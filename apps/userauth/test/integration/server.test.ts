@@ -144,9 +144,9 @@ describe('database lifecycle', () => {
     ]);
     try {
       const applied = [a, b].map((s) => s.output().split('"msg":"migration applied"').length - 1);
-      expect(applied.sort()).toEqual([0, 1]);
+      expect(applied.sort()).toEqual([0, 2]);
       const rows = await mariadb.sql('SELECT name FROM userauth_replicas.userauth_migrations');
-      expect(rows.trim().split('\n')).toEqual(['001-create-users']);
+      expect(rows.trim().split('\n')).toEqual(['001-create-users', '002-users-utf8mb4']);
       await a.createUser({ username: 'via-a', password: 'pw' });
       const res = await fetch(`${b.url}/find/via-a`, {
         headers: { authorization: b.authorization },
