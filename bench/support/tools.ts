@@ -1,0 +1,76 @@
+/**
+ * The tools under comparison and the command each runs for `up`, `ps`, `down` and `down -v`.
+ * All three deploy the same topology (own project name and published port) on the same engine.
+ */
+import type { CommandSpec } from './timing.ts';
+import { NOTESCTL, type Workspace } from './workspace.ts';
+
+/** One tool. */
+export interface Tool {
+  /** Column heading. */
+  name: string;
+  /** Port notes is published on, for the /health poll. */
+  port: number;
+  up: CommandSpec;
+  ps: CommandSpec;
+  down: CommandSpec;
+  downVolumes: CommandSpec;
+}
+
+/** notesctl, docker-compose v1 and the docker CLI script (waiting on Docker's health status). */
+export function tools(ws: Workspace): {
+  notesctl: Tool;
+  compose: Tool;
+  script: Tool;
+  scriptExec: Tool;
+} {
+  const at = (argv: string[], env: Record<string, string> = {}): CommandSpec => ({
+    argv,
+    cwd: ws.dir,
+    env: { ...ws.env, ...env },
+  });
+  const ctl = (...args: string[]) =>
+    at([NOTESCTL, ...args], { NOTES_PUBLIC_URL: `http://localhost:${ws.notesctl.port}` });
+  const dc = (...args: string[]) =>
+    at(['docker-compose', '-p', ws.compose.project, '-f', ws.compose.composeFile, ...args]);
+  const sh =
+    (mode: string) =>
+    (...args: string[]) =>
+      at(['bash', ws.script.scriptFile, ...args], { WAIT_MODE: mode });
+  const script = sh('health');
+  const scriptExec = sh('exec');
+  return {
+    notesctl: {
+      name: 'notesctl',
+      port: ws.notesctl.port,
+      up: ctl('up'),
+      ps: ctl('ps'),
+      down: ctl('down'),
+      downVolumes: ctl('down', '--volumes', '--yes'),
+    },
+    compose: {
+      name: 'compose v1',
+      port: ws.compose.port,
+      up: dc('up', '-d'),
+      ps: dc('ps'),
+      down: dc('down'),
+      downVolumes: dc('down', '-v'),
+    },
+    script: {
+      name: 'script',
+      port: ws.script.port,
+      up: script('up'),
+      ps: script('ps'),
+      down: script('down'),
+      downVolumes: script('down', '-v'),
+    },
+    scriptExec: {
+      name: 'script+exec',
+      port: ws.script.port,
+      up: scriptExec('up'),
+      ps: scriptExec('ps'),
+      down: scriptExec('down'),
+      downVolumes: scriptExec('down', '-v'),
+    },
+  };
+}
