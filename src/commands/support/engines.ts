@@ -1,11 +1,13 @@
 /**
  * Opening engines for a command: the local one through its socket, a remote host through ONE SSH
- * connection whose channels carry every Docker API request of the command (issue 6).
+ * connection whose channels carry every Docker API request of the command (issue 6) — or, with
+ * NOTESCTL_SSH_PERSIST=SECONDS, through a persistent connection kept by a background process.
  */
 import { connectLocalEngine } from '../../engine/connect.ts';
 import { DockerEngine } from '../../engine/docker-engine.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { SshLink } from '../../engine/ssh/connect.ts';
+import { muxAnswers, muxSocketPath, persistMs, startMux } from '../../engine/ssh/persist.ts';
 import { openSshTransport } from '../../engine/ssh/transport.ts';
 import { sshOptionsFor } from '../../hosts/prompts.ts';
 import { resolveHost } from '../../hosts/resolve.ts';
@@ -24,13 +26,27 @@ export async function openEngine(
 ): Promise<Engine> {
   if (host === LOCAL_HOST) return connectLocalEngine();
   const { endpoint } = await resolveHost(host, topology);
+  const persist = persistMs(process.env);
+  const mux = muxSocketPath(endpoint, process.env);
+  if (persist !== undefined && (await muxAnswers(mux))) {
+    return new DockerEngine(host, { kind: 'socket', socketPath: mux });
+  }
   const terminal = new Terminal(global);
-  const { transport, link } = await openSshTransport(
-    endpoint,
-    sshOptionsFor(terminal, global.acceptNewHostKey),
-  );
+  const ssh = sshOptionsFor(terminal, global.acceptNewHostKey);
+  const { transport, link } = await openSshTransport(endpoint, ssh);
   const engine = new DockerEngine(host, transport);
   links.set(engine, link);
+  // The host key is verified and recorded now: a background connection can follow without asking.
+  if (persist !== undefined) {
+    await startMux({
+      endpoint,
+      socketPath: mux,
+      idleMs: persist,
+      knownHosts: ssh.hostKeys.files,
+      sshAuthSock: process.env.SSH_AUTH_SOCK,
+      home: process.env.HOME,
+    });
+  }
   return engine;
 }
 

@@ -1,0 +1,65 @@
+/**
+ * The background process of a persistent connection (see persist.ts): one SSH connection, a
+ * private unix socket, one channel to the remote Docker socket per client connection. Never
+ * prompts (the command that started it already verified the host key and recorded it); exits
+ * after the idle time, or at once when the link breaks, removing its socket either way.
+ */
+import { chmod, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { SshChannelAgent } from './channel-agent.ts';
+import { connectSsh } from './connect.ts';
+import type { MuxSpec } from './persist.ts';
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as MuxSpec;
+
+const link = await connectSsh(spec.endpoint, {
+  env: process.env,
+  passphrase: undefined,
+  hostKeys: { files: spec.knownHosts, acceptNew: false, ask: undefined, note: () => undefined },
+});
+const agent = new SshChannelAgent(link, spec.endpoint.socket);
+const clients = new Set<Socket>();
+let idleTimer: NodeJS.Timeout | undefined;
+
+const shutdown = async (): Promise<void> => {
+  server.close();
+  for (const client of clients) client.destroy();
+  await rm(spec.socketPath, { force: true });
+  await link.close();
+  process.exit(0);
+};
+
+const armIdle = (): void => {
+  if (idleTimer) clearTimeout(idleTimer);
+  if (clients.size === 0) idleTimer = setTimeout(() => void shutdown(), spec.idleMs);
+};
+
+const server = createServer((client) => {
+  clients.add(client);
+  if (idleTimer) clearTimeout(idleTimer);
+  client.once('close', () => {
+    clients.delete(client);
+    armIdle();
+  });
+  client.on('error', () => client.destroy());
+  agent.openSocket().then(
+    (channel) => {
+      channel.on('error', () => client.destroy());
+      client.once('close', () => channel.destroy());
+      channel.once('close', () => client.destroy());
+      client.pipe(channel).pipe(client);
+    },
+    () => client.destroy(),
+  );
+});
+
+// Another command's daemon won the race for the socket: leave it to that one.
+server.on('error', () => void link.close().then(() => process.exit(0)));
+link.onLost(() => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+// Private from the first moment: the socket is created under umask 077, then checked to 0600.
+process.umask(0o077);
+server.listen(spec.socketPath, () => {
+  void chmod(spec.socketPath, 0o600);
+  armIdle();
+});
