@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 // "Remote" test hosts on this machine (shared/TESTBED.md): a network namespace with its own address,
 // its own dockerd and its own key-only sshd; inside it, /run/docker.sock is the host's own engine.
 // startHost/stopHost are safe to call from parallel test files; cleanupStaleHosts removes what a
@@ -25,6 +26,9 @@ import { readRecords, releaseHost, releaseSlot, type HostRecord } from './host-r
 import { withLock } from './lock.ts';
 import { log, since } from './log.ts';
 import { commandName, processesInNamespace, terminate } from './procs.ts';
+
+/** The repository root, kept visible inside hosts (see host/host-init.sh). */
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
 /** How to start a test host. */
 export interface HostOptions {
@@ -110,7 +114,12 @@ async function bringUp(record: HostRecord, options: HostOptions): Promise<TestHo
   });
   await createHostNet(record);
   await allowHostToHost();
-  const env = { TB_NAME: record.name, TB_DIR: record.dir, TB_DOCKERD: record.dockerd ? '1' : '0' };
+  const env = {
+    TB_NAME: record.name,
+    TB_DIR: record.dir,
+    TB_DOCKERD: record.dockerd ? '1' : '0',
+    TB_REPO: REPO_ROOT,
+  };
   const unshare = [
     'unshare',
     '--mount',

@@ -5,6 +5,7 @@
 # own engine. Started by test/bed/hosts.ts with:
 #   TB_NAME   host name             TB_DIR     the host's directory on the machine
 #   TB_DOCKERD  1 to start dockerd  (0: a host without a running engine, for provisioning tests)
+#   TB_REPO   the repository root, kept visible inside the host at the same path
 set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 : "${TB_NAME:?}" "${TB_DIR:?}" "${TB_DOCKERD:?}"
@@ -28,12 +29,25 @@ mkdir -p "$TB_DIR/run/sshd" "$TB_DIR/run/lock" "$TB_DIR/docker" "$TB_DIR/etc-doc
 chmod 0755 "$TB_DIR/run/sshd"
 chmod 1777 "$TB_DIR/tmp"
 chmod 0700 "$TB_DIR/root"
+# The repository itself stays visible at its own path, even when it lives under /tmp or /root
+# (CI may clone anywhere): tests run the bed's own scripts inside hosts.
+repo=${TB_REPO:-}
+if [ -n "$repo" ] && { [[ "$repo" == /tmp/* ]] || [[ "$repo" == /root/* ]]; }; then
+  mkdir -p "$TB_DIR/repo"
+  mount --bind "$repo" "$TB_DIR/repo"
+else
+  repo=""
+fi
 mount --bind "$TB_DIR/run" /run
 mount --bind "$TB_DIR/docker" /var/lib/docker
 mount --bind "$TB_DIR/etc-docker" /etc/docker
 mount --bind "$TB_DIR/log" /var/log
 mount --bind "$TB_DIR/tmp" /tmp
 mount --bind "$TB_DIR/root" /root
+if [ -n "$repo" ]; then
+  mkdir -p "$repo"
+  mount --bind "$TB_DIR/repo" "$repo"
+fi
 
 if [ "$TB_DOCKERD" = 1 ]; then
   setsid dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \
