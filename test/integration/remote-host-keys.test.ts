@@ -70,6 +70,7 @@ describe('host keys and logins', () => {
   afterAll(async () => {
     await proxy.close();
     await host.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   beforeEach(() => {
