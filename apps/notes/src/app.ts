@@ -43,6 +43,18 @@ export interface AppDeps {
   assets: Assets;
 }
 
+/**
+ * A body that cannot be read is the client's fault, whatever the reason: zlib's errors for a
+ * corrupt gzip/deflate/br body carry no status (they became 500s, found by the issue 7 fuzz
+ * run), and co-body's own messages may quote the body. So: its 413/415, else 400, fixed words.
+ */
+function unreadableBody(error: Error, ctx: Koa.Context): never {
+  const status = (error as { status?: unknown }).status;
+  if (status === 413) ctx.throw(413, 'The request is too large.');
+  if (status === 415) ctx.throw(415, 'This kind of request body is not supported.');
+  ctx.throw(400, 'The request body could not be read.');
+}
+
 /** Build the Koa app. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
@@ -69,6 +81,7 @@ export function createApp(deps: AppDeps): Koa {
       enableTypes: ['form', 'json'],
       formLimit: '1mb',
       jsonLimit: '64kb',
+      onError: unreadableBody,
     }),
   );
   app.use(csrfProtection());

@@ -30,6 +30,19 @@ export class UserauthUnavailableError extends Error {
   }
 }
 
+/**
+ * userauth refused to check more passwords for now (429, issue 7's brute-force limit): a
+ * deliberate answer, not an outage; `retryAfterS` is from its Retry-After header.
+ */
+export class LoginThrottledError extends Error {
+  readonly retryAfterS: number;
+  constructor(retryAfterS: number) {
+    super(`userauth POST /passwordCheck: rate-limited for ${retryAfterS} s`);
+    this.name = 'LoginThrottledError';
+    this.retryAfterS = retryAfterS;
+  }
+}
+
 /** What the app needs from userauth. */
 export interface UserauthClient {
   passwordCheck(username: string, password: string): Promise<PasswordCheck>;
@@ -72,6 +85,13 @@ export function createUserauthClient(options: UserauthOptions): UserauthClient {
   return {
     async passwordCheck(username, password) {
       const response = await call('POST', '/passwordCheck', { username, password });
+      if (response.status === 429) {
+        await response.body?.cancel();
+        const seconds = Number(response.headers.get('retry-after'));
+        throw new LoginThrottledError(
+          Number.isInteger(seconds) && seconds > 0 ? Math.min(seconds, 3600) : 60,
+        );
+      }
       if (!response.ok) {
         throw new UserauthUnavailableError(`userauth POST /passwordCheck: HTTP ${response.status}`);
       }

@@ -22,8 +22,11 @@ export function queryParam(ctx: Koa.Context, name: string): string | undefined {
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** Limits of note and comment fields. */
-export const LIMITS = { key: 100, title: 200, body: 50_000, comment: 5_000 };
+/**
+ * Limits of note and comment fields, and of the login form's fields: userauth refuses (400) a
+ * user name or password longer than 1024 characters, which is a wrong login, not an outage.
+ */
+export const LIMITS = { key: 100, title: 200, body: 50_000, comment: 5_000, login: 1024 };
 
 /** A validated note form, or the problems found. */
 export interface NoteForm {

@@ -8,8 +8,12 @@ import type Koa from 'koa';
 import type { AppDeps } from '../app.ts';
 import { log } from '../log.ts';
 import { currentUser, endSession, sessionIdentity, startLoggedInSession } from '../session.ts';
-import { displayNameOf, UserauthUnavailableError } from '../userauth-client.ts';
-import { formOf, queryParam, safeReturnTo } from './forms.ts';
+import {
+  displayNameOf,
+  LoginThrottledError,
+  UserauthUnavailableError,
+} from '../userauth-client.ts';
+import { formOf, LIMITS, queryParam, safeReturnTo } from './forms.ts';
 
 /** Register the user routes. */
 export function userRoutes(router: Router, deps: AppDeps): void {
@@ -34,6 +38,8 @@ export function userRoutes(router: Router, deps: AppDeps): void {
     }
     const failed = (): void =>
       renderLogin(ctx, { returnTo, username, error: 'Wrong user name or password.' }, 401);
+    // Longer than userauth accepts (it would answer 400): cannot be anyone's login.
+    if (username.length > LIMITS.login || password.length > LIMITS.login) return failed();
     try {
       const check = await deps.userauth.passwordCheck(username, password);
       if (!check.check) return failed();
@@ -42,6 +48,19 @@ export function userRoutes(router: Router, deps: AppDeps): void {
       startLoggedInSession(ctx, { username: user.username, displayName: displayNameOf(user) });
       ctx.redirect(returnTo);
     } catch (error) {
+      if (error instanceof LoginThrottledError) {
+        // Too many wrong passwords for this account (or from this app): say so, and when.
+        ctx.set('Retry-After', String(error.retryAfterS));
+        return renderLogin(
+          ctx,
+          {
+            returnTo,
+            username,
+            error: `Too many failed attempts. Try again in ${error.retryAfterS} seconds.`,
+          },
+          429,
+        );
+      }
       if (!(error instanceof UserauthUnavailableError)) throw error;
       log.warn('login failed: userauth unavailable', { error: error.message });
       renderLogin(

@@ -109,6 +109,46 @@ export function securityTests(ctx: SuiteContext): void {
     expect(page.text).not.toMatch(/ on[a-z]+="/);
   });
 
+  it('answers a corrupt compressed body with 400, not 500 (issue 7 fuzz finding)', async () => {
+    const alice = await ctx.loggedIn();
+    await alice.get('/notes/add');
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const response = await fetch(new URL('/notes/save', ctx.app().url), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-encoding': encoding,
+          cookie: [...alice.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
+        body: Buffer.from([0x1f, 0x8b, 0x08, 0x61, 0x3d, 0x62]),
+      });
+      expect(response.status, encoding).toBe(400);
+      expect(await response.text()).toContain('The request body could not be read.');
+    }
+  });
+
+  it('treats a login longer than userauth accepts as a wrong login (401), not an outage', async () => {
+    const client = new Client(ctx.app().url);
+    const page = await client.login(ctx.alice.username, 'x'.repeat(2000));
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('Wrong user name or password.');
+  });
+
+  it('says when to retry once userauth rate-limits an account (429, not 503)', async () => {
+    const username = `guessed-${ctx.uniqueKey('u')}`;
+    const statuses: number[] = [];
+    let last = '';
+    for (let i = 0; i < 11; i++) {
+      const page = await new Client(ctx.app().url).login(username, `guess-${i}`);
+      statuses.push(page.status);
+      last = page.text;
+      if (page.status === 429) expect(page.headers.get('retry-after')).toMatch(/^\d+$/);
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(401), 429]);
+    expect(last).toMatch(/Too many failed attempts\. Try again in \d+ seconds\./);
+  });
+
   it('limits body size (413) and shows 404 pages for unknown paths', async () => {
     const alice = await ctx.loggedIn();
     await alice.get('/notes/add');
