@@ -285,7 +285,7 @@ export function escapeHtml(s: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/"/g, '&#34;')
+    .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
 }
 
