@@ -269,6 +269,11 @@ interface CommonValues {
 function globalOptions(program: Command, command: Command): GlobalOptions {
   const o = program.opts<CommonValues & { file: string }>();
   const local = command.opts<CommonValues>();
+  if ((local.quiet ?? o.quiet) === true && (local.verbose ?? o.verbose) === true) {
+    throw new UsageError('-q/--quiet and -v/--verbose cannot be used together', {
+      hint: 'Choose one: -q prints only errors and data, -v adds detail and stack traces.',
+    });
+  }
   return {
     file: o.file,
     host: local.host ?? o.host ?? process.env.NOTESCTL_HOST,

@@ -40,6 +40,11 @@ export async function collectUserFields(
   }
   if (verb === 'update') {
     const wantsPassword = options.passwordStdin === true;
+    if (!wantsPassword && profile().length === 0) {
+      throw new UsageError(`users update ${rest[0] ?? ''}: nothing to change`, {
+        hint: 'Pass --password-stdin, --given-name, --family-name or --email.',
+      });
+    }
     const password = wantsPassword ? await passwordFrom(options, interactive, true) : undefined;
     return {
       args: [
