@@ -223,6 +223,8 @@ export function buildProgram(
         await dispatch('hosts', [name.split(' ')[0] ?? name, ...c.args], c.opts(), c);
       });
     if (name.startsWith('rm')) sub.option('-y, --yes', 'do not ask first');
+    if (name === 'ls')
+      sub.option('--probe', 'ask each host for its Docker version (over SSH, in parallel)');
   }
   addCommonOptions(program);
   return program;

@@ -3,7 +3,7 @@
  * host's engine (Docker's layer cache makes unchanged steps free).
  */
 import type { CommandRunner } from '../cli.ts';
-import { loadTopology } from '../config/index.ts';
+import { loadForCommand } from './support/load.ts';
 import { resolveImages } from '../build/images.ts';
 import { createProgress } from '../output/progress.ts';
 import { withEngine } from './support/engines.ts';
@@ -11,7 +11,7 @@ import { checkServices, servicesByHost } from './support/scope.ts';
 
 /** Run `build`. */
 export const run: CommandRunner = async ({ global, args, options, terminal }) => {
-  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const topology = await loadForCommand(global);
   const services = checkServices(topology, args).filter(
     (s) => topology.services[s]?.image.kind === 'build',
   );

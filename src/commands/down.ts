@@ -5,7 +5,7 @@
 import { executePlan } from '../apply/execute.ts';
 import { acquireLock } from '../apply/lock.ts';
 import type { CommandRunner } from '../cli.ts';
-import { loadTopology } from '../config/index.ts';
+import { loadForCommand } from './support/load.ts';
 import { createProgress } from '../output/progress.ts';
 import { planDown } from '../plan/down.ts';
 import { observe } from '../plan/observe.ts';
@@ -16,7 +16,7 @@ import { servicesByHost } from './support/scope.ts';
 
 /** Run `down`. */
 export const run: CommandRunner = async ({ global, options, terminal }) => {
-  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const topology = await loadForCommand(global);
   const volumes = options.volumes === true;
   if (volumes) {
     const ok = await confirmOrRequireYes(

@@ -3,7 +3,7 @@
  * TTY when both ends are interactive; exits with the command's exit code.
  */
 import type { CommandRunner } from '../cli.ts';
-import { loadTopology } from '../config/index.ts';
+import { loadForCommand } from './support/load.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine } from './support/engines.ts';
 import { runningContainer } from './support/find-container.ts';
@@ -20,7 +20,7 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
     throw new UsageError(`exec ${service}: missing the command to run`, {
       hint: `Example: notesctl exec ${service} -- sh`,
     });
-  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const topology = await loadForCommand(global);
   checkServices(topology, [service]);
   const host = topology.services[service]?.host ?? 'local';
   const tty = options.tty !== false && process.stdin.isTTY && process.stdout.isTTY;

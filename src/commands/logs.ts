@@ -3,7 +3,7 @@
  * each service, merged with aligned, coloured prefixes; Ctrl-C ends a follow cleanly.
  */
 import type { CommandRunner } from '../cli.ts';
-import { loadTopology } from '../config/index.ts';
+import { loadForCommand } from './support/load.ts';
 import { UsageError } from '../errors.ts';
 import { LABEL, projectSelector } from '../model/names.ts';
 import { createLogPrinter } from '../output/log-printer.ts';
@@ -14,7 +14,7 @@ import { parseSince } from './support/since.ts';
 
 /** Run `logs`. */
 export const run: CommandRunner = async ({ global, args, options, terminal }) => {
-  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const topology = await loadForCommand(global);
   const services = checkServices(topology, args);
   const tail = options.tail === undefined ? undefined : Number(options.tail);
   if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) {

@@ -2,7 +2,7 @@
  * `notesctl plan [services…]`: what `up` would do, without building, pulling or changing anything.
  */
 import type { CommandRunner } from '../cli.ts';
-import { loadTopology } from '../config/index.ts';
+import { loadForCommand } from './support/load.ts';
 import { formatPlan, planToJson } from '../plan/format.ts';
 import { expandScope, servicesByHost } from './support/scope.ts';
 import { withEngine } from './support/engines.ts';
@@ -11,7 +11,7 @@ import { prepareUp } from './support/prepare-up.ts';
 
 /** Run `plan`. */
 export const run: CommandRunner = async ({ global, args, terminal }) => {
-  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const topology = await loadForCommand(global);
   const scope = expandScope(topology, args);
   const output: unknown[] = [];
   for (const [host, services] of servicesByHost(topology, scope)) {

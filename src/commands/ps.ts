@@ -2,7 +2,7 @@
  * `notesctl ps`: one list call per host; service, state, health, ports, image, uptime.
  */
 import type { CommandRunner } from '../cli.ts';
-import { loadTopology } from '../config/index.ts';
+import { loadForCommand } from './support/load.ts';
 import { LABEL } from '../model/names.ts';
 import { formatTable } from '../output/table.ts';
 import { withEngine } from './support/engines.ts';
@@ -11,7 +11,7 @@ import { projectSelector } from '../model/names.ts';
 
 /** Run `ps`. */
 export const run: CommandRunner = async ({ global, terminal }) => {
-  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const topology = await loadForCommand(global);
   const rows: Record<string, string>[] = [];
   const now = Date.now();
   for (const [host, services] of servicesByHost(topology, Object.keys(topology.services).sort())) {

@@ -4,7 +4,7 @@
 import { acquireLock } from '../apply/lock.ts';
 import { executePlan } from '../apply/execute.ts';
 import type { CommandRunner } from '../cli.ts';
-import { loadTopology } from '../config/index.ts';
+import { loadForCommand } from './support/load.ts';
 import { createProgress } from '../output/progress.ts';
 import { expandScope, servicesByHost } from './support/scope.ts';
 import { withEngine } from './support/engines.ts';
@@ -15,7 +15,7 @@ import { summarizeUp } from '../output/up-summary.ts';
 
 /** Run `up`. */
 export const run: CommandRunner = async ({ global, args, options, terminal }) => {
-  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const topology = await loadForCommand(global);
   const scope = expandScope(topology, args);
   const progress = await createProgress(terminal);
   const interrupt = interruptSignal(() =>

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { CommandRunner } from '../cli.ts';
-import { loadTopology } from '../config/index.ts';
+import { loadForCommand } from './support/load.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine } from './support/engines.ts';
 import { runningContainer } from './support/find-container.ts';
@@ -17,7 +17,7 @@ const USERS_SERVICE = 'userauth';
 /** Run `users …`. */
 export const run: CommandRunner = async ({ global, args, options, terminal }) => {
   const [verb, ...rest] = args;
-  const topology = await loadTopology(global.file, { overrideHost: global.host });
+  const topology = await loadForCommand(global);
   const service = topology.services[USERS_SERVICE];
   if (!service) {
     throw new UsageError(`users: the topology has no "${USERS_SERVICE}" service`, {

@@ -25,11 +25,15 @@ export interface LoadTopologyOptions {
   env?: Record<string, string | undefined>;
   /** The CLI's --host: every service is placed on this host. */
   overrideHost?: string | undefined;
+  /** Hosts known outside the file (recorded by `notesctl provision`): valid placements too. */
+  knownHosts?: string[] | undefined;
 }
 
 /** Options of parseTopologyText (no `.env` reading: pass the merged variables in `env`). */
 export interface ParseTopologyOptions {
   overrideHost?: string | undefined;
+  /** Hosts known outside the file (the host store). */
+  knownHosts?: string[] | undefined;
   /** Home folder for `~`; default `env.HOME`, else the OS's. */
   home?: string | undefined;
 }
@@ -50,7 +54,10 @@ export async function loadTopology(
   // Like compose: the process environment wins; `.env` only fills in what it does not set.
   const env: Record<string, string | undefined> = { ...dotEnv.env };
   for (const [key, value] of Object.entries(given)) if (value !== undefined) env[key] = value;
-  return parseTopologyText(read.text, file, env, { overrideHost: options.overrideHost });
+  return parseTopologyText(read.text, file, env, {
+    overrideHost: options.overrideHost,
+    knownHosts: options.knownHosts,
+  });
 }
 
 /** Check and normalise topology text as if read from `file` (relative paths resolve beside it). */
@@ -80,6 +87,7 @@ export function parseTopologyText(
       directory,
       home,
       overrideHost: options.overrideHost,
+      knownHosts: options.knownHosts ?? [],
       problems,
     });
   }

@@ -24,6 +24,8 @@ export interface RuleContext {
   home: string;
   /** The CLI's --host: replaces every service's placement. */
   overrideHost: string | undefined;
+  /** Hosts recorded by `notesctl provision` (valid placements besides `hosts:`). */
+  knownHosts: string[];
   problems: Problems;
 }
 

@@ -24,8 +24,10 @@ export const checkSshTargets: Rule = ({ raw, problems }) => {
 
 /** `host:` (top level and per service) and --host must be `local` or a declared host. */
 export const checkHostReferences: Rule = (context) => {
-  const { raw, declared, problems, overrideHost } = context;
-  const known = [LOCAL_HOST, ...declared.hosts.filter((h) => h !== LOCAL_HOST)];
+  const { raw, declared, problems, overrideHost, knownHosts } = context;
+  const known = [
+    ...new Set([LOCAL_HOST, ...declared.hosts.filter((h) => h !== LOCAL_HOST), ...knownHosts]),
+  ];
   const check = (path: (string | number)[], name: string | undefined): void => {
     if (name !== undefined && !known.includes(name)) {
       problems.report(path, unknownName('host', name, known, 'hosts'));
