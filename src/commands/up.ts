@@ -50,7 +50,11 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
                 onEvent: progress.sink,
                 signal: interrupt.signal,
               });
-              return { plan: prepared.plan, images: prepared.images.changed };
+              return {
+                plan: prepared.plan,
+                images: prepared.images.changed,
+                shipped: prepared.images.shipped,
+              };
             }),
           ),
         );

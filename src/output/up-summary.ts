@@ -9,6 +9,14 @@ import type { Terminal } from './terminal.ts';
 export interface UpResult {
   plan: Plan;
   images: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
+  /** What shipping images to a remote engine sent. */
+  shipped: {
+    ref: string;
+    layersSent: number;
+    layersTotal: number;
+    layerBytesSent: number;
+    wireBytes: number;
+  }[];
 }
 
 /** Print the summary (JSON on stdout with --json). */
@@ -20,6 +28,7 @@ export function summarizeUp(terminal: Terminal, topology: Topology, results: UpR
         host: r.plan.host,
         changes: r.plan.operations.filter((o) => o.operation.kind !== 'wait-ready').length,
         images: r.images,
+        shipped: r.shipped,
         unchanged: r.plan.unchanged,
         orphans: r.plan.orphans,
       })),

@@ -1,0 +1,258 @@
+/**
+ * Issue 6 end to end: `provision ssh` a namespace host, then deploy the Notes stack there with
+ * `up --host h1` (images built here and shipped without a registry), create a user and log in
+ * over HTTP at the host's address, use ps/exec/logs/down remotely, ship only the changed layers
+ * after a one-line change, and survive a cut SSH link mid-`up`. Each command opens exactly one
+ * SSH connection (counted by the proxy in front of the host's sshd).
+ */
+import Docker from 'dockerode';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../../apps/notes/test/helpers/client.ts';
+import { startDelayProxy, type DelayProxy } from '../bed/delay-proxy.ts';
+import { startHost, type TestHost } from '../bed/hosts.ts';
+import { createStack, type Stack } from '../support/stack.ts';
+import { runCli, spawnCli, type CliResult } from '../support/run-cli.ts';
+
+let host: TestHost;
+let proxy: DelayProxy;
+let stack: Stack;
+let home: string;
+const password = 'remote pass phrase';
+
+function env(): Record<string, string> {
+  return { ...stack.env, HOME: home, SSH_AUTH_SOCK: '' };
+}
+
+/** Run notesctl against h1 and return the result with the number of SSH connections it opened. */
+async function remote(
+  args: string[],
+  input?: string,
+): Promise<CliResult & { connections: number }> {
+  proxy.resetStats();
+  const result = await runCli(['--host', 'h1', ...args], {
+    cwd: stack.dir,
+    env: env(),
+    input,
+    timeoutMs: 900_000,
+  });
+  return { ...result, connections: proxy.stats.connections };
+}
+
+function notesUrl(): string {
+  return `http://${host.address}:${stack.port}`;
+}
+
+describe('the Notes stack on a remote host over SSH', () => {
+  beforeAll(async () => {
+    host = await startHost(`rn${process.pid % 10000}`);
+    proxy = await startDelayProxy({ targetHost: host.address, targetPort: 22, delayMs: 0 });
+    stack = await createStack('rn');
+    home = await mkdtemp(join(tmpdir(), 'notesctl-rn-home-'));
+  });
+  afterAll(async () => {
+    if ((stack as Stack | undefined) && (proxy as DelayProxy | undefined)) {
+      await runCli(['--host', 'h1', 'down', '--volumes', '--yes'], {
+        cwd: stack.dir,
+        env: env(),
+      }).catch(() => undefined);
+    }
+    await (stack as Stack | undefined)?.destroy();
+    await (proxy as DelayProxy | undefined)?.close();
+    await (host as TestHost | undefined)?.stop();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  it('provisions the host over SSH and records it', async () => {
+    const result = await runCli(
+      [
+        'provision',
+        'ssh',
+        'h1',
+        `root@127.0.0.1:${proxy.port}`,
+        '--identity',
+        host.identityFile,
+        '--accept-new-host-key',
+      ],
+      { cwd: stack.dir, env: env(), timeoutMs: 300_000 },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const list = await runCli(['--json', 'hosts', 'ls'], { cwd: stack.dir, env: env() });
+    expect(list.stdout).toContain('"h1"');
+  });
+
+  it('deploys the whole stack with one SSH connection, shipping the images, and it is healthy', async () => {
+    const up = await remote(['up']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.connections).toBe(1);
+    expect(up.stderr).toContain('cannot pull mariadb:10.11; shipping it from local instead');
+    const engine = new Docker({ socketPath: host.dockerSocket });
+    const containers = await engine.listContainers({
+      filters: JSON.stringify({ label: [`io.notesctl.project=${stack.project}`] }),
+    });
+    expect(containers.map((c) => c.Labels['io.notesctl.service']).sort()).toEqual([
+      'db-notes',
+      'db-userauth',
+      'notes',
+      'userauth',
+    ]);
+    expect((await fetch(`${notesUrl()}/health`)).status).toBe(200);
+  });
+
+  it('creates a user remotely who logs in at the host address', async () => {
+    const added = await remote(
+      ['users', 'add', '--username', 'rita', '--password-stdin'],
+      password,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.connections).toBe(1);
+    const client = new Client(notesUrl());
+    expect((await client.login('rita', password)).status).toBe(302);
+    await client.get('/notes/add');
+    expect(
+      (
+        await client.post('/notes/save', {
+          docreate: 'create',
+          notekey: 'far',
+          title: 'Far away',
+          body: 'x',
+        })
+      ).status,
+    ).toBe(302);
+  });
+
+  it('runs ps, exec and logs remotely, one SSH connection each', async () => {
+    const ps = await remote(['--json', 'ps']);
+    expect(ps.code).toBe(0);
+    expect(ps.connections).toBe(1);
+    const rows = JSON.parse(ps.stdout) as { service: string; state: string; host: string }[];
+    expect(
+      rows
+        .filter((r) => r.state === 'running')
+        .map((r) => r.service)
+        .sort(),
+    ).toEqual(['db-notes', 'db-userauth', 'notes', 'userauth']);
+    const exec = await remote(['exec', 'notes', '--', 'node', '-e', 'process.exit(5)']);
+    expect(exec.code).toBe(5);
+    expect(exec.connections).toBe(1);
+    proxy.resetStats();
+    const child = spawnCli(['--host', 'h1', 'logs', '-f', '--tail', '5', 'notes'], {
+      cwd: stack.dir,
+      env: env(),
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no log lines: ${out}`)), 60_000);
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.trim().split('\n').length >= 2) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(proxy.stats.connections).toBe(1);
+  });
+
+  it('ships only the changed layers after a one-line change to an app', async () => {
+    const local = new Docker({ socketPath: '/run/docker.sock' });
+    const repo = `notesctl-${stack.project}/notes`;
+    const before = (await local.listImages({ filters: JSON.stringify({ reference: [repo] }) }))[0];
+    const file = join(stack.dir, 'apps', 'notes', 'src', 'server.ts');
+    await writeFile(file, `${await readFile(file, 'utf8')}\n// one more line\n`);
+    const up = await remote(['--json', 'up']);
+    expect(up.code, up.stderr).toBe(0);
+    const [summary] = JSON.parse(up.stdout) as {
+      shipped: {
+        ref: string;
+        wireBytes: number;
+        layersSent: number;
+        layersTotal: number;
+        layerBytesSent: number;
+      }[];
+    }[];
+    const shipped = summary?.shipped.find((s) => s.ref.startsWith(repo));
+    expect(shipped).toBeDefined();
+    // The changed layers: those of the new image the previous one did not have.
+    const after = await local.getImage(shipped?.ref ?? '').inspect();
+    const old = before ? await local.getImage(before.Id).inspect() : undefined;
+    const oldLayers = new Set(old?.RootFS.Layers ?? []);
+    const changed = (after.RootFS.Layers ?? []).filter((layer) => !oldLayers.has(layer));
+    expect(changed.length).toBeGreaterThan(0);
+    expect(shipped?.layersSent).toBe(changed.length);
+    expect(shipped?.layersSent).toBeLessThan(shipped?.layersTotal ?? 0);
+    // Bytes on the wire against the (uncompressed) size of exactly those layer files.
+    const changedBytes = shipped?.layerBytesSent ?? 0;
+    expect(shipped?.wireBytes ?? Infinity).toBeLessThanOrEqual(1.2 * changedBytes);
+    console.log(
+      `one-line change: ${shipped?.layersSent}/${shipped?.layersTotal} layers, ${shipped?.wireBytes} bytes on the wire, changed layers ${changedBytes} bytes`,
+    );
+  });
+
+  it('reports a cut SSH link mid-up clearly, and a rerun converges', async () => {
+    const child = spawnCli(['--host', 'h1', 'up', '--force-recreate'], {
+      cwd: stack.dir,
+      env: env(),
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const started = Date.now();
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (/→ (stop|create|remove)/.test(err) || Date.now() - started > 60_000) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    const port = proxy.port;
+    await proxy.close();
+    const cutAt = Date.now();
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(Date.now() - cutAt).toBeLessThan(30_000);
+    expect(err).toMatch(/h1/);
+    proxy = await startDelayProxy({
+      targetHost: host.address,
+      targetPort: 22,
+      delayMs: 0,
+      listenPort: port,
+    });
+    const rerun = await remote(['up']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const engine = new Docker({ socketPath: host.dockerSocket });
+    const containers = await engine.listContainers({
+      all: true,
+      filters: JSON.stringify({ label: [`io.notesctl.project=${stack.project}`] }),
+    });
+    expect(containers.map((c) => c.Labels['io.notesctl.service']).sort()).toEqual([
+      'db-notes',
+      'db-userauth',
+      'notes',
+      'userauth',
+    ]);
+    expect((await fetch(`${notesUrl()}/notes/view?key=far`)).status).toBe(200);
+  });
+
+  it('takes the stack down remotely, keeping the volumes', async () => {
+    const down = await remote(['down']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.connections).toBe(1);
+    const engine = new Docker({ socketPath: host.dockerSocket });
+    expect(
+      await engine.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: [`io.notesctl.project=${stack.project}`] }),
+      }),
+    ).toEqual([]);
+    const volumes = await engine.listVolumes({
+      filters: JSON.stringify({ label: [`io.notesctl.project=${stack.project}`] }),
+    });
+    expect(volumes.Volumes.length).toBe(2);
+  });
+});
