@@ -20,7 +20,17 @@ export function wrapEngineError(
   if (error instanceof EngineError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as DockerodeError;
   const statusCode = e.statusCode;
-  const dockerMessage = (e.json?.message ?? e.reason ?? e.message ?? String(error)).trim();
+  // On streaming endpoints (build, load, pull) docker-modem leaves `json` empty and puts the
+  // engine's words only in the message, "(HTTP code 500) server error - <cause>": keep the
+  // cause ("no space left on device"), not the bare "server error".
+  const streamCause = /^\(HTTP code \d+\) [^-]*- ([\s\S]+)$/.exec(e.message ?? '')?.[1]?.trim();
+  const dockerMessage = (
+    e.json?.message ??
+    (streamCause !== undefined && streamCause !== '' ? streamCause : undefined) ??
+    e.reason ??
+    e.message ??
+    String(error)
+  ).trim();
   let hint: string | undefined;
   let message = dockerMessage;
   if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES') {

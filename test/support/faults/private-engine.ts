@@ -35,6 +35,8 @@ export interface PrivateEngine {
   stopDockerd(): Promise<number>;
   /** Start dockerd again; resolves with the ms until it answers. */
   startDockerd(): Promise<number>;
+  /** Run a bash script as root inside the host (its /run, /var/lib/docker…); resolves with stdout. */
+  shell(script: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -78,23 +80,11 @@ export async function startPrivateEngine(name: string): Promise<PrivateEngine> {
       const anchor = pidOf('sshd.pid');
       if (anchor === undefined) throw new Error(`no sshd pid file under ${root}/run`);
       // The same command as host-init.sh, in the host's namespaces (its /run, /var/lib/docker…).
-      const script =
+      await inHost(
+        anchor,
         'setsid dockerd --data-root /var/lib/docker --exec-root /run/docker ' +
-        '--pidfile /run/docker.pid -H unix:///run/docker.sock </dev/null >>/var/log/dockerd.log 2>&1 &';
-      await new Promise<void>((resolve, reject) => {
-        const child = spawn(
-          'nsenter',
-          ['-t', String(anchor), '--net', '--mount', '--uts', '--', 'bash', '-c', script],
-          {
-            stdio: 'ignore',
-            env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
-          },
-        );
-        child.on('error', reject);
-        child.on('exit', (code) =>
-          code === 0 ? resolve() : reject(new Error(`nsenter exited ${code}`)),
-        );
-      });
+          '--pidfile /run/docker.pid -H unix:///run/docker.sock </dev/null >>/var/log/dockerd.log 2>&1 &',
+      );
       const deadline = Date.now() + 60_000;
       while (!(await answers())) {
         if (Date.now() > deadline)
@@ -103,8 +93,35 @@ export async function startPrivateEngine(name: string): Promise<PrivateEngine> {
       }
       return performance.now() - started;
     },
+    shell(script) {
+      const anchor = pidOf('sshd.pid');
+      if (anchor === undefined) throw new Error(`no sshd pid file under ${root}/run`);
+      return inHost(anchor, script);
+    },
     stop: () => host.stop(),
   };
+}
+
+/** Run `script` with bash in the network, mount and UTS namespaces of process `anchor`. */
+function inHost(anchor: number, script: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'nsenter',
+      ['-t', String(anchor), '--net', '--mount', '--uts', '--', 'bash', '-c', script],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`in host: exit ${code}: ${err.slice(-500)}`)),
+    );
+  });
 }
 
 /** Stream `GET /images/get?names=…` from the main engine into `POST /images/load` on `target`. */
