@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { Secret } from '../model/topology.ts';
 import { assertPrivate, stateDir, writePrivateFile } from '../state-dir.ts';
@@ -46,6 +46,9 @@ async function readStore(path: string): Promise<StoreFile | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  // The folder too: it is what README promises (0600 in 0700), and a folder others can enter
+  // lists every project and host the operator deploys to.
+  await assertPrivate(dirname(path), 'folder');
   await assertPrivate(path, 'file');
   try {
     const parsed = JSON.parse(text) as Record<string, unknown> | null;
