@@ -4,10 +4,10 @@
  * (fresh and existing volumes), no-op `up`, `ps`, `down`; each service's own start-to-ready time
  * and the longest dependency chain; the issue's targets. bench/README.md explains every figure.
  *
- *   npm run build && node bench/local.ts [--runs 3] [--fast-runs 10] [--profile DIR]
+ *   npm run build && node bench/local.ts [--runs 3] [--fast-runs 10] [--profile DIR] [--json FILE]
  */
 import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,13 +31,14 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'fast-runs': { type: 'string', default: '10' },
     profile: { type: 'string' },
+    json: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
 const fastRuns = Number(values['fast-runs']);
 if (!(runs >= 1 && fastRuns >= 2)) {
   console.error(
-    'usage: node bench/local.ts [--runs N (≥ 1, default 3)] [--fast-runs M (≥ 2, default 10)] [--profile DIR]',
+    'usage: node bench/local.ts [--runs N (≥ 1, default 3)] [--fast-runs M (≥ 2, default 10)] [--profile DIR] [--json FILE]',
   );
   process.exit(2);
 }
@@ -79,6 +80,30 @@ try {
 }
 const loadAfter = loadavg();
 print(results);
+if (values.json !== undefined) {
+  const plain = (m: Map<string, unknown>) => Object.fromEntries(m);
+  await writeFile(
+    values.json,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        runs,
+        fastRuns,
+        cpus: cpus().length,
+        loadBefore,
+        loadAfter,
+        samples: results.samples,
+        noop: plain(results.noop),
+        ps: plain(results.ps),
+        baselines: plain(results.baselines),
+        chains: results.chains,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`raw figures: ${values.json}`);
+}
 
 function print(r: Results): void {
   const names = ['notesctl', 'compose v1', 'script', 'script+exec'];
@@ -143,6 +168,12 @@ function print(r: Results): void {
       pass: coldF <= chainFresh.median + 1000,
     },
   ];
+  const loadDuring = names
+    .map((n) => {
+      const loads = r.samples.filter((x) => x.tool === n && x.step.startsWith('cold up'));
+      return `${n} ${summarize(loads.map((x) => x.load1)).median.toFixed(1)}`;
+    })
+    .join(', ');
   const base = [...r.baselines].map(([n, s]) => `${n} ${cell(s)}`).join(', ');
   console.log(`
 notesctl local-engine benchmark — Notes stack (4 services, 3 networks, 2 volumes), one run
@@ -151,6 +182,7 @@ machine: ${cpus().length} CPUs, load average before ${fmtLoad(loadBefore)}, afte
 start-up floors: ${base}
 
 ${main}
+median 1-min load when each tool's cold ups began: ${loadDuring}
 
 Services' own start-to-ready (docker start → own healthcheck passes through exec, polled every 25 ms; one at a time)
 ${serviceTable}

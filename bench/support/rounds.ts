@@ -29,6 +29,8 @@ export interface Results {
   loads: number[][];
   /** Summaries of CPU profiles of notesctl's no-op `up` and `ps` (with --profile). */
   profiles: string[];
+  /** Every timed step in order, with the 1-minute load average when it began. */
+  samples: { round: number; tool: string; step: string; ms: number; load1: number }[];
 }
 
 /** Profile notesctl's no-op `up` and `ps` (the third run of each: compile cache warm). */
@@ -80,6 +82,15 @@ export async function measure(
     chains: { fresh: [], existing: [], path: [] },
     loads: [loadavg()],
     profiles: [],
+    samples: [],
+  };
+  /** Time one step through `fn`, log it with the load it began under, return its result. */
+  const step = async <T>(round: number, tool: string, name: string, fn: () => Promise<T>) => {
+    const load1 = loadavg()[0] ?? 0;
+    const value = await fn();
+    const ms = typeof value === 'number' ? value : (value as { healthyMs: number }).healthyMs;
+    r.samples.push({ round, tool, step: name, ms, load1 });
+    return value;
   };
   const json = (name: string) => join(ws.dir, `hyperfine-${name.replace(/\W+/g, '-')}.json`);
   const at = (argv: string[]) => ({ argv, cwd: ws.dir, env: ws.env });
@@ -100,15 +111,25 @@ export async function measure(
       const downKey = tool === all.scriptExec ? all.script.name : tool.name;
       log(`round ${round + 1}/${runs}: ${tool.name}`);
       await timeCommand(tool.downVolumes);
-      push(r.coldFresh, tool.name, await timeColdUp(tool.up, url));
+      const n = round + 1;
+      push(
+        r.coldFresh,
+        tool.name,
+        await step(n, tool.name, 'cold up fresh', () => timeColdUp(tool.up, url)),
+      );
       if (round === 0 && tool !== all.scriptExec) {
         r.noop.set(tool.name, await hyperfine(tool.up, fastRuns, json(`${tool.name}-noop`)));
         r.ps.set(tool.name, await hyperfine(tool.ps, fastRuns, json(`${tool.name}-ps`)));
         if (tool === all.notesctl && profileDir) r.profiles = await profile(tool, profileDir);
       }
-      push(r.down, downKey, await timeCommand(tool.down));
-      push(r.coldExisting, tool.name, await timeColdUp(tool.up, url));
-      push(r.down, downKey, await timeCommand(tool.down));
+      const down = () => step(n, downKey, 'down', () => timeCommand(tool.down));
+      push(r.down, downKey, await down());
+      push(
+        r.coldExisting,
+        tool.name,
+        await step(n, tool.name, 'cold up existing', () => timeColdUp(tool.up, url)),
+      );
+      push(r.down, downKey, await down());
       r.loads.push(loadavg());
     }
     log(`round ${round + 1}/${runs}: services one at a time`);
@@ -120,6 +141,14 @@ export async function measure(
     ] as const) {
       const measured = await measureServices(topology, ws.script.project, { reset, create });
       for (const [service, m] of measured) push(r.services[kind], service, m);
+      for (const [service, m] of measured)
+        r.samples.push({
+          round: round + 1,
+          tool: service,
+          step: `ready ${kind}`,
+          ms: m.ms,
+          load1: loadavg()[0] ?? 0,
+        });
       const chain = longestChain(topology, new Map([...measured].map(([s, m]) => [s, m.ms])));
       r.chains[kind].push(chain.ms);
       r.chains.path = chain.path;
