@@ -316,7 +316,13 @@ export interface Answer {
  */
 export function send(
   url: string,
-  init: { method: string; headers?: Record<string, string>; body?: string | Buffer | undefined },
+  init: {
+    method: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer | undefined;
+    /** The server's body limit: a reset while uploading more than this is a refusal. */
+    limitBytes?: number;
+  },
   timeoutMs = 15_000,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -353,8 +359,21 @@ export function send(
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error) => {
-      if (!answered) reject(error);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      // A server may refuse a body over its limit before reading it, answer and close: the
+      // answer can then be lost to the reset of our still-uploading socket. That is ordinary
+      // HTTP, so it counts as a refusal (status 0) — but only for bodies over `limitBytes` and
+      // request heads over the server's header limit.
+      const reset = error.code === 'EPIPE' || error.code === 'ECONNRESET';
+      const headBytes =
+        url.length +
+        Object.entries(init.headers ?? {}).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+      const overBody = body !== undefined && body.length > (init.limitBytes ?? Infinity);
+      // Node's HTTP server answers 431 and closes when the request head is over 16 KiB.
+      if (reset && (overBody || headBytes > 16 * 1024))
+        resolve({ status: 0, text: '', headers: {} });
+      else reject(error);
     });
     req.end(body);
   });
