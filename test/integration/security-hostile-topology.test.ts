@@ -16,11 +16,13 @@ import { startRecordingProxy, type RecordingProxy } from '../support/recording-p
 
 /** Generous for a loaded 2-core CI machine (Node itself starts in ~0.3 s); most take < 1 s. */
 const MAX_MS = 10_000;
+/** notesctl's baseline is ~115 MiB (Node + the CLI's modules); hostile input must stay near it. */
+const MAX_RSS_KB = 256 * 1024;
 /**
- * notesctl's baseline is ~120 MiB (Node + the CLI's modules); the largest file accepted (1 MiB)
- * peaks near 300 MiB while its syntax tree exists. An unbounded input would blow past this.
+ * The largest file accepted (just under 1 MiB, 30 000 keys) peaks at 280-440 MiB while its
+ * syntax tree and every problem exist: bounded by the 1 MiB limit, and reported as measured.
  */
-const MAX_RSS_KB = 512 * 1024;
+const MAX_RSS_KB_LARGEST = 768 * 1024;
 
 let proxy: RecordingProxy;
 let dir: string;
@@ -32,7 +34,7 @@ const HEAD = 'project: hostile\nservices:\n';
 /** A file's content, or a sparse file of that many bytes. */
 type Content = string | Buffer | { sparseBytes: number };
 
-const CASES: { name: string; file: Content; expect: RegExp[] }[] = [
+const CASES: { name: string; file: Content; expect: RegExp[]; maxRssKb?: number }[] = [
   {
     name: 'a 4 GiB (sparse) file',
     file: { sparseBytes: 4 * 1024 * 1024 * 1024 },
@@ -45,6 +47,7 @@ const CASES: { name: string; file: Content; expect: RegExp[] }[] = [
   },
   {
     name: 'just under 1 MiB: 30 000 unknown keys',
+    maxRssKb: MAX_RSS_KB_LARGEST,
     file: `${HEAD}  a:\n    image: nginx:1\n${Array.from({ length: 30_000 }, (_, i) => `    k${i}: v\n`).join('')}`,
     expect: [/:5:5 services\.a\.k0: unknown key "k0"/, /more problems not shown/],
   },
@@ -174,7 +177,7 @@ describe('hostile topology files through the CLI', () => {
         for (const pattern of c.expect) expect(run.stderr, c.name).toMatch(pattern);
         expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
         expect(run.ms).toBeLessThan(MAX_MS);
-        expect(run.maxRssKb).toBeLessThan(MAX_RSS_KB);
+        expect(run.maxRssKb).toBeLessThan(c.maxRssKb ?? MAX_RSS_KB);
         figures.push(
           `  ${c.name} (${verb}): exit ${run.code}, ${run.ms.toFixed(0)} ms, ${(run.maxRssKb / 1024).toFixed(0)} MiB`,
         );
