@@ -43,6 +43,12 @@ export function summarizeUp(terminal: Terminal, topology: Topology, results: UpR
         ? `${plan.project} on ${plan.host}: up to date (${plan.unchanged.length} services running)`
         : `${plan.project} on ${plan.host}: ${changes} change(s) applied`,
     );
+    for (const service of plan.starting ?? []) {
+      // An unchanged `up` reads only; it does not probe. Say what Docker's own check says.
+      terminal.warn(
+        `${service} is running but its health check has not passed yet (see \`notesctl ps\`)`,
+      );
+    }
     for (const orphan of plan.orphans) {
       terminal.warn(
         `orphan container ${orphan.containerName}: service "${orphan.service}" is no longer in the topology (remove with \`notesctl up --remove-orphans\`)`,

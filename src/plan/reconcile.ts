@@ -35,6 +35,7 @@ export function reconcile(
   const runningIds = new Map<string, string>();
   const pendingStarts: { service: DesiredService; startId: string; after: string[] }[] = [];
   const unchanged: string[] = [];
+  const starting: string[] = [];
 
   for (const service of [...desired.services].sort((a, b) => a.name.localeCompare(b.name))) {
     const containers = byService.get(service.name) ?? [];
@@ -46,6 +47,7 @@ export function reconcile(
     if (keep && (RUNNING_STATES.has(keep.state) || finishedJob) && stale.length === 0) {
       runningIds.set(service.name, keep.id);
       unchanged.push(service.name);
+      if (keep.health === 'starting' || keep.health === 'unhealthy') starting.push(service.name);
       continue;
     }
     const removals = (list: ContainerSummary[], after: string[], cause: string): string[] =>
@@ -206,6 +208,7 @@ export function reconcile(
     host: desired.host,
     operations: ops,
     unchanged: unchanged.sort(),
+    starting: starting.sort(),
     orphans,
   };
 }

@@ -123,6 +123,8 @@ export interface Plan {
   operations: PlannedOperation[];
   /** Services that need nothing. */
   unchanged: string[];
+  /** Unchanged services whose Docker health check has not passed yet (still starting). */
+  starting?: string[];
   /** Containers of services no longer in the topology (removed only with --remove-orphans). */
   orphans: { service: string; containerName: string }[];
 }
