@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../apps/notes/test/helpers/client.ts';
+import { execa } from 'execa';
+import { netnsPath } from '../bed/host-net.ts';
+import { connectCommand, execIn } from '../support/container-exec.ts';
 import { startDelayProxy, type DelayProxy } from '../bed/delay-proxy.ts';
 import { startHost, type TestHost } from '../bed/hosts.ts';
 import { createStack, type Stack } from '../support/stack.ts';
@@ -236,6 +239,115 @@ describe('the Notes stack on a remote host over SSH', () => {
       'notes',
       'userauth',
     ]);
+    expect((await fetch(`${notesUrl()}/notes/view?key=far`)).status).toBe(200);
+  });
+
+  it('isolates the services on the remote host too, and the host listens only on SSH and the published port', async () => {
+    const engine = new Docker({ socketPath: host.dockerSocket });
+    const containers = await engine.listContainers({
+      filters: JSON.stringify({ label: [`io.notesctl.project=${stack.project}`] }),
+    });
+    const inspected = new Map(
+      await Promise.all(
+        containers.map(
+          async (c) =>
+            [
+              c.Labels['io.notesctl.service'] ?? '',
+              await engine.getContainer(c.Id).inspect(),
+            ] as const,
+        ),
+      ),
+    );
+    const ports: Record<string, number> = {
+      'db-notes': 3306,
+      'db-userauth': 3306,
+      userauth: 3333,
+      notes: 3000,
+    };
+    const allowed = new Set([
+      'notes>db-notes',
+      'notes>userauth',
+      'userauth>notes',
+      'userauth>db-userauth',
+      'db-notes>notes',
+      'db-userauth>userauth',
+    ]);
+    for (const [from, source] of inspected) {
+      for (const [to, target] of inspected) {
+        if (to === from) continue;
+        for (const ip of Object.values(target.NetworkSettings.Networks).map((n) => n.IPAddress)) {
+          const shared = Object.entries(target.NetworkSettings.Networks).some(
+            ([name, n]) => n.IPAddress === ip && name in source.NetworkSettings.Networks,
+          );
+          const code = await execIn(
+            engine,
+            source.Id,
+            connectCommand(from === 'notes' || from === 'userauth', ip, ports[to] ?? 0),
+          );
+          expect(`${from}>${to} ${ip}: ${code === 0 ? 'open' : 'closed'}`).toBe(
+            `${from}>${to} ${ip}: ${allowed.has(`${from}>${to}`) && shared ? 'open' : 'closed'}`,
+          );
+        }
+      }
+    }
+    // Listening sockets in the host's network namespace, on addresses reachable from outside.
+    const { stdout } = await execa('nsenter', [
+      `--net=${netnsPath(`ntb-${host.name}`)}`,
+      'ss',
+      '-Hltn',
+    ]);
+    const listening = new Set(
+      stdout
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/)[3] ?? '')
+        .filter((local) => local !== '' && !local.startsWith('127.') && !local.startsWith('[::1]'))
+        .map((local) => Number(local.slice(local.lastIndexOf(':') + 1))),
+    );
+    expect([...listening].sort((a, b) => a - b)).toEqual([22, stack.port].sort((a, b) => a - b));
+  });
+
+  it('cuts the link during an image shipment: clear error, no image half-loaded, rerun converges', async () => {
+    expect((await remote(['down'])).code).toBe(0);
+    const engine = new Docker({ socketPath: host.dockerSocket });
+    // Remove the app images and their base so the next up ships a few hundred MB.
+    const images = await engine.listImages();
+    for (const image of images) {
+      const tags = image.RepoTags ?? [];
+      if (tags.some((t) => t.startsWith(`notesctl-${stack.project}/`) || t.startsWith('node:'))) {
+        await engine.getImage(image.Id).remove({ force: true });
+      }
+    }
+    const child = spawnCli(['--host', 'h1', 'up'], { cwd: stack.dir, env: env() });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const deadline = Date.now() + 120_000;
+    while (!/ship image .* sent/.test(err) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(err).toMatch(/ship image/);
+    const port = proxy.port;
+    await proxy.close();
+    const cutAt = Date.now();
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(Date.now() - cutAt).toBeLessThan(30_000);
+    expect(err).toMatch(/h1/);
+    // Whatever arrived is whole: every project image tagged on the host is the complete image.
+    const local = new Docker({ socketPath: '/run/docker.sock' });
+    for (const image of await engine.listImages()) {
+      for (const tag of (image.RepoTags ?? []).filter((t) =>
+        t.startsWith(`notesctl-${stack.project}/`),
+      )) {
+        expect((await local.getImage(tag).inspect()).Id).toBe(image.Id);
+      }
+    }
+    proxy = await startDelayProxy({
+      targetHost: host.address,
+      targetPort: 22,
+      delayMs: 0,
+      listenPort: port,
+    });
+    const rerun = await remote(['up']);
+    expect(rerun.code, rerun.stderr).toBe(0);
     expect((await fetch(`${notesUrl()}/notes/view?key=far`)).status).toBe(200);
   });
 
