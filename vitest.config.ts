@@ -11,6 +11,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'apps/*/test/unit/**/*.test.ts'],
           environment: 'node',
+          // The apps' unit suites start small servers (userauth hashes with scrypt): vitest's 5 s
+          // default is too tight while CI runs the integration suites beside them on 2 cores.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {

@@ -8,6 +8,7 @@ import { formatTable } from '../output/table.ts';
 import { withEngine } from './support/engines.ts';
 import { servicesByHost } from './support/scope.ts';
 import { projectSelector } from '../model/names.ts';
+import { compareText } from '../model/order.ts';
 
 /** Run `ps`. */
 export const run: CommandRunner = async ({ global, terminal }) => {
@@ -18,7 +19,7 @@ export const run: CommandRunner = async ({ global, terminal }) => {
     await withEngine(topology, host, global, async (engine) => {
       const containers = await engine.listContainers(projectSelector(topology.project));
       const seen = new Set<string>();
-      for (const c of containers.sort((a, b) => a.name.localeCompare(b.name))) {
+      for (const c of containers.sort((a, b) => compareText(a.name, b.name))) {
         const service = c.labels[LABEL.service] ?? '?';
         seen.add(service);
         rows.push({

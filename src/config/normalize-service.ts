@@ -19,6 +19,7 @@ import { buildOf, resolvePath } from './rules/context.ts';
 import { dependenciesOf } from './rules/references.ts';
 import type { RawService } from './schema.ts';
 import { splitWords } from './shell-words.ts';
+import { compareText } from '../model/order.ts';
 
 /** Docker's defaults, stated here so the normalised topology is explicit about them. */
 export const DEFAULTS = {
@@ -76,7 +77,7 @@ function secretsOf(secrets: RawService['secrets']): SecretMount[] {
         target: target(secret),
         envVar: `${variable}_FILE`,
       }));
-  return mounts.sort((a, b) => a.target.localeCompare(b.target));
+  return mounts.sort((a, b) => compareText(a.target, b.target));
 }
 
 function portsOf(specs: string[] | undefined): PortMapping[] {
@@ -87,9 +88,9 @@ function portsOf(specs: string[] | undefined): PortMapping[] {
     })
     .sort(
       (a, b) =>
-        (a.hostIp ?? '').localeCompare(b.hostIp ?? '') ||
+        compareText(a.hostIp ?? '', b.hostIp ?? '') ||
         a.hostPort - b.hostPort ||
-        a.protocol.localeCompare(b.protocol),
+        compareText(a.protocol, b.protocol),
     );
 }
 
@@ -99,7 +100,7 @@ function volumesOf(specs: string[] | undefined): VolumeMount[] {
       const [volume = '', target = '', mode] = spec.split(':');
       return { volume, target, readOnly: mode === 'ro' };
     })
-    .sort((a, b) => a.target.localeCompare(b.target));
+    .sort((a, b) => compareText(a.target, b.target));
 }
 
 function healthcheckOf(check: RawService['healthcheck']): Healthcheck | undefined {

@@ -4,6 +4,7 @@
  */
 import type { ConfigProblem } from '../errors.ts';
 import { type Locator, type PathSegment, formatPath } from './locate.ts';
+import { compareText } from '../model/order.ts';
 
 /** Most problems a single ConfigError carries; past that, one line says how many were left out. */
 export const MAX_PROBLEMS = 100;
@@ -77,8 +78,8 @@ export class Problems {
       (a, b) =>
         (a.line ?? 0) - (b.line ?? 0) ||
         (a.column ?? 0) - (b.column ?? 0) ||
-        a.path.localeCompare(b.path) ||
-        a.message.localeCompare(b.message),
+        compareText(a.path, b.path) ||
+        compareText(a.message, b.message),
     );
     if (unique.length <= MAX_PROBLEMS) return unique;
     const shown = unique.slice(0, MAX_PROBLEMS);

@@ -9,6 +9,7 @@ import type { Topology } from '../model/topology.ts';
 import type { Terminal } from '../output/terminal.ts';
 import { describeEndpoint } from '../engine/ssh/endpoint.ts';
 import { listHosts, type HostRecord } from './store.ts';
+import { compareText } from '../model/order.ts';
 
 /** One row of `hosts ls`. */
 export interface HostRow {
@@ -50,7 +51,7 @@ export async function hostRows(topology: Topology | undefined): Promise<HostRow[
     records.delete(host.name);
   }
   for (const record of records.values()) rows.push(recordRow(record));
-  return rows.sort((a, b) => a.name.localeCompare(b.name));
+  return rows.sort((a, b) => compareText(a.name, b.name));
 }
 
 function recordRow(record: HostRecord): HostRow {

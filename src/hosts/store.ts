@@ -10,6 +10,7 @@ import { RESOURCE_NAME } from '../config/schema-parts.ts';
 import { UsageError } from '../errors.ts';
 import { LOCAL_HOST } from '../model/topology.ts';
 import { assertPrivate, stateDir, writePrivateFile } from '../state-dir.ts';
+import { compareText } from '../model/order.ts';
 
 /** Host names: the topology's rule (safe in paths, shells and DNS). */
 export const HOST_NAME = RESOURCE_NAME;
@@ -135,7 +136,7 @@ export async function listHosts(env: NodeJS.ProcessEnv = process.env): Promise<H
   );
   return records
     .filter((r): r is HostRecord => r !== undefined)
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareText(a.name, b.name));
 }
 
 /** Forget a host; true when a record was removed. */

@@ -5,6 +5,7 @@
  */
 import { LABEL } from '../model/names.ts';
 import type { ObservedState, Plan, PlannedOperation } from './types.ts';
+import { compareText } from '../model/order.ts';
 
 /** Dependencies between services, from the topology (service → services it depends on). */
 export type DependencyMap = Record<string, string[]>;
@@ -19,7 +20,7 @@ export function planDown(
 ): Plan {
   const ops: PlannedOperation[] = [];
   const removeIds = new Map<string, string[]>();
-  const containers = [...observed.containers].sort((a, b) => a.name.localeCompare(b.name));
+  const containers = [...observed.containers].sort((a, b) => compareText(a.name, b.name));
   for (const c of containers) {
     const service = c.labels[LABEL.service] ?? '';
     const stopId = `stop:${service}:${c.name}`;
@@ -52,7 +53,7 @@ export function planDown(
     removeIds.set(c.id, [...(removeIds.get(c.id) ?? []), removeId]);
   }
   const allRemovals = ops.filter((o) => o.operation.kind === 'remove-container').map((o) => o.id);
-  for (const n of [...observed.networks].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const n of [...observed.networks].sort((a, b) => compareText(a.name, b.name))) {
     ops.push({
       id: `remove-network:${n.labels[LABEL.network] ?? n.name}`,
       operation: { kind: 'remove-network', networkId: n.id, name: n.name },
@@ -61,7 +62,7 @@ export function planDown(
     });
   }
   if (options.volumes) {
-    for (const v of [...observed.volumes].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const v of [...observed.volumes].sort((a, b) => compareText(a.name, b.name))) {
       ops.push({
         id: `remove-volume:${v.labels[LABEL.volume] ?? v.name}`,
         operation: { kind: 'remove-volume', name: v.name },

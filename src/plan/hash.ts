@@ -3,6 +3,7 @@
  * definition always gives the same hash whatever order the YAML used.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { compareText } from '../model/order.ts';
 
 /** JSON with object keys sorted at every level. */
 export function canonicalJson(value: unknown): string {
@@ -31,7 +32,7 @@ export function hashOf(value: unknown): string {
  */
 export function secretsDigest(key: Buffer, values: { name: string; value: Buffer }[]): string {
   const mac = createHmac('sha256', key);
-  for (const { name, value } of [...values].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const { name, value } of [...values].sort((a, b) => compareText(a.name, b.name))) {
     mac.update(name).update('\0').update(createHash('sha256').update(value).digest()).update('\0');
   }
   return mac.digest('hex');

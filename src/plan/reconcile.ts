@@ -13,6 +13,7 @@ import type {
   PlannedOperation,
   ReconcileOptions,
 } from './types.ts';
+import { compareText } from '../model/order.ts';
 
 const RUNNING_STATES = new Set(['running', 'restarting']);
 
@@ -37,7 +38,7 @@ export function reconcile(
   const unchanged: string[] = [];
   const starting: string[] = [];
 
-  for (const service of [...desired.services].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const service of [...desired.services].sort((a, b) => compareText(a.name, b.name))) {
     const containers = byService.get(service.name) ?? [];
     const keep = options.forceRecreate ? undefined : pickReusable(containers, service.hash);
     const stale = containers.filter((c) => c !== keep);
@@ -294,7 +295,7 @@ function planOrphans(
       (c) => c.labels[LABEL.service] !== undefined && !known.has(c.labels[LABEL.service] ?? ''),
     )
     .map((c) => ({ container: c, service: c.labels[LABEL.service] ?? '' }))
-    .sort((a, b) => a.container.name.localeCompare(b.container.name));
+    .sort((a, b) => compareText(a.container.name, b.container.name));
   if (options.removeOrphans) {
     for (const { container, service } of orphans) {
       const stopId = add({

@@ -12,6 +12,7 @@ import type {
   InboundRule,
   OutboundRule,
 } from './types.ts';
+import { compareText } from '../../model/order.ts';
 
 /** Every resource notesctl creates on DigitalOcean carries this tag. */
 export const NOTESCTL_TAG = 'notesctl';
@@ -77,7 +78,7 @@ export function publishedPorts(
       });
     }
   }
-  return [...seen.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  return [...seen.values()].sort((a, b) => a.port - b.port || compareText(a.protocol, b.protocol));
 }
 
 /** What the Droplet plan needs. */
