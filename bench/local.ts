@@ -6,10 +6,9 @@
  *
  *   npm run build && node bench/local.ts [--runs 3] [--fast-runs 10] [--profile DIR] [--json FILE]
  */
-import { existsSync, statSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanUpOnSignals, docker, runCleanup } from './support/cleanup.ts';
 import {
@@ -24,7 +23,7 @@ import {
 import { measure, type Results } from './support/rounds.ts';
 import { summarize, type Sample } from './support/timing.ts';
 import { tools } from './support/tools.ts';
-import { prepareWorkspace, ROOT } from './support/workspace.ts';
+import { distIsFresh, prepareWorkspace } from './support/workspace.ts';
 
 const { values } = parseArgs({
   options: {
@@ -47,18 +46,7 @@ const started = performance.now();
 const log = (text: string) =>
   console.error(`[bench +${((performance.now() - started) / 1000).toFixed(0)} s] ${text}`);
 
-/** Newest modification time under `dir` (ms). */
-async function newest(dir: string): Promise<number> {
-  let latest = 0;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile())
-      latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return latest;
-}
-
-const dist = join(ROOT, 'dist', 'cli.js');
-if (!existsSync(dist) || statSync(dist).mtimeMs < (await newest(join(ROOT, 'src')))) {
+if (!(await distIsFresh())) {
   console.error(
     'dist/ is missing or older than src/: run `npm run build` first (the bench times bin/notesctl).',
   );

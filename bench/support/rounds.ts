@@ -34,7 +34,7 @@ export interface Results {
 }
 
 /** Profile notesctl's no-op `up` and `ps` (the third run of each: compile cache warm). */
-async function profile(tool: Tool, dir: string): Promise<string[]> {
+export async function profile(tool: Tool, dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const [name, spec] of [
     ['no-op up', tool.up],

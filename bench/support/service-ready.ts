@@ -4,6 +4,7 @@
  * order, each timed from the `docker start` API call to the end of the first run of its own
  * healthcheck command (through exec, 25 ms between runs) that passes.
  */
+import type Docker from 'dockerode';
 import { Writable } from 'node:stream';
 import type { Topology } from '../../src/model/topology.ts';
 import { docker } from './cleanup.ts';
@@ -22,8 +23,8 @@ export interface ServiceReady {
 }
 
 /** Run the healthcheck command in the container once; its exit code. */
-async function probe(containerId: string, cmd: string[]): Promise<number> {
-  const exec = await docker.getContainer(containerId).exec({
+async function probe(engine: Docker, containerId: string, cmd: string[]): Promise<number> {
+  const exec = await engine.getContainer(containerId).exec({
     Cmd: cmd,
     AttachStdout: true,
     AttachStderr: true,
@@ -37,15 +38,19 @@ async function probe(containerId: string, cmd: string[]): Promise<number> {
   return (await exec.inspect()).ExitCode ?? 1;
 }
 
-async function startAndWait(name: string, test: string[] | undefined): Promise<ServiceReady> {
-  const container = docker.getContainer(name);
+async function startAndWait(
+  engine: Docker,
+  name: string,
+  test: string[] | undefined,
+): Promise<ServiceReady> {
+  const container = engine.getContainer(name);
   const started = performance.now();
   await container.start();
   if (!test) return { ms: performance.now() - started, probes: 0, probeMs: 0 };
   const cmd = healthArgs(test);
   for (let probes = 1; ; probes++) {
     const probeStarted = performance.now();
-    const code = await probe(name, cmd).catch(() => -1);
+    const code = await probe(engine, name, cmd).catch(() => -1);
     const now = performance.now();
     if (code === 0) return { ms: now - started, probes, probeMs: now - probeStarted };
     const state = (await container.inspect()).State;
@@ -61,11 +66,13 @@ async function startAndWait(name: string, test: string[] | undefined): Promise<S
 /**
  * Measure every service once. `reset` empties the stage first: `down -v` for fresh volumes
  * (MariaDB's first-time init included), `down` to start on the volumes of a previous run.
+ * `engine` is the one the script deploys to (a remote host's, reached here by its own socket).
  */
 export async function measureServices(
   topology: Topology,
   prefix: string,
   commands: { reset: CommandSpec; create: CommandSpec },
+  engine: Docker = docker,
 ): Promise<Map<string, ServiceReady>> {
   await timeCommand(commands.reset);
   await timeCommand(commands.create);
@@ -76,7 +83,7 @@ export async function measureServices(
   const result = new Map<string, ServiceReady>();
   for (const service of order) {
     const test = topology.services[service]?.healthcheck?.test;
-    result.set(service, await startAndWait(`${prefix}-${service}`, test));
+    result.set(service, await startAndWait(engine, `${prefix}-${service}`, test));
   }
   return result;
 }

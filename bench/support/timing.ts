@@ -18,7 +18,7 @@ export interface CommandSpec {
 export async function timeCommand(
   spec: CommandSpec,
   timeoutMs = 300_000,
-  onOutput?: (text: string) => void,
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void,
 ): Promise<number> {
   const [file = '', ...args] = spec.argv;
   const started = performance.now();
@@ -29,12 +29,12 @@ export async function timeCommand(
   });
   trackChild(child);
   let output = '';
-  const keep = (chunk: Buffer) => {
+  const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
-    onOutput?.(chunk.toString());
+    onOutput?.(chunk.toString(), stream);
   };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  child.stdout.on('data', keep('stdout'));
+  child.stderr.on('data', keep('stderr'));
   const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
     (resolve, reject) => {

@@ -1,6 +1,7 @@
 /**
  * The tools under comparison and the command each runs for `up`, `ps`, `down` and `down -v`.
- * All three deploy the same topology (own project name and published port) on the same engine.
+ * All three deploy the same topology (own project name and published port) on the same engine:
+ * the local one, or a remote host (notesctl with `--host NAME`, the peers with DOCKER_HOST).
  */
 import type { CommandSpec } from './timing.ts';
 import { NOTESCTL, type Workspace } from './workspace.ts';
@@ -17,8 +18,21 @@ export interface Tool {
   downVolumes: CommandSpec;
 }
 
+/** How the tools reach a remote engine (bench/remote.ts). */
+export interface RemoteTarget {
+  /** The host's name in notesctl's host store (`--host NAME`). */
+  host: string;
+  /** Environment of every tool. */
+  env: Record<string, string>;
+  /** Environment of the peers only (DOCKER_HOST=ssh://…). */
+  peerEnv: Record<string, string>;
+}
+
 /** notesctl, docker-compose v1 and the docker CLI script (waiting on Docker's health status). */
-export function tools(ws: Workspace): {
+export function tools(
+  ws: Workspace,
+  remote?: RemoteTarget,
+): {
   notesctl: Tool;
   compose: Tool;
   script: Tool;
@@ -27,16 +41,20 @@ export function tools(ws: Workspace): {
   const at = (argv: string[], env: Record<string, string> = {}): CommandSpec => ({
     argv,
     cwd: ws.dir,
-    env: { ...ws.env, ...env },
+    env: { ...ws.env, ...remote?.env, ...env },
   });
+  const peer = remote?.peerEnv ?? {};
+  const hostArgs = remote ? ['--host', remote.host] : [];
   const ctl = (...args: string[]) =>
-    at([NOTESCTL, ...args], { NOTES_PUBLIC_URL: `http://localhost:${ws.notesctl.port}` });
+    at([NOTESCTL, ...hostArgs, ...args], {
+      NOTES_PUBLIC_URL: `http://localhost:${ws.notesctl.port}`,
+    });
   const dc = (...args: string[]) =>
-    at(['docker-compose', '-p', ws.compose.project, '-f', ws.compose.composeFile, ...args]);
+    at(['docker-compose', '-p', ws.compose.project, '-f', ws.compose.composeFile, ...args], peer);
   const sh =
     (mode: string) =>
     (...args: string[]) =>
-      at(['bash', ws.script.scriptFile, ...args], { WAIT_MODE: mode });
+      at(['bash', ws.script.scriptFile, ...args], { ...peer, WAIT_MODE: mode });
   const script = sh('health');
   const scriptExec = sh('exec');
   return {

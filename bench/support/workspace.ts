@@ -5,7 +5,17 @@
  * file and the docker CLI script. Everything is registered for cleanup as soon as it exists.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadTopology } from '../../src/config/index.ts';
@@ -20,6 +30,22 @@ import { timeCommand } from './timing.ts';
 export const ROOT = join(import.meta.dirname, '..', '..');
 /** The built CLI, as users run it. */
 export const NOTESCTL = join(ROOT, 'bin', 'notesctl');
+
+/** Newest modification time under `dir` (ms). */
+async function newest(dir: string): Promise<number> {
+  let latest = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile())
+      latest = Math.max(latest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return latest;
+}
+
+/** Whether dist/ exists and is newer than src/ (the benches time bin/notesctl, which runs dist/). */
+export async function distIsFresh(): Promise<boolean> {
+  const dist = await stat(join(ROOT, 'dist', 'cli.js')).catch(() => undefined);
+  return dist !== undefined && dist.mtimeMs >= (await newest(join(ROOT, 'src')));
+}
 
 /** One tool's copy: its project name, published port and topology file. */
 export interface Copy {
@@ -39,6 +65,16 @@ export interface Workspace {
   script: Copy & { scriptFile: string };
   /** Image reference of every service. */
   images: Map<string, string>;
+  /** `notesctl -v build ARGS` (not timed); what it creates is removed at cleanup like the first build. */
+  build: (args?: string[]) => Promise<void>;
+}
+
+/** Where the secret files for compose and the script live (notesctl keeps its own). */
+export interface SecretFiles {
+  /** Folder to write them into, on this machine. */
+  writeDir: string;
+  /** The same folder as the engine that bind-mounts them sees it (a remote host's own path). */
+  mountDir: string;
 }
 
 async function writeCopy(dir: string, name: string, project: string, port: number) {
@@ -57,8 +93,14 @@ function builtIds(output: string): string[] {
   return [...output.matchAll(/ ---> ([0-9a-f]{12})\b/g)].map((m) => m[1] ?? '');
 }
 
-/** Copy the stack, build its images once, write the compose file, the script and the secrets. */
-export async function prepareWorkspace(log: (text: string) => void): Promise<Workspace> {
+/**
+ * Copy the stack, build its images once, write the compose file, the script and the secrets
+ * (into the workspace, unless `secrets` names a folder on the engine's side, e.g. a remote host).
+ */
+export async function prepareWorkspace(
+  log: (text: string) => void,
+  secrets?: SecretFiles,
+): Promise<Workspace> {
   const id = `bench${randomBytes(3).toString('hex')}`;
   const dir = await mkdtemp(join(tmpdir(), `notesctl-${id}-`));
   onCleanup(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
@@ -95,11 +137,14 @@ export async function prepareWorkspace(log: (text: string) => void): Promise<Wor
 
   log(`building the app images once with notesctl build (not timed)…`);
   before = new Set((await docker.listImages({ all: true })).map((i) => i.Id.slice(7, 19)));
-  await timeCommand(
-    { argv: [NOTESCTL, '-v', 'build'], cwd: dir, env },
-    900_000,
-    (text) => (output += text),
-  );
+  const build = async (args: string[] = []) => {
+    await timeCommand(
+      { argv: [NOTESCTL, '-v', 'build', ...args], cwd: dir, env },
+      900_000,
+      (text) => (output += text),
+    );
+  };
+  await build();
   const images = new Map<string, string>();
   for (const s of Object.values(notesctl.topology.services)) {
     if (s.image.kind === 'image') images.set(s.name, s.image.ref);
@@ -115,11 +160,16 @@ export async function prepareWorkspace(log: (text: string) => void): Promise<Wor
   const missing = Object.keys(notesctl.topology.services).filter((s) => !images.has(s));
   if (missing.length > 0) throw new Error(`notesctl build left no image for ${missing.join(', ')}`);
 
-  const secretsDir = join(dir, 'secrets');
-  await mkdir(secretsDir, { mode: 0o700 });
-  await chmod(secretsDir, 0o700);
+  const { writeDir, mountDir: secretsDir } = secrets ?? {
+    writeDir: join(dir, 'secrets'),
+    mountDir: join(dir, 'secrets'),
+  };
+  if (secrets)
+    onCleanup(`remove ${writeDir}`, () => rm(writeDir, { recursive: true, force: true }));
+  await mkdir(writeDir, { mode: 0o700, recursive: true });
+  await chmod(writeDir, 0o700);
   for (const name of Object.keys(compose.topology.secrets)) {
-    await writeFile(join(secretsDir, name), randomBytes(32).toString('base64url'), { mode: 0o444 });
+    await writeFile(join(writeDir, name), randomBytes(32).toString('base64url'), { mode: 0o444 });
   }
   const composePath = join(dir, 'docker-compose.yaml');
   await writeFile(composePath, composeFile(compose.topology, images, secretsDir));
@@ -134,6 +184,7 @@ export async function prepareWorkspace(log: (text: string) => void): Promise<Wor
     compose: { ...compose, composeFile: composePath },
     script: { ...script, scriptFile: scriptPath },
     images,
+    build,
   };
 }
 
