@@ -27,6 +27,8 @@ export interface UserauthOptions {
   env?: Record<string, string>;
   /** How long to wait for /health to answer 200 (default 60 s). */
   startTimeoutMs?: number;
+  /** Called with everything written so far, after each chunk (e.g. to act on a log line). */
+  onOutput?: (output: string) => void;
 }
 
 /** A user to create through the real API. */
@@ -79,10 +81,14 @@ export async function startUserauth(options: UserauthOptions = {}): Promise<User
   const portFound = new Promise<number>((res, rej) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
+      options.onOutput?.(output);
       const m = /"msg":"listening".*?"port":(\d+)/.exec(output);
       if (m?.[1]) res(Number(m[1]));
     });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      options.onOutput?.(output);
+    });
     void exited.then((code) =>
       rej(new Error(`userauth exited (${code}) before listening:\n${output}`)),
     );

@@ -160,8 +160,18 @@ describe('database lifecycle', () => {
   it('waits for a database that is not up yet, then serves', async () => {
     const { url, password } = await mariadb.createDatabase('userauth_late');
     await mariadb.stopServer();
-    const starting = startUserauth({ databaseUrl: url, env: { DB_CONNECT_TIMEOUT_MS: '60000' } });
-    await new Promise((r) => setTimeout(r, 1_500));
+    // The server comes back only after userauth has met it down (a fixed pause lost that race
+    // when the machine was busy and userauth took longer to boot).
+    let refused = (): void => undefined;
+    const firstRefusal = new Promise<void>((r) => (refused = r));
+    const starting = startUserauth({
+      databaseUrl: url,
+      env: { DB_CONNECT_TIMEOUT_MS: '60000' },
+      onOutput: (output) => {
+        if (output.includes('"msg":"database not reachable"')) refused();
+      },
+    });
+    await firstRefusal;
     await mariadb.startServer();
     const service = await starting;
     try {
