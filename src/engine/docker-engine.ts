@@ -23,6 +23,7 @@ import type {
   VolumeSummary,
 } from './engine.ts';
 import { isNotFound, wrapEngineError } from './wrap-error.ts';
+import { LABEL } from '../model/names.ts';
 import { toContainerDetails, toContainerSummary, toCreateOptions } from './docker-shapes.ts';
 
 /** Docker API version notesctl speaks (Docker 20.10 and newer). */
@@ -33,8 +34,10 @@ export type Transport =
   | { kind: 'socket'; socketPath: string }
   | { kind: 'agent'; agent: Agent; describe: string; close: () => Promise<void> };
 
-function labelFilter(labels: Labels): string {
-  return JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
+function labelFilter(labels: Labels, present: string[] = []): string {
+  return JSON.stringify({
+    label: [...Object.entries(labels).map(([k, v]) => `${k}=${v}`), ...present],
+  });
 }
 
 /** An Engine backed by dockerode. */
@@ -87,7 +90,12 @@ export class DockerEngine implements Engine {
 
   async listContainers(labels: Labels): Promise<ContainerSummary[]> {
     const list = await this.call('list containers', undefined, () =>
-      this.docker.listContainers({ all: true, filters: labelFilter(labels) }),
+      this.docker.listContainers({
+        all: true,
+        // Images notesctl builds carry the project and service labels, and containers inherit an
+        // image's labels: only the containers notesctl created carry a config hash.
+        filters: labelFilter(labels, [LABEL.configHash]),
+      }),
     );
     return list.map(toContainerSummary);
   }

@@ -154,6 +154,10 @@ export interface Engine {
   ping(): Promise<void>;
   version(): Promise<{ version: string; apiVersion: string; os: string; arch: string }>;
 
+  /**
+   * Containers notesctl created that carry these labels — not others that merely inherited them
+   * from an image notesctl built (`docker run` of it): those lack the config-hash label.
+   */
   listContainers(labels: Labels): Promise<ContainerSummary[]>;
   inspectContainer(id: string): Promise<ContainerDetails>;
   createContainer(spec: ContainerSpec): Promise<string>;

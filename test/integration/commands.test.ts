@@ -129,13 +129,36 @@ describe('everyday commands', () => {
     );
   });
 
+  let strayId = '';
+
+  it("leaves alone a container someone started from one of its images (it inherits the image's labels)", async () => {
+    const web = (await mini.containers()).find((c) => c.Labels['io.notesctl.service'] === 'web');
+    const stray = await mini.docker.createContainer({
+      Image: web?.ImageID ?? '',
+      Cmd: ['node', '-e', 'setTimeout(() => {}, 600000)'],
+    });
+    strayId = stray.id;
+    await stray.start();
+    expect((await stray.inspect()).Config.Labels['io.notesctl.project']).toBe(mini.project);
+    const rows = JSON.parse((await mini.cli(['--json', 'ps'])).stdout) as { container: string }[];
+    expect(rows).toHaveLength(3);
+    const plan = await mini.cli(['plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).not.toMatch(/orphan/i);
+  });
+
   it('down --volumes without a terminal needs --yes and changes nothing without it', async () => {
     const refused = await mini.cli(['down', '--volumes']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');
-    expect((await mini.containers()).length).toBe(3);
+    const ours = async () => (await mini.containers()).filter((c) => c.Id !== strayId);
+    expect((await ours()).length).toBe(3);
     const down = await mini.cli(['down']);
     expect(down.code).toBe(0);
-    expect(await mini.containers()).toEqual([]);
+    expect(await ours()).toEqual([]);
+    // Not ours: still there after down.
+    const stray = mini.docker.getContainer(strayId);
+    expect((await stray.inspect()).State.Running).toBe(true);
+    await stray.remove({ force: true });
   });
 });
