@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSeededOverHttp, seedData, snapshotData } from '../support/faults/notes-data.ts';
 import type { DataSnapshot, Seeded } from '../support/faults/notes-data.ts';
 import { startPrivateEngine, type PrivateEngine } from '../support/faults/private-engine.ts';
+import { projectContainers, untilAllHealthy } from '../support/faults/engine-view.ts';
+import type { EngineContainer, PsRow } from '../support/faults/engine-view.ts';
 import { createStack, type Stack } from '../support/stack.ts';
 
 const SERVICES = ['db-notes', 'db-userauth', 'notes', 'userauth'];
@@ -27,34 +29,9 @@ let seeded: Seeded;
 let before: DataSnapshot;
 let idsBefore: Record<string, string>;
 
-interface PsRow {
-  service: string;
-  container: string;
-  state: string;
-  health: string;
-}
-
-/** The project's containers on the private engine: id and what the engine says, by service. */
-async function engineView(): Promise<
-  Map<string, { id: string; name: string; state: string; health: string }>
-> {
-  const list = await engine.docker.listContainers({
-    all: true,
-    filters: JSON.stringify({ label: [`io.notesctl.project=${stack.project}`] }),
-  });
-  return new Map(
-    list.map((c) => [
-      c.Labels['io.notesctl.service'] ?? '?',
-      {
-        id: c.Id,
-        name: (c.Names[0] ?? '').replace(/^\//, ''),
-        state: c.State,
-        health:
-          /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1]?.replace('health: ', '') ??
-          '-',
-      },
-    ]),
-  );
+/** The project's containers on the private engine, by service. */
+function engineView(): Promise<Map<string, EngineContainer>> {
+  return projectContainers(engine.docker, stack.project);
 }
 
 async function ps(): Promise<PsRow[]> {
@@ -145,16 +122,7 @@ describe('the engine restarted under a running Notes stack', () => {
       expect(view.get(row.service)?.id).toBe(idsBefore[row.service]); // the same containers
     }
     // Then until all four are running and healthy, by the engine's own healthchecks.
-    const healthyAfter = new Map<string, number>();
-    const deadline = Date.now() + 180_000;
-    while (healthyAfter.size < SERVICES.length) {
-      if (Date.now() > deadline)
-        throw new Error(`not all healthy: ${JSON.stringify([...(await engineView())])}`);
-      for (const [service, c] of await engineView())
-        if (c.state === 'running' && c.health === 'healthy' && !healthyAfter.has(service))
-          healthyAfter.set(service, performance.now() - started);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const healthyAfter = await untilAllHealthy(engineView, SERVICES, 180_000, started);
     const rows = await ps();
     for (const row of rows) {
       expect(row.state, row.service).toBe('running');

@@ -18,7 +18,7 @@ import {
   type Expected,
   type InterruptPoint,
 } from '../support/faults/interrupt.ts';
-import { killAndWatch } from '../support/faults/kill.ts';
+import { killRound } from '../support/faults/kill.ts';
 import {
   checkSeededOverHttp,
   seedData,
@@ -28,6 +28,7 @@ import {
 } from '../support/faults/notes-data.ts';
 import { spawnCli } from '../support/run-cli.ts';
 import { createStack, type Stack } from '../support/stack.ts';
+import { until } from '../support/until.ts';
 
 let stack: Stack;
 let expected: Expected;
@@ -119,14 +120,14 @@ describe('the Notes stack through a bad day', () => {
 
   for (const service of ['db-notes', 'db-userauth', 'userauth', 'notes']) {
     it(`kill -9 of ${service}'s main process: healthy again within 10 s, nothing lost`, async () => {
-      // A write acknowledged just before the kill must survive it too.
-      const more = await seedData((a, o) => stack.cli(a, o), base, 1, `k-${service}`);
-      seeded.users.push(...more.users);
-      seeded.notes.push(...more.notes);
-      seeded.comments.push(...more.comments);
-      const before = await snapshotData(stack.docker, await ids());
-      const id = (await ids())[service] ?? '';
-      const recovery = await killAndWatch(stack.docker, id);
+      const target = {
+        docker: stack.docker,
+        baseUrl: base,
+        ids,
+        cli: (a: string[], o?: { input?: string }) => stack.cli(a, o),
+      };
+      const round = await killRound(target, service, seeded);
+      const { recovery } = round;
       figures.push(
         `  kill -9 ${service} (pid ${recovery.pid}): running again ${recovery.runningMs} ms, healthcheck passes ${recovery.readyMs} ms, Docker "healthy" ${recovery.healthyMs} ms`,
       );
@@ -134,11 +135,9 @@ describe('the Notes stack through a bad day', () => {
       // follows at the healthcheck's next interval (5 s in the topology), so allow one more.
       expect(recovery.readyMs).toBeLessThanOrEqual(10_000);
       expect(recovery.healthyMs).toBeLessThanOrEqual(15_000);
-      expect((await ids())[service]).toBe(id); // restarted by its policy, not replaced
-      // The whole stack answers again (notes' /health checks its database and userauth).
-      await until(async () => (await fetch(`${base}/health`)).status === 200, 20_000);
-      expect(await snapshotData(stack.docker, await ids())).toEqual(before);
-      expect(await checkSeededOverHttp(base, seeded)).toEqual([]);
+      expect(round.sameContainer).toBe(true); // restarted by its policy, not replaced
+      expect(round.after).toEqual(round.before);
+      expect(round.overHttp).toEqual([]);
     });
   }
 
@@ -233,11 +232,3 @@ describe('the Notes stack through a bad day', () => {
     for (const status of failedStatuses) expect([500, 503]).toContain(status);
   });
 });
-
-async function until(probe: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

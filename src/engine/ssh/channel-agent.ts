@@ -21,6 +21,13 @@ import { shellQuote } from './shell-quote.ts';
 /** How channels reach the Docker socket. */
 export type ChannelMode = 'stream-local' | 'dial-stdio';
 
+/**
+ * What the docker CLI says when nothing listens on the socket: the file is missing (engine
+ * stopped) or refuses connections (engine dead, socket left behind).
+ */
+const ENGINE_DOWN =
+  /dial unix \S+: connect: (no such file or directory|connection refused)|Cannot connect to the Docker daemon/;
+
 /** Paths where the docker CLI looks by default (no -H needed). */
 const DEFAULT_SOCKETS = new Set(['/run/docker.sock', '/var/run/docker.sock']);
 
@@ -33,6 +40,8 @@ export class SshChannelAgent extends Agent {
   mode: ChannelMode | undefined;
   /** Channels opened so far (for measurements and tests). */
   channelsOpened = 0;
+  /** dial-stdio channels: settled once the CLI answered or exited (see dialStdio). */
+  private readonly settled = new WeakMap<ClientChannel, Promise<void>>();
 
   constructor(link: SshLink, socketPath: string) {
     // Docker's API server keeps connections open; 32 parallel channels stay well under sshd's
@@ -65,7 +74,7 @@ export class SshChannelAgent extends Agent {
         ? await this.dialStdio(undefined)
         : await this.streamLocalOrFallback();
     this.channelsOpened += 1;
-    const socket = new ChannelSocket(channel);
+    const socket = new ChannelSocket(channel, this.settled.get(channel));
     this.open.add(socket);
     socket.once('close', () => this.open.delete(socket));
     return socket;
@@ -102,6 +111,16 @@ export class SshChannelAgent extends Agent {
         if (error) return reject(this.channelError(error));
         let stderr = '';
         let answered = false;
+        // The CLI's stdout often ends before sshd reports its exit status: the socket must not
+        // pass that end on (an HTTP "socket hang up") until the exit has had its say below.
+        this.settled.set(
+          channel,
+          new Promise((settle) => {
+            channel.once('data', () => settle());
+            channel.once('exit', () => settle());
+            channel.once('close', () => settle());
+          }),
+        );
         channel.once('data', () => {
           answered = true;
           this.mode = 'dial-stdio';
@@ -125,6 +144,19 @@ export class SshChannelAgent extends Agent {
     const where = `${this.socketPath} on ${endpoint.name}`;
     const cli =
       code === 127 ? 'no docker CLI there' : stderr.trim().split('\n').at(-1) || `exit ${code}`;
+    // The docker CLI there reached for the socket and found no engine: the SSH link works (and so
+    // did the exec), so sshd's "open failed" meant the same dead socket, not a forbidden channel.
+    if (ENGINE_DOWN.test(stderr)) {
+      return new EngineError(
+        { host: endpoint.name, operation: `reach the Docker engine at ${this.socketPath}` },
+        `the engine does not answer — the SSH link to ${endpoint.name} works, but nothing listens on the socket (${cli})`,
+        {
+          hint:
+            `Start Docker on ${endpoint.name} (systemctl start docker, or \`notesctl provision ssh ${endpoint.name} ${describeEndpoint(endpoint)}\`, which starts it), ` +
+            'or fix `socket:` for the host if its engine listens elsewhere.',
+        },
+      );
+    }
     return new EngineError(
       { host: endpoint.name, operation: `reach the Docker engine at ${this.socketPath}` },
       `${refused ? `sshd refused the socket channel (${refused}), and ` : ''}docker system dial-stdio failed (${cli})`,

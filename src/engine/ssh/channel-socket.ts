@@ -15,14 +15,21 @@ export class ChannelSocket extends Duplex {
   timeout = 0;
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(channel: ClientChannel) {
+  /**
+   * `endAfter`: pass the channel's end on only once this settles (a channel whose end alone says
+   * nothing, until its exit status tells why).
+   */
+  constructor(channel: ClientChannel, endAfter?: Promise<void>) {
     super({ allowHalfOpen: true });
     this.channel = channel;
     channel.on('data', (chunk: Buffer) => {
       this.touch();
       if (!this.push(chunk)) channel.pause();
     });
-    channel.on('end', () => this.push(null));
+    channel.on('end', () => {
+      if (endAfter) void endAfter.then(() => this.push(null));
+      else this.push(null);
+    });
     channel.on('close', () => {
       // The remote end closed: deliver what was read, then end like a closed TCP socket.
       this.push(null);

@@ -2,10 +2,16 @@
  * `kill -9` of a container's main process, from the machine (as an OOM killer or a crash would
  * end it, not through the engine), and how long the service takes to be back: running again
  * (restart policy), ready (its own healthcheck command passes, run through exec as `notesctl up`
- * does), and healthy by Docker's own status (which waits for the healthcheck's interval).
+ * does), and healthy by Docker's own status (which waits for the healthcheck's interval) — and
+ * a whole round of it on the Notes stack (killRound), the same on any engine, local or remote.
  */
 import type Docker from 'dockerode';
 import { execIn } from '../container-exec.ts';
+import type { CliResult } from '../run-cli.ts';
+import { until } from '../until.ts';
+import { cpuStallMeter } from './cpu-pressure.ts';
+import { checkSeededOverHttp, seedData, snapshotData } from './notes-data.ts';
+import type { DataSnapshot, Seeded } from './notes-data.ts';
 
 /** Recovery times after the kill, in ms. */
 export interface Recovery {
@@ -59,4 +65,67 @@ export async function killAndWatch(
     await new Promise((r) => setTimeout(r, 100));
   }
   return { pid, runningMs, readyMs, healthyMs, restartCount };
+}
+
+/** A deployed Notes stack, wherever it runs, as a kill round needs it. */
+export interface KillTarget {
+  /** The engine the stack runs on. */
+  docker: Docker;
+  /** Where notes answers. */
+  baseUrl: string;
+  /** The stack's container ids, by service. */
+  ids(): Promise<Record<string, string>>;
+  /** notesctl for that stack (seedData's users add). */
+  cli: (args: string[], options?: { input?: string }) => Promise<CliResult>;
+}
+
+/** What one kill round saw; the test asserts on it. */
+export interface KillRound {
+  recovery: Recovery;
+  /** Share (0-1) of the recovery in which the machine had tasks waiting for a CPU (PSI "some"). */
+  cpuStall: number | undefined;
+  /** The service runs in the container that was killed (restarted by its policy, not replaced). */
+  sameContainer: boolean;
+  /** ms from the end of the recovery until notes' /health (its database and userauth) says 200. */
+  stackHealthyMs: number;
+  before: DataSnapshot;
+  after: DataSnapshot;
+  /** checkSeededOverHttp() after the round. */
+  overHttp: string[];
+}
+
+/**
+ * One round of issue 7's kill -9 fault: write one more user, note and comment (added to
+ * `seeded`: an acknowledged write just before the kill must survive it too), snapshot both
+ * databases (`tag` names the new rows), kill -9 `service`'s main process and watch it recover, wait (up to 20 s) for the
+ * whole stack to answer, then read everything back.
+ */
+export async function killRound(
+  target: KillTarget,
+  service: string,
+  seeded: Seeded,
+  tag = `k-${service}`,
+): Promise<KillRound> {
+  const more = await seedData(target.cli, target.baseUrl, 1, tag);
+  seeded.users.push(...more.users);
+  seeded.notes.push(...more.notes);
+  seeded.comments.push(...more.comments);
+  const before = await snapshotData(target.docker, await target.ids());
+  const id = (await target.ids())[service] ?? '';
+  const stall = cpuStallMeter();
+  const recovery = await killAndWatch(target.docker, id);
+  const cpuStall = stall();
+  const waited = performance.now();
+  await until(async () => (await fetch(`${target.baseUrl}/health`)).status === 200, 20_000);
+  const stackHealthyMs = Math.round(performance.now() - waited);
+  const ids = await target.ids();
+  return {
+    recovery,
+    cpuStall,
+    sameContainer: ids[service] === id,
+    stackHealthyMs,
+    before,
+    after: await snapshotData(target.docker, ids),
+    overHttp: await checkSeededOverHttp(target.baseUrl, seeded),
+  };
 }

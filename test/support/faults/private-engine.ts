@@ -1,8 +1,9 @@
 /**
  * A private Docker engine for fault tests that must stop or break an engine (issue 7): a test-bed
  * namespace host (test/bed/hosts.ts) with its own dockerd, used by notesctl as its *local*
- * engine through `DOCKER_HOST=unix://<socket>`. The machine's main dockerd, which other suites
- * share, is never touched.
+ * engine through `DOCKER_HOST=unix://<socket>` — or as a remote host over SSH (`host` carries its
+ * address and test key; the tests look at its engine through the socket). The machine's main
+ * dockerd, which other suites share, is never touched.
  *
  * Its dockerd can be stopped (SIGTERM, as `systemctl stop docker` does) and started again the
  * way the bed started it: inside the host's network, mount and UTS namespaces (entered through
