@@ -18,7 +18,7 @@ import {
   type Expected,
   type InterruptPoint,
 } from '../support/faults/interrupt.ts';
-import { killRound } from '../support/faults/kill.ts';
+import { killRoundInTime } from '../support/faults/kill.ts';
 import {
   checkSeededOverHttp,
   seedData,
@@ -126,18 +126,22 @@ describe('the Notes stack through a bad day', () => {
         ids,
         cli: (a: string[], o?: { input?: string }) => stack.cli(a, o),
       };
-      const round = await killRound(target, service, seeded);
+      const round = await killRoundInTime(target, service, seeded, (r, attempt, note) => {
+        const { recovery, cpuStall } = r;
+        const stall = cpuStall === undefined ? '?' : `${Math.round(cpuStall * 100)}%`;
+        figures.push(
+          `  kill -9 ${service} (pid ${recovery.pid}, attempt ${attempt}): running again ${recovery.runningMs} ms, healthcheck passes ${recovery.readyMs} ms, Docker "healthy" ${recovery.healthyMs} ms; tasks waiting for CPU ${stall} of the time`,
+        );
+        if (note) figures.push(`    ${note}`);
+        expect(r.sameContainer).toBe(true); // restarted by its policy, not replaced
+        expect(r.after).toEqual(r.before);
+        expect(r.overHttp).toEqual([]);
+      });
       const { recovery } = round;
-      figures.push(
-        `  kill -9 ${service} (pid ${recovery.pid}): running again ${recovery.runningMs} ms, healthcheck passes ${recovery.readyMs} ms, Docker "healthy" ${recovery.healthyMs} ms`,
-      );
       // Healthy = its own healthcheck passes (what `up` waits for) within 10 s. Docker's status
       // follows at the healthcheck's next interval (5 s in the topology), so allow one more.
       expect(recovery.readyMs).toBeLessThanOrEqual(10_000);
       expect(recovery.healthyMs).toBeLessThanOrEqual(15_000);
-      expect(round.sameContainer).toBe(true); // restarted by its policy, not replaced
-      expect(round.after).toEqual(round.before);
-      expect(round.overHttp).toEqual([]);
     });
   }
 

@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import { execIn } from '../container-exec.ts';
 import type { CliResult } from '../run-cli.ts';
 import { until } from '../until.ts';
-import { cpuStallMeter } from './cpu-pressure.ts';
+import { cpuStallMeter, untilCpuCalmer } from './cpu-pressure.ts';
 import { checkSeededOverHttp, seedData, snapshotData } from './notes-data.ts';
 import type { DataSnapshot, Seeded } from './notes-data.ts';
 
@@ -128,4 +128,37 @@ export async function killRound(
     after: await snapshotData(target.docker, ids),
     overHttp: await checkSeededOverHttp(target.baseUrl, seeded),
   };
+}
+
+/** Share of a recovery with tasks waiting for a CPU above which a late recovery is re-measured. */
+export const STARVED = 0.5;
+
+/**
+ * killRound against the issue's bounds (own healthcheck passes within 10 s, Docker's "healthy"
+ * within 15 s). A late round measured while other work starved the machine of CPU (PSI "some"
+ * ≥ STARVED) is measured once more when it is calmer; a late round with CPU to spare, or a second
+ * late one, is returned as it is and fails the caller's assertions. `onAttempt` sees every round
+ * (each must lose nothing, late or not).
+ */
+export async function killRoundInTime(
+  target: KillTarget,
+  service: string,
+  seeded: Seeded,
+  onAttempt: (round: KillRound, attempt: number, note: string) => void,
+): Promise<KillRound> {
+  let round: KillRound | undefined;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    round = await killRound(target, service, seeded, `k-${service}-${attempt}`);
+    const { recovery, cpuStall } = round;
+    const inTime = recovery.readyMs <= 10_000 && recovery.healthyMs <= 15_000;
+    const starved = (cpuStall ?? 0) >= STARVED;
+    let note = '';
+    if (!inTime && starved && attempt === 1) {
+      const calmer = await untilCpuCalmer(STARVED * 100, 30_000);
+      note = `late on a starved machine: measured again at CPU stall avg10 ${calmer ?? '?'}%`;
+    }
+    onAttempt(round, attempt, note);
+    if (!note) break;
+  }
+  return round as KillRound;
 }
