@@ -6,7 +6,6 @@
  *
  *   npm run build && node bench/local.ts [--runs 3] [--fast-runs 10] [--profile DIR] [--json FILE]
  */
-import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import {
   table,
   targetTable,
   type Target,
+  writeRawFigures,
 } from './support/report.ts';
 import { measure, type Results } from './support/rounds.ts';
 import { summarize, type Sample } from './support/timing.ts';
@@ -69,28 +69,17 @@ try {
 const loadAfter = loadavg();
 print(results);
 if (values.json !== undefined) {
-  const plain = (m: Map<string, unknown>) => Object.fromEntries(m);
-  await writeFile(
-    values.json,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        runs,
-        fastRuns,
-        cpus: cpus().length,
-        loadBefore,
-        loadAfter,
-        samples: results.samples,
-        noop: plain(results.noop),
-        ps: plain(results.ps),
-        baselines: plain(results.baselines),
-        chains: results.chains,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`raw figures: ${values.json}`);
+  await writeRawFigures(values.json, {
+    runs,
+    fastRuns,
+    loadBefore,
+    loadAfter,
+    samples: results.samples,
+    noop: results.noop,
+    ps: results.ps,
+    baselines: results.baselines,
+    chains: results.chains,
+  });
 }
 
 function print(r: Results): void {

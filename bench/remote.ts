@@ -10,14 +10,14 @@
  */
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanUpOnSignals, runCleanup } from './support/cleanup.ts';
 import { measureOneLineChange, type OneLineChange } from './support/one-line-change.ts';
 import { copyImages, peerVersions, startBenchHost } from './support/remote-host.ts';
 import { printRemote } from './support/remote-report.ts';
+import { writeRawFigures } from './support/report.ts';
 import { measureRemote, primeTool, type RemoteResults } from './support/remote-rounds.ts';
 import { tracePhases } from './support/phases.ts';
 import { profile } from './support/rounds.ts';
@@ -150,28 +150,17 @@ printRemote({
   loadAfter,
 });
 if (values.json !== undefined) {
-  const plain = (m: Map<string, unknown>) => Object.fromEntries(m);
-  await writeFile(
-    values.json,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        runs,
-        fastRuns,
-        delayMs,
-        cpus: cpus().length,
-        loadBefore,
-        loadAfter,
-        samples: results.samples,
-        noop: plain(results.noop),
-        ps: plain(results.ps),
-        baselines: plain(results.baselines),
-        services: Object.fromEntries(services),
-        oneLineChange: change,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`raw figures: ${values.json}`);
+  await writeRawFigures(values.json, {
+    runs,
+    fastRuns,
+    delayMs,
+    loadBefore,
+    loadAfter,
+    samples: results.samples,
+    noop: results.noop,
+    ps: results.ps,
+    baselines: results.baselines,
+    services,
+    oneLineChange: change,
+  });
 }

@@ -2,6 +2,8 @@
  * The printed report: figures per tool with ratios, the services' own start-to-ready times and
  * the longest chain, the issue's targets with PASS/MISS, and the load on the (shared) machine.
  */
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { summarize, type Sample } from './timing.ts';
 
 /** Seconds, with more digits for the short commands. */
@@ -54,4 +56,19 @@ export function targetTable(targets: Target[]): string {
 /** Samples of one tool for one operation, from a list of ms. */
 export function sampleOf(times: number[]): Sample {
   return summarize(times);
+}
+
+/**
+ * Write a bench's raw figures as JSON (`--json FILE`), with the date and the CPU count; Maps
+ * become plain objects.
+ */
+export async function writeRawFigures(
+  file: string,
+  figures: Record<string, unknown>,
+): Promise<void> {
+  const replacer = (_key: string, value: unknown): unknown =>
+    value instanceof Map ? (Object.fromEntries(value) as unknown) : value;
+  const all = { date: new Date().toISOString(), cpus: cpus().length, ...figures };
+  await writeFile(file, `${JSON.stringify(all, replacer, 2)}\n`);
+  console.log(`raw figures: ${file}`);
 }
