@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../apps/notes/test/helpers/client.ts';
 import { execa } from 'execa';
 import { netnsPath } from '../bed/host-net.ts';
-import { connectCommand, execIn } from '../support/container-exec.ts';
+import { reachabilityMatrix } from '../support/reachability.ts';
 import { startDelayProxy, type DelayProxy } from '../bed/delay-proxy.ts';
 import { startHost, type TestHost } from '../bed/hosts.ts';
 import { createStack, type Stack } from '../support/stack.ts';
@@ -46,6 +46,41 @@ async function remote(
 
 function notesUrl(): string {
   return `http://${host.address}:${stack.port}`;
+}
+
+/**
+ * Run `notesctl --host h1 …args` and cut its SSH link (the proxy in front of h1's sshd) once its
+ * output matches `when` (waiting at most `waitMs`): the run must exit 1 within 30 s, naming h1.
+ * `relink()` puts the link back on the same port.
+ */
+async function cutLinkDuring(
+  args: string[],
+  when: RegExp,
+  waitMs: number,
+): Promise<{ relink: () => Promise<void> }> {
+  const child = spawnCli(['--host', 'h1', ...args], { cwd: stack.dir, env: env() });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const deadline = Date.now() + waitMs;
+  while (!when.test(err) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(err).toMatch(when);
+  const port = proxy.port;
+  await proxy.close();
+  const cutAt = Date.now();
+  expect(await exited).toBe(1);
+  expect(Date.now() - cutAt).toBeLessThan(30_000);
+  expect(err).toMatch(/h1/);
+  return {
+    relink: async () => {
+      proxy = await startDelayProxy({
+        targetHost: host.address,
+        targetPort: 22,
+        delayMs: 0,
+        listenPort: port,
+      });
+    },
+  };
 }
 
 describe('the Notes stack on a remote host over SSH', () => {
@@ -198,34 +233,8 @@ describe('the Notes stack on a remote host over SSH', () => {
   });
 
   it('reports a cut SSH link mid-up clearly, and a rerun converges', async () => {
-    const child = spawnCli(['--host', 'h1', 'up', '--force-recreate'], {
-      cwd: stack.dir,
-      env: env(),
-    });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const started = Date.now();
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (/→ (stop|create|remove)/.test(err) || Date.now() - started > 60_000) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 20);
-    });
-    const port = proxy.port;
-    await proxy.close();
-    const cutAt = Date.now();
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code).toBe(1);
-    expect(Date.now() - cutAt).toBeLessThan(30_000);
-    expect(err).toMatch(/h1/);
-    proxy = await startDelayProxy({
-      targetHost: host.address,
-      targetPort: 22,
-      delayMs: 0,
-      listenPort: port,
-    });
+    const cut = await cutLinkDuring(['up', '--force-recreate'], /→ (stop|create|remove)/, 60_000);
+    await cut.relink();
     const rerun = await remote(['up']);
     expect(rerun.code, rerun.stderr).toBe(0);
     const engine = new Docker({ socketPath: host.dockerSocket });
@@ -247,49 +256,12 @@ describe('the Notes stack on a remote host over SSH', () => {
     const containers = await engine.listContainers({
       filters: JSON.stringify({ label: [`io.notesctl.project=${stack.project}`] }),
     });
-    const inspected = new Map(
-      await Promise.all(
-        containers.map(
-          async (c) =>
-            [
-              c.Labels['io.notesctl.service'] ?? '',
-              await engine.getContainer(c.Id).inspect(),
-            ] as const,
-        ),
-      ),
+    const matrix = await reachabilityMatrix(
+      engine,
+      new Map(containers.map((c) => [c.Labels['io.notesctl.service'] ?? '', c.Id])),
+      false,
     );
-    const ports: Record<string, number> = {
-      'db-notes': 3306,
-      'db-userauth': 3306,
-      userauth: 3333,
-      notes: 3000,
-    };
-    const allowed = new Set([
-      'notes>db-notes',
-      'notes>userauth',
-      'userauth>notes',
-      'userauth>db-userauth',
-      'db-notes>notes',
-      'db-userauth>userauth',
-    ]);
-    for (const [from, source] of inspected) {
-      for (const [to, target] of inspected) {
-        if (to === from) continue;
-        for (const ip of Object.values(target.NetworkSettings.Networks).map((n) => n.IPAddress)) {
-          const shared = Object.entries(target.NetworkSettings.Networks).some(
-            ([name, n]) => n.IPAddress === ip && name in source.NetworkSettings.Networks,
-          );
-          const code = await execIn(
-            engine,
-            source.Id,
-            connectCommand(from === 'notes' || from === 'userauth', ip, ports[to] ?? 0),
-          );
-          expect(`${from}>${to} ${ip}: ${code === 0 ? 'open' : 'closed'}`).toBe(
-            `${from}>${to} ${ip}: ${allowed.has(`${from}>${to}`) && shared ? 'open' : 'closed'}`,
-          );
-        }
-      }
-    }
+    expect(matrix.actual).toEqual(matrix.expected);
     // Listening sockets in the host's network namespace, on addresses reachable from outside.
     const { stdout } = await execa('nsenter', [
       `--net=${netnsPath(`ntb-${host.name}`)}`,
@@ -317,20 +289,7 @@ describe('the Notes stack on a remote host over SSH', () => {
         await engine.getImage(image.Id).remove({ force: true });
       }
     }
-    const child = spawnCli(['--host', 'h1', 'up'], { cwd: stack.dir, env: env() });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const deadline = Date.now() + 120_000;
-    while (!/ship image .* sent/.test(err) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(err).toMatch(/ship image/);
-    const port = proxy.port;
-    await proxy.close();
-    const cutAt = Date.now();
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code).toBe(1);
-    expect(Date.now() - cutAt).toBeLessThan(30_000);
-    expect(err).toMatch(/h1/);
+    const cut = await cutLinkDuring(['up'], /ship image .* sent/, 120_000);
     // Whatever arrived is whole: every project image tagged on the host is the complete image.
     const local = new Docker({ socketPath: '/run/docker.sock' });
     for (const image of await engine.listImages()) {
@@ -340,12 +299,7 @@ describe('the Notes stack on a remote host over SSH', () => {
         expect((await local.getImage(tag).inspect()).Id).toBe(image.Id);
       }
     }
-    proxy = await startDelayProxy({
-      targetHost: host.address,
-      targetPort: 22,
-      delayMs: 0,
-      listenPort: port,
-    });
+    await cut.relink();
     const rerun = await remote(['up']);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect((await fetch(`${notesUrl()}/notes/view?key=far`)).status).toBe(200);
