@@ -10,7 +10,8 @@
  * wasm, gRPC's .proto files) stay in node_modules.
  */
 import { build, type Plugin } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, rm } from 'node:fs/promises';
 
 /** Modules required at load time but only needed by features notesctl does not use eagerly. */
 const LAZY: { importer: string; request: string; target: string }[] = [
@@ -33,9 +34,30 @@ const lazyHeavyModules: Plugin = {
   },
 };
 
+/**
+ * The build id: a digest of the sources and the locked dependencies. Caches notesctl keeps
+ * between runs (the topology cache) are valid for one build only.
+ */
+async function buildId(): Promise<string> {
+  const files = (await readdir('src', { recursive: true }))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `src/${f}`)
+    .sort();
+  const hash = createHash('sha256');
+  for (const file of [...files, 'package.json', 'package-lock.json'])
+    hash
+      .update(file)
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
 await rm('dist', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli.ts'],
+  // The CLI, and the background process of persistent SSH connections, which persist.ts spawns
+  // from the file beside its own chunk (dist/mux-daemon.js).
+  entryPoints: { cli: 'src/cli.ts', 'mux-daemon': 'src/engine/ssh/mux-daemon.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -44,6 +66,7 @@ await build({
   target: 'node22',
   sourcemap: 'linked',
   minifySyntax: true,
+  define: { NOTESCTL_BUILD: JSON.stringify(await buildId()) },
   external: ['ssh2', 'cpu-features', '@grpc/*', 'protobufjs', '*.node'],
   plugins: [lazyHeavyModules],
   // CommonJS dependencies call require(); give the ESM bundle one.

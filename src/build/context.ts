@@ -1,16 +1,13 @@
 /**
  * A build context: the files of a service's folder that Docker would receive (honouring
- * .dockerignore), a digest of their contents (the image tag, so an unchanged app is never
- * rebuilt), and the tar stream sent to the engine, with fixed mtimes and owners so the same
- * files always make the same tar and Docker's layer cache stays warm.
+ * .dockerignore) and a digest of their contents (the image tag, so an unchanged app is never
+ * rebuilt). The tar stream sent to the engine is made in context-tar.ts.
  */
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { join, relative, sep } from 'node:path';
-import { pack } from 'tar-fs';
 import type { Ignore } from '@balena/dockerignore';
 
 // The package is CommonJS with `module.exports = factory` but types that say `export default`.
@@ -23,6 +20,8 @@ interface ContextEntry {
   path: string;
   mode: number;
   kind: 'file' | 'symlink' | 'directory';
+  /** Bytes (files), from the listing. */
+  size: number;
 }
 
 /** The files of a build context. */
@@ -44,59 +43,63 @@ export async function listContext(directory: string, dockerfile: string): Promis
   // Without negations an ignored folder can be skipped whole (node_modules, .git).
   const canPrune = !patterns.some((p) => p.trim().startsWith('!'));
   const alwaysSent = new Set([dockerfile, '.dockerignore']);
-  const entries: ContextEntry[] = [];
-
-  const walk = async (folder: string): Promise<void> => {
+  // Each folder's entries are read in parallel and joined in name order: same list, less waiting.
+  const walk = async (folder: string): Promise<ContextEntry[]> => {
     const names = (await readdir(folder)).sort();
-    for (const name of names) {
-      const full = join(folder, name);
-      const rel = relative(directory, full).split(sep).join('/');
-      const info = await lstat(full);
-      const ignored = ignore.ignores(rel) && !alwaysSent.has(rel);
-      if (info.isDirectory()) {
-        if (ignored && canPrune) continue;
-        if (!ignored) entries.push({ path: rel, mode: info.mode & 0o7777, kind: 'directory' });
-        await walk(full);
-      } else if (!ignored) {
-        entries.push({
-          path: rel,
-          mode: info.mode & 0o7777,
-          kind: info.isSymbolicLink() ? 'symlink' : 'file',
-        });
-      }
-    }
+    const parts = await Promise.all(
+      names.map(async (name): Promise<ContextEntry[]> => {
+        const full = join(folder, name);
+        const rel = relative(directory, full).split(sep).join('/');
+        const info = await lstat(full);
+        const ignored = ignore.ignores(rel) && !alwaysSent.has(rel);
+        const mode = info.mode & 0o7777;
+        if (info.isDirectory()) {
+          if (ignored && canPrune) return [];
+          const inside = await walk(full);
+          return ignored ? inside : [{ path: rel, mode, kind: 'directory', size: 0 }, ...inside];
+        }
+        if (ignored) return [];
+        return [
+          { path: rel, mode, kind: info.isSymbolicLink() ? 'symlink' : 'file', size: info.size },
+        ];
+      }),
+    );
+    return parts.flat();
   };
-  await walk(directory);
-  return { directory, dockerfile, entries };
+  return { directory, dockerfile, entries: await walk(directory) };
+}
+
+/** Files up to this size are read whole; larger ones are streamed. */
+const READ_WHOLE_BYTES = 1024 * 1024;
+/** Files read at once while digesting. */
+const READ_CONCURRENCY = 16;
+
+/** What an entry contributes to the digest: a file's sha256, a link's target, nothing for folders. */
+async function contentDigest(directory: string, entry: ContextEntry): Promise<string> {
+  const full = join(directory, entry.path);
+  if (entry.kind === 'symlink') return await readlink(full);
+  if (entry.kind !== 'file') return '';
+  const hash = createHash('sha256');
+  if (entry.size <= READ_WHOLE_BYTES) hash.update(await readFile(full));
+  else for await (const chunk of createReadStream(full)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** sha256 of the context's paths, modes and contents plus the build settings. */
 export async function contextDigest(context: BuildContext, settings: unknown): Promise<string> {
+  const { entries } = context;
+  const contents: string[] = new Array<string>(entries.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < entries.length; i = next++)
+      contents[i] = await contentDigest(context.directory, entries[i] as ContextEntry);
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, entries.length) }, worker));
   const hash = createHash('sha256');
   hash.update(JSON.stringify(settings)).update('\0');
-  for (const entry of context.entries) {
+  entries.forEach((entry, i) => {
     hash.update(`${entry.kind}\0${entry.path}\0${(entry.mode & 0o111) !== 0 ? 'x' : '-'}\0`);
-    const full = join(context.directory, entry.path);
-    if (entry.kind === 'file') {
-      for await (const chunk of createReadStream(full)) hash.update(chunk as Buffer);
-    } else if (entry.kind === 'symlink') {
-      hash.update(await readlink(full));
-    }
-    hash.update('\0');
-  }
+    hash.update(contents[i] ?? '').update('\0');
+  });
   return hash.digest('hex');
-}
-
-/** The context as a tar stream with normalised headers. */
-export function contextTar(context: BuildContext): Readable {
-  return pack(context.directory, {
-    // Files and links only: tar-fs would walk a listed folder whole, ignored files included.
-    entries: context.entries.filter((e) => e.kind !== 'directory').map((e) => e.path),
-    map(header) {
-      header.mtime = new Date(0);
-      header.uid = 0;
-      header.gid = 0;
-      return header;
-    },
-  }) as unknown as Readable;
 }

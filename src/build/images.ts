@@ -9,9 +9,8 @@ import type { Engine } from '../engine/engine.ts';
 import { LABEL, imageRepository } from '../model/names.ts';
 import type { Service, Topology } from '../model/topology.ts';
 import type { ResolvedImage } from '../plan/desired.ts';
-import { contextDigest, contextTar, listContext } from './context.ts';
+import { contextDigest, listContext } from './context.ts';
 import { chainIds, chainIdsOn } from '../ship/layers.ts';
-import { formatBytes, shipImage } from '../ship/ship.ts';
 
 /** Options for resolveImages(). */
 export interface ImageOptions {
@@ -95,6 +94,8 @@ function createShipper(target: Engine, options: ImageOptions) {
       const text = `ship image ${ref} to ${target.hostName}`;
       options.onEvent({ type: 'op-start', id, service, text });
       try {
+        // Loaded on first shipment: an up with nothing to ship never loads the tar libraries.
+        const { formatBytes, shipImage } = await import('../ship/ship.ts');
         const result = await shipImage(source, target, ref, {
           present: known,
           onProgress: (t) => options.onEvent({ type: 'op-progress', id, text: t }),
@@ -170,6 +171,7 @@ async function buildOn(
   const started = Date.now();
   options.onEvent({ type: 'op-start', id, service: service.name, text: `build image ${tag}` });
   const files = await listContext(service.image.context, service.image.dockerfile);
+  const { contextTar } = await import('./context-tar.ts');
   try {
     await engine.buildImage(contextTar(files), {
       tag,

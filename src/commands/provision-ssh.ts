@@ -2,9 +2,9 @@
  * `notesctl provision ssh NAME user@host[:port] [--identity F] [--accept-new-host-key]`: make an
  * existing Debian/Ubuntu server a Docker host (docker-machine's generic driver) and record it.
  */
+import { DEFAULT_REMOTE_SOCKET } from '../model/topology.ts';
 import { resolve } from 'node:path';
 import type { CommandRunner } from '../cli.ts';
-import { DEFAULT_REMOTE_SOCKET } from '../config/normalize.ts';
 import { UsageError } from '../errors.ts';
 import { sshOptionsFor } from '../hosts/prompts.ts';
 import { checkNewHostName, readHost, writeHost } from '../hosts/store.ts';

@@ -27,6 +27,8 @@ export interface LoadTopologyOptions {
   overrideHost?: string | undefined;
   /** Hosts known outside the file (recorded by `notesctl provision`): valid placements too. */
   knownHosts?: string[] | undefined;
+  /** Wraps the merged variables before use (the cache records which ones are looked up). */
+  watchEnv?: ((env: Env) => Env) | undefined;
 }
 
 /** Options of parseTopologyText (no `.env` reading: pass the merged variables in `env`). */
@@ -54,7 +56,7 @@ export async function loadTopology(
   // Like compose: the process environment wins; `.env` only fills in what it does not set.
   const env: Record<string, string | undefined> = { ...dotEnv.env };
   for (const [key, value] of Object.entries(given)) if (value !== undefined) env[key] = value;
-  return parseTopologyText(read.text, file, env, {
+  return parseTopologyText(read.text, file, options.watchEnv ? options.watchEnv(env) : env, {
     overrideHost: options.overrideHost,
     knownHosts: options.knownHosts,
   });

@@ -2,7 +2,12 @@
  * The validated topology → the normalised Topology every later stage reads. Runs only after the
  * schema and every rule passed, so it does no checking of its own.
  */
-import { LOCAL_HOST, type SecretSource, type Topology } from '../model/topology.ts';
+import {
+  DEFAULT_REMOTE_SOCKET,
+  LOCAL_HOST,
+  type SecretSource,
+  type Topology,
+} from '../model/topology.ts';
 import { normalizeService, sortedRecord } from './normalize-service.ts';
 import { resolvePath } from './rules/context.ts';
 import type { RawTopology } from './schema.ts';
@@ -10,8 +15,6 @@ import { parseSshTarget } from './ssh-target.ts';
 
 /** Bytes of entropy of a generated secret when `length` is not given. */
 export const DEFAULT_SECRET_LENGTH = 32;
-/** Docker socket path on a remote host when `socket` is not given. */
-export const DEFAULT_REMOTE_SOCKET = '/run/docker.sock';
 
 /** Where the file is, for paths and messages, and the CLI's placement override. */
 export interface NormalizeSettings {

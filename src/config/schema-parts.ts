@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { didYouMean } from './suggest.ts';
+import { RESOURCE_NAME } from '../model/names.ts';
+
+export { RESOURCE_NAME };
 
 /** Project names become label values and resource-name prefixes: lower case only. */
 export const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-/** Names of services, networks, volumes, secrets and hosts: safe in paths, shells and DNS. */
-export const RESOURCE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 /** An environment variable name (POSIX). */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `500ms`, `10s`, `1m30s`, `1h`, `1.5s`. */

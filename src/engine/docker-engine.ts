@@ -1,12 +1,15 @@
 /**
- * The Engine interface implemented with dockerode. The API version is pinned (1.41, Docker
- * 20.10+) so no request is spent negotiating it: every round trip counts over SSH.
+ * The Engine interface over the Docker API. The everyday calls with JSON answers go through
+ * api-request.ts (node:http); streams (build, pull, load, save, logs, exec, copy, wait) through
+ * dockerode, loaded on first use — a no-op `up` or a `ps` never loads it. The API version is
+ * pinned (1.41, Docker 20.10+) so no request is spent negotiating it: every round trip counts
+ * over SSH.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Agent } from 'node:http';
 import { splitLines, demuxFrames } from './demux.ts';
-import { filesTar, followProgress, orDefault, pumpExec, toProgress } from './docker-streams.ts';
+import { type ApiRequest, type ApiTarget, apiRequest, query } from './api-request.ts';
 import type {
   BuildOptions,
   ContainerDetails,
@@ -24,10 +27,16 @@ import type {
 } from './engine.ts';
 import { isNotFound, wrapEngineError } from './wrap-error.ts';
 import { LABEL } from '../model/names.ts';
-import { toContainerDetails, toContainerSummary, toCreateOptions } from './docker-shapes.ts';
+import {
+  orDefault,
+  toContainerDetails,
+  toContainerSummary,
+  toCreateOptions,
+} from './docker-shapes.ts';
 
 /** Docker API version notesctl speaks (Docker 20.10 and newer). */
 export const API_VERSION = 'v1.41';
+const PREFIX = `/${API_VERSION}`;
 
 /** How to reach the engine: a local socket, or an HTTP agent (SSH channels). */
 export type Transport =
@@ -40,25 +49,44 @@ function labelFilter(labels: Labels, present: string[] = []): string {
   });
 }
 
-/** An Engine backed by dockerode. */
+/** Path segment for a name or id (image references keep their `/`, as the API expects). */
+const seg = (value: string): string => encodeURI(value);
+
+/** An Engine over the Docker API. */
 export class DockerEngine implements Engine {
   readonly hostName: string;
-  private readonly docker: Docker;
   private readonly transport: Transport;
+  private readonly target: ApiTarget;
+  private dockerode: Promise<Docker> | undefined;
 
   constructor(hostName: string, transport: Transport) {
     this.hostName = hostName;
     this.transport = transport;
-    this.docker =
+    this.target =
       transport.kind === 'socket'
-        ? new Docker({ socketPath: transport.socketPath, version: API_VERSION })
-        : new Docker({
+        ? { socketPath: transport.socketPath }
+        : { agent: transport.agent };
+  }
+
+  /** dockerode, for the streaming calls (loaded once, on first use). */
+  private docker(): Promise<Docker> {
+    this.dockerode ??= import('dockerode').then(({ default: Dockerode }) =>
+      this.transport.kind === 'socket'
+        ? new Dockerode({ socketPath: this.transport.socketPath, version: API_VERSION })
+        : new Dockerode({
             protocol: 'http',
             host: 'docker',
             port: 80,
-            agent: transport.agent,
+            agent: this.transport.agent,
             version: API_VERSION,
-          } as Docker.DockerOptions);
+          } as Docker.DockerOptions),
+    );
+    return this.dockerode;
+  }
+
+  /** One JSON call through api-request.ts. */
+  private api<T>(call: ApiRequest): Promise<T> {
+    return apiRequest<T>(this.target, PREFIX, call);
   }
 
   private async call<T>(
@@ -80,21 +108,26 @@ export class DockerEngine implements Engine {
   }
 
   async ping(): Promise<void> {
-    await this.call('ping', undefined, () => this.docker.ping());
+    await this.call('ping', undefined, () => this.api({ method: 'GET', path: '/_ping' }));
   }
 
   async version() {
-    const v = await this.call('version', undefined, () => this.docker.version());
+    const v = await this.call('version', undefined, () =>
+      this.api<{ Version: string; ApiVersion: string; Os: string; Arch: string }>({
+        method: 'GET',
+        path: '/version',
+      }),
+    );
     return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
   }
 
   async listContainers(labels: Labels): Promise<ContainerSummary[]> {
     const list = await this.call('list containers', undefined, () =>
-      this.docker.listContainers({
-        all: true,
+      this.api<Docker.ContainerInfo[]>({
+        method: 'GET',
         // Images notesctl builds carry the project and service labels, and containers inherit an
         // image's labels: only the containers notesctl created carry a config hash.
-        filters: labelFilter(labels, [LABEL.configHash]),
+        path: `/containers/json${query({ all: true, filters: labelFilter(labels, [LABEL.configHash]) })}`,
       }),
     );
     return list.map(toContainerSummary);
@@ -102,23 +135,30 @@ export class DockerEngine implements Engine {
 
   async inspectContainer(id: string): Promise<ContainerDetails> {
     const info = await this.call('inspect container', id, () =>
-      this.docker.getContainer(id).inspect(),
+      this.api<Docker.ContainerInspectInfo>({ method: 'GET', path: `/containers/${seg(id)}/json` }),
     );
     return toContainerDetails(info);
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
+    const { name, ...body } = toCreateOptions(spec);
     const created = await this.call('create container', spec.name, () =>
-      this.docker.createContainer(toCreateOptions(spec)),
+      this.api<{ Id: string }>({
+        method: 'POST',
+        path: `/containers/create${query({ name })}`,
+        body,
+      }),
     );
-    return created.id;
+    return created.Id;
   }
 
   async connectNetwork(network: string, containerId: string, aliases: string[]): Promise<void> {
     await this.call('connect network', `${network} ← ${containerId.slice(0, 12)}`, () =>
-      this.docker
-        .getNetwork(network)
-        .connect({ Container: containerId, EndpointConfig: { Aliases: aliases } }),
+      this.api({
+        method: 'POST',
+        path: `/networks/${seg(network)}/connect`,
+        body: { Container: containerId, EndpointConfig: { Aliases: aliases } },
+      }),
     );
   }
 
@@ -127,50 +167,53 @@ export class DockerEngine implements Engine {
     directory: string,
     files: { name: string; content: Buffer; mode: number; uid: number; gid: number }[],
   ): Promise<void> {
+    const { filesTar } = await import('./docker-streams.ts');
     const archive = await filesTar(directory, files);
+    const docker = await this.docker();
     await this.call('copy files into', containerId.slice(0, 12), () =>
-      this.docker.getContainer(containerId).putArchive(archive, { path: '/' }),
+      docker.getContainer(containerId).putArchive(archive, { path: '/' }),
     );
   }
 
   async startContainer(id: string): Promise<void> {
-    await this.call('start container', id.slice(0, 12), async () => {
-      try {
-        await this.docker.getContainer(id).start();
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 304) return; // already started
-        throw error;
-      }
-    });
+    // 304: already started.
+    await this.call('start container', id.slice(0, 12), () =>
+      this.api({ method: 'POST', path: `/containers/${seg(id)}/start`, accept: [304] }),
+    );
   }
 
   async stopContainer(id: string, timeoutS: number): Promise<void> {
-    await this.call('stop container', id.slice(0, 12), async () => {
-      try {
-        await this.docker.getContainer(id).stop({ t: timeoutS });
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 304) return; // already stopped
-        throw error;
-      }
-    });
+    // 304: already stopped.
+    await this.call('stop container', id.slice(0, 12), () =>
+      this.api({
+        method: 'POST',
+        path: `/containers/${seg(id)}/stop${query({ t: timeoutS })}`,
+        accept: [304],
+      }),
+    );
   }
 
   async removeContainer(id: string, options?: { force?: boolean }): Promise<void> {
     await this.call('remove container', id.slice(0, 12), () =>
-      this.docker.getContainer(id).remove({ force: options?.force ?? false, v: false }),
+      this.api({
+        method: 'DELETE',
+        path: `/containers/${seg(id)}${query({ force: options?.force ?? false, v: false })}`,
+      }),
     );
   }
 
   async waitContainer(id: string, signal?: AbortSignal): Promise<number> {
+    const docker = await this.docker();
     const result = (await this.call('wait for container', id.slice(0, 12), () =>
-      this.docker.getContainer(id).wait({ abortSignal: signal } as object),
+      docker.getContainer(id).wait({ abortSignal: signal } as object),
     )) as { StatusCode: number };
     return result.StatusCode;
   }
 
   async *logs(id: string, options: LogOptions): AsyncIterable<LogLine> {
+    const docker = await this.docker();
     const stream = (await this.call('read logs of', id.slice(0, 12), () =>
-      this.docker.getContainer(id).logs({
+      docker.getContainer(id).logs({
         follow: options.follow as true,
         stdout: true,
         stderr: true,
@@ -196,8 +239,12 @@ export class DockerEngine implements Engine {
   }
 
   async exec(id: string, options: ExecOptions): Promise<number> {
+    const [docker, { pumpExec }] = await Promise.all([
+      this.docker(),
+      import('./docker-streams.ts'),
+    ]);
     return this.call('exec in', id.slice(0, 12), async () => {
-      const container = this.docker.getContainer(id);
+      const container = docker.getContainer(id);
       const exec = await container.exec({
         Cmd: options.cmd,
         User: options.user ?? '',
@@ -225,7 +272,10 @@ export class DockerEngine implements Engine {
 
   async listNetworks(labels: Labels): Promise<NetworkSummary[]> {
     const list = await this.call('list networks', undefined, () =>
-      this.docker.listNetworks({ filters: labelFilter(labels) }),
+      this.api<Docker.NetworkInspectInfo[]>({
+        method: 'GET',
+        path: `/networks${query({ filters: labelFilter(labels) })}`,
+      }),
     );
     return list.map((n) => ({
       id: n.Id,
@@ -238,53 +288,66 @@ export class DockerEngine implements Engine {
 
   async createNetwork(spec: { name: string; internal: boolean; labels: Labels }): Promise<string> {
     const network = await this.call('create network', spec.name, () =>
-      this.docker.createNetwork({
-        Name: spec.name,
-        Driver: 'bridge',
-        Internal: spec.internal,
-        Labels: spec.labels,
-        CheckDuplicate: true,
+      this.api<{ Id: string }>({
+        method: 'POST',
+        path: '/networks/create',
+        body: {
+          Name: spec.name,
+          Driver: 'bridge',
+          Internal: spec.internal,
+          Labels: spec.labels,
+          CheckDuplicate: true,
+        },
       }),
     );
-    return network.id;
+    return network.Id;
   }
 
   async removeNetwork(id: string): Promise<void> {
-    await this.call('remove network', id, () => this.docker.getNetwork(id).remove());
+    await this.call('remove network', id, () =>
+      this.api({ method: 'DELETE', path: `/networks/${seg(id)}` }),
+    );
   }
 
   async listVolumes(labels: Labels): Promise<VolumeSummary[]> {
     const result = await this.call('list volumes', undefined, () =>
-      this.docker.listVolumes({ filters: labelFilter(labels) }),
+      this.api<{ Volumes: { Name: string; Labels: Labels | null }[] | null }>({
+        method: 'GET',
+        path: `/volumes${query({ filters: labelFilter(labels) })}`,
+      }),
     );
-    // Docker sends null for an empty list or label set, whatever the typings say.
-    const volumes = result.Volumes as typeof result.Volumes | null;
-    return (volumes ?? []).map((v) => ({
-      name: v.Name,
-      labels: (v.Labels as Labels | null) ?? {},
-    }));
+    // Docker sends null for an empty list or label set.
+    return (result.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
   }
 
   async createVolume(spec: { name: string; labels: Labels }): Promise<void> {
     await this.call('create volume', spec.name, () =>
-      this.docker.createVolume({ Name: spec.name, Labels: spec.labels }),
+      this.api({
+        method: 'POST',
+        path: '/volumes/create',
+        body: { Name: spec.name, Labels: spec.labels },
+      }),
     );
   }
 
   async removeVolume(name: string): Promise<void> {
-    await this.call('remove volume', name, () => this.docker.getVolume(name).remove());
+    await this.call('remove volume', name, () =>
+      this.api({ method: 'DELETE', path: `/volumes/${seg(name)}` }),
+    );
   }
 
   async listImages(): Promise<{ id: string; tags: string[] }[]> {
     const list = await this.call('list images', undefined, () =>
-      this.docker.listImages({ all: false }),
+      this.api<Docker.ImageInfo[]>({ method: 'GET', path: `/images/json${query({ all: false })}` }),
     );
     return list.map((i) => ({ id: i.Id, tags: orDefault<string[]>(i.RepoTags, []) }));
   }
 
   async inspectImage(ref: string): Promise<ImageSummary | undefined> {
     try {
-      const info = await this.call('inspect image', ref, () => this.docker.getImage(ref).inspect());
+      const info = await this.call('inspect image', ref, () =>
+        this.api<Docker.ImageInspectInfo>({ method: 'GET', path: `/images/${seg(ref)}/json` }),
+      );
       const test = info.Config.Healthcheck?.Test;
       return {
         id: info.Id,
@@ -301,8 +364,12 @@ export class DockerEngine implements Engine {
   }
 
   async buildImage(context: Readable, options: BuildOptions): Promise<string> {
+    const [docker, { followProgress }] = await Promise.all([
+      this.docker(),
+      import('./docker-streams.ts'),
+    ]);
     return this.call('build image', options.tag, async () => {
-      const stream = await this.docker.buildImage(context, {
+      const stream = await docker.buildImage(context, {
         t: options.tag,
         dockerfile: options.dockerfile,
         buildargs: options.args,
@@ -313,7 +380,7 @@ export class DockerEngine implements Engine {
         ...(options.target ? { target: options.target } : {}),
       });
       let imageId: string | undefined;
-      await followProgress(this.docker.modem, stream, (event) => {
+      await followProgress(docker.modem, stream, (event) => {
         const aux = event.aux as { ID?: string } | undefined;
         if (aux?.ID) imageId = aux.ID;
         if (typeof event.stream === 'string') {
@@ -322,43 +389,54 @@ export class DockerEngine implements Engine {
         }
       });
       if (imageId) return imageId;
-      const image = await this.docker.getImage(options.tag).inspect();
+      const image = await docker.getImage(options.tag).inspect();
       return image.Id;
     });
   }
 
   async pullImage(ref: string, onProgress?: (line: ProgressLine) => void): Promise<void> {
+    const [docker, { followProgress, toProgress }] = await Promise.all([
+      this.docker(),
+      import('./docker-streams.ts'),
+    ]);
     await this.call('pull image', ref, async () => {
-      const stream = await this.docker.pull(ref);
-      await followProgress(this.docker.modem, stream, (event) => onProgress?.(toProgress(event)));
+      const stream = await docker.pull(ref);
+      await followProgress(docker.modem, stream, (event) => onProgress?.(toProgress(event)));
     });
   }
 
   async tagImage(id: string, repo: string, tag: string): Promise<void> {
     await this.call('tag image', `${repo}:${tag}`, () =>
-      this.docker.getImage(id).tag({ repo, tag }),
+      this.api({ method: 'POST', path: `/images/${seg(id)}/tag${query({ repo, tag })}` }),
     );
   }
 
   async removeImage(ref: string): Promise<void> {
-    await this.call('remove image', ref, () => this.docker.getImage(ref).remove());
+    await this.call('remove image', ref, () =>
+      this.api({ method: 'DELETE', path: `/images/${seg(ref)}` }),
+    );
   }
 
   async saveImages(refs: string[]): Promise<Readable> {
+    const docker = await this.docker();
     const stream = await this.call('export images', refs.join(' '), () =>
-      (
-        this.docker as unknown as { getImages(o: object): Promise<NodeJS.ReadableStream> }
-      ).getImages({ names: refs }),
+      (docker as unknown as { getImages(o: object): Promise<NodeJS.ReadableStream> }).getImages({
+        names: refs,
+      }),
     );
     return stream as unknown as Readable;
   }
 
   async loadImages(tar: Readable, onProgress?: (line: ProgressLine) => void): Promise<void> {
+    const [docker, { followProgress, toProgress }] = await Promise.all([
+      this.docker(),
+      import('./docker-streams.ts'),
+    ]);
     await this.call('load images', undefined, async () => {
       const body = new PassThrough();
       tar.pipe(body);
-      const stream = await this.docker.loadImage(body, { quiet: false });
-      await followProgress(this.docker.modem, stream, (event) => onProgress?.(toProgress(event)));
+      const stream = await docker.loadImage(body, { quiet: false });
+      await followProgress(docker.modem, stream, (event) => onProgress?.(toProgress(event)));
     });
   }
 

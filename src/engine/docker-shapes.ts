@@ -7,6 +7,11 @@ import type { ContainerDetails, ContainerSpec, ContainerSummary } from './engine
 
 type Health = ContainerSummary['health'];
 
+/** Docker sends null for empty lists and maps, whatever the typings say. */
+export function orDefault<T>(value: T | null | undefined, fallback: T): T {
+  return value ?? fallback;
+}
+
 function parseHealth(status: string | undefined): Health {
   if (status === 'healthy' || status === 'unhealthy' || status === 'starting') return status;
   return undefined;

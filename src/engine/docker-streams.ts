@@ -69,11 +69,6 @@ export function followProgress(
   });
 }
 
-/** Docker sends null for empty lists and maps, whatever the typings say. */
-export function orDefault<T>(value: T | null | undefined, fallback: T): T {
-  return value ?? fallback;
-}
-
 /** A build/pull/load progress event as a ProgressLine. */
 export function toProgress(event: Record<string, unknown>): ProgressLine {
   const detail = event.progressDetail as { current?: number; total?: number } | undefined;

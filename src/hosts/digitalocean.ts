@@ -5,10 +5,10 @@
  * run created (a key that was already registered is left alone), or, if even that fails, leaves
  * a record naming what is left so `notesctl hosts rm` can finish.
  */
+import { DEFAULT_REMOTE_SOCKET } from '../model/topology.ts';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink } from '../apply/events.ts';
-import { DEFAULT_REMOTE_SOCKET } from '../config/normalize.ts';
 import type { SshConnectOptions } from '../engine/ssh/connect.ts';
 import { writeNewKeyPair } from '../engine/ssh/keygen.ts';
 import { RuntimeError } from '../errors.ts';

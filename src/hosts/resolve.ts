@@ -2,11 +2,10 @@
  * From a host name to where it is: the topology's `hosts:` first (the file is the source of
  * truth for a deployment), then the host store (hosts recorded by `notesctl provision`).
  */
-import { DEFAULT_REMOTE_SOCKET } from '../config/normalize.ts';
 import { didYouMean } from '../config/suggest.ts';
 import type { SshEndpoint } from '../engine/ssh/endpoint.ts';
 import { UsageError } from '../errors.ts';
-import { LOCAL_HOST, type Topology } from '../model/topology.ts';
+import { DEFAULT_REMOTE_SOCKET, LOCAL_HOST, type Topology } from '../model/topology.ts';
 import { listHosts, readHost, type HostRecord } from './store.ts';
 
 /** A host found by name. */

@@ -4,9 +4,10 @@
  * what notesctl created for it — never a secret: the generated key's *path* is kept, not the key.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
+import type { HostRecord } from './record.ts';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { RESOURCE_NAME } from '../config/schema-parts.ts';
+import { RESOURCE_NAME } from '../model/names.ts';
+import { checkedBefore, rememberChecked } from '../checked-before.ts';
 import { UsageError } from '../errors.ts';
 import { LOCAL_HOST } from '../model/topology.ts';
 import { assertPrivate, stateDir, writePrivateFile } from '../state-dir.ts';
@@ -15,39 +16,7 @@ import { compareText } from '../model/order.ts';
 /** Host names: the topology's rule (safe in paths, shells and DNS). */
 export const HOST_NAME = RESOURCE_NAME;
 
-const digitalOceanSchema = z.object({
-  dropletId: z.number().int(),
-  firewallId: z.string().optional(),
-  keyId: z.number().int().optional(),
-  keyFingerprint: z.string().optional(),
-  region: z.string(),
-  size: z.string(),
-  image: z.string(),
-  /** The generated private key (0600, under the state dir). */
-  keyPath: z.string(),
-});
-
-const recordSchema = z.object({
-  version: z.literal(1),
-  name: z.string().regex(HOST_NAME),
-  driver: z.enum(['ssh', 'digitalocean']),
-  user: z.string().min(1),
-  hostname: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
-  identity: z.string().optional(),
-  socket: z.string().startsWith('/'),
-  createdAt: z.string(),
-  /** What provisioning found: OS and engine version. */
-  os: z.string().optional(),
-  dockerVersion: z.string().optional(),
-  digitalocean: digitalOceanSchema.optional(),
-});
-
-/** One recorded host. */
-export type HostRecord = z.infer<typeof recordSchema>;
-
-/** DigitalOcean resources notesctl created for a host. */
-export type DigitalOceanResources = z.infer<typeof digitalOceanSchema>;
+export type { DigitalOceanResources, HostRecord } from './record.ts';
 
 /** The store's folder. */
 export function hostsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -87,28 +56,23 @@ export async function readHost(
     throw error;
   }
   await assertPrivate(path, 'file');
-  return parseRecord(text, path);
+  return checkRecord(text, path, env);
 }
 
-/** Check a record's JSON; a damaged file is a clear error, not a crash. */
-export function parseRecord(text: string, path: string): HostRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`, {
-      hint: 'Restore it from a backup, or remove it and provision the host again.',
-    });
-  }
-  const parsed = recordSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(
-      `${path}: ${issue ? `${issue.path.join('.') || '(top)'}: ${issue.message}` : 'invalid host record'}`,
-      { hint: 'Restore it from a backup, or remove it and provision the host again.' },
-    );
-  }
-  return parsed.data;
+/**
+ * Check a record's text. A text this build checked before (the usual case: notesctl wrote it) is
+ * taken as it is; anything else goes through the schema, loaded for it.
+ */
+async function checkRecord(
+  text: string,
+  path: string,
+  env: NodeJS.ProcessEnv,
+): Promise<HostRecord> {
+  if (await checkedBefore('host', text, env)) return JSON.parse(text) as HostRecord;
+  const { parseRecord } = await import('./record.ts');
+  const record = parseRecord(text, path);
+  await rememberChecked('host', text, env);
+  return record;
 }
 
 /** Write (create or replace) a record. */
@@ -116,6 +80,7 @@ export async function writeHost(
   record: HostRecord,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
+  const { recordSchema } = await import('./record.ts');
   const checked = recordSchema.parse(record);
   await writePrivateFile(recordPath(record.name, env), `${JSON.stringify(checked, null, 2)}\n`);
 }

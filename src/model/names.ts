@@ -3,6 +3,9 @@
  * name; names only need to be unique and readable (`docker ps`).
  */
 
+/** Names of services, networks, volumes, secrets and hosts: safe in paths, shells and DNS. */
+export const RESOURCE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
 /** Label keys. */
 export const LABEL = {
   project: 'io.notesctl.project',

@@ -129,5 +129,8 @@ export interface Topology {
   services: Record<string, Service>;
 }
 
+/** Docker socket path on a remote host when `socket` is not given. */
+export const DEFAULT_REMOTE_SOCKET = '/run/docker.sock';
+
 /** The name of the implicit host that means "the engine this machine talks to". */
 export const LOCAL_HOST = 'local';

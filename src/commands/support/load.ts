@@ -1,17 +1,30 @@
 /**
  * Loading the topology for a command: the file named by -f, with --host applied, and the
- * hosts recorded by `notesctl provision` accepted as placements.
+ * hosts recorded by `notesctl provision` accepted as placements. An unchanged file comes from the
+ * topology cache (src/config/cache.ts); the loader, with its YAML and schema libraries, is
+ * imported only when the file must be checked.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { GlobalOptions } from '../../cli.ts';
-import { loadTopology } from '../../config/index.ts';
-import { hostsDir } from '../../hosts/store.ts';
+import { BUILD_ID } from '../../build-id.ts';
+import {
+  type CacheInputs,
+  readCachedTopology,
+  recordingEnv,
+  writeCachedTopology,
+} from '../../config/cache.ts';
 import type { Topology } from '../../model/topology.ts';
+import { stateDir } from '../../state-dir.ts';
+
+/** The build id; running from sources there is none, and no cache. */
+const BUILD = BUILD_ID;
 
 /** Names of recorded hosts (file names only: cheap, no parsing). */
 async function recordedHostNames(): Promise<string[]> {
   try {
-    return (await readdir(hostsDir()))
+    return (await readdir(join(stateDir(), 'hosts')))
       .filter((f) => f.endsWith('.json'))
       .map((f) => f.slice(0, -'.json'.length));
   } catch {
@@ -19,10 +32,50 @@ async function recordedHostNames(): Promise<string[]> {
   }
 }
 
+/** A file's bytes, or undefined when it cannot be read (the loader then says why). */
+async function bytesOf(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The command's topology. */
 export async function loadForCommand(global: GlobalOptions): Promise<Topology> {
-  return loadTopology(global.file, {
+  const knownHosts = await recordedHostNames();
+  let inputs: CacheInputs | undefined;
+  if (BUILD !== undefined) {
+    const file = resolve(global.file);
+    const [text, dotEnv] = await Promise.all([bytesOf(file), bytesOf(join(dirname(file), '.env'))]);
+    if (text) {
+      inputs = {
+        build: BUILD,
+        file,
+        text,
+        dotEnv,
+        overrideHost: global.host,
+        knownHosts,
+        home: homedir(),
+      };
+      const cached = await readCachedTopology(inputs);
+      if (cached) return cached;
+    }
+  }
+  const { loadTopology } = await import('../../config/index.ts');
+  let recorder: ReturnType<typeof recordingEnv> | undefined;
+  const topology = await loadTopology(global.file, {
     overrideHost: global.host,
-    knownHosts: await recordedHostNames(),
+    knownHosts,
+    watchEnv: (env) => {
+      recorder = recordingEnv({ ...env });
+      return recorder.env;
+    },
   });
+  // Written only when the file read for the key is the file the loader checked.
+  const same =
+    inputs && Buffer.from(inputs.text).equals((await bytesOf(inputs.file)) ?? Buffer.alloc(0));
+  if (inputs && same && recorder && !recorder.enumerated())
+    await writeCachedTopology(inputs, recorder.names, topology);
+  return topology;
 }

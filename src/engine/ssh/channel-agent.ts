@@ -8,7 +8,11 @@
  * then the agent falls back, for this connection, to `docker system dial-stdio` exec'd per
  * channel — what the docker CLI does for `ssh://` hosts — once that has answered.
  */
-import { Agent, type ClientRequestArgs } from 'node:http';
+import type { ClientRequestArgs } from 'node:http';
+import { createRequire } from 'node:module';
+
+// Through require: `import` of node:http loads the bundled fetch client (see api-request.ts).
+const { Agent } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import type { ClientChannel } from 'ssh2';

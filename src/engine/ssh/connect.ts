@@ -4,11 +4,12 @@
  * then runs as a channel of this one connection (see channel-agent.ts).
  */
 import { connect, type Socket } from 'node:net';
-import { Client, type ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig } from 'ssh2';
 import { EngineError } from '../../errors.ts';
 import { describeEndpoint, type SshEndpoint } from './endpoint.ts';
 import { prepareHostKeyCheck, type HostKeyPolicy } from './host-key-check.ts';
 import { loginMethods, type PassphrasePrompt } from './identity.ts';
+import { ssh2 } from './ssh2.ts';
 
 /** How to connect. */
 export interface SshConnectOptions {
@@ -60,19 +61,35 @@ export async function connectSsh(
       cause,
     });
 
-  const login = await loginMethods(endpoint.user, endpoint.identity, env, options.passphrase);
-  if (login.methods.length === 0) {
-    throw failure(
-      'no SSH key to log in with',
-      'Set `identity:` for the host in the topology, pass --identity, or load a key into ssh-agent (SSH_AUTH_SOCK).',
-    );
-  }
-  const check = await prepareHostKeyCheck(endpoint, options.hostKeys);
-  const client = new Client();
-  // Our own socket: ssh2's destroy() does nothing once the socket is half-closed, and a server
-  // (or a middlebox) that never finishes closing must not keep the command alive. No Nagle:
-  // requests are small and latency-bound.
+  // Our own socket, opened first: the TCP handshake and the server's greeting travel while the
+  // key and known_hosts are read and ssh2 loads. ssh2's destroy() does nothing once the socket is
+  // half-closed, and a server (or a middlebox) that never finishes closing must not keep the
+  // command alive. No Nagle: requests are small and latency-bound.
   const sock = connect({ host: endpoint.hostname, port: endpoint.port, noDelay: true });
+  let early: (Error & { code?: string }) | undefined;
+  const onEarlyError = (error: Error) => (early ??= error);
+  sock.on('error', onEarlyError);
+  let login: Awaited<ReturnType<typeof loginMethods>>;
+  let check: Awaited<ReturnType<typeof prepareHostKeyCheck>>;
+  try {
+    login = await loginMethods(endpoint.user, endpoint.identity, env, options.passphrase);
+    if (login.methods.length === 0) {
+      throw failure(
+        'no SSH key to log in with',
+        'Set `identity:` for the host in the topology, pass --identity, or load a key into ssh-agent (SSH_AUTH_SOCK).',
+      );
+    }
+    check = await prepareHostKeyCheck(endpoint, options.hostKeys);
+  } catch (error) {
+    sock.destroy();
+    throw error;
+  }
+  if (early) {
+    sock.destroy();
+    const hint = early.code === undefined ? undefined : NETWORK_HINTS[early.code];
+    throw failure(early.message, hint, early);
+  }
+  const client = new (ssh2().Client)();
   const timeoutMs = options.timeoutMs ?? 20_000;
   let asking = false;
   let timer: NodeJS.Timeout | undefined;
@@ -155,6 +172,7 @@ export async function connectSsh(
     client.once('close', onClose);
     armTimer();
     client.connect(config);
+    sock.removeListener('error', onEarlyError);
   });
   return trackLink(endpoint, client, sock);
 }

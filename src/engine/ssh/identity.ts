@@ -7,11 +7,9 @@
 import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import ssh2, { type AgentAuthMethod, type PublicKeyAuthMethod } from 'ssh2';
+import type { AgentAuthMethod, PublicKeyAuthMethod } from 'ssh2';
+import { ssh2 } from './ssh2.ts';
 import { UsageError } from '../../errors.ts';
-
-// ssh2 is CommonJS; Node's ESM loader sees `utils` only through the default export.
-const { utils } = ssh2;
 
 /** Ask for a key's passphrase (hidden); undefined when there is no terminal. */
 export type PassphrasePrompt = ((file: string) => Promise<string>) | undefined;
@@ -47,7 +45,7 @@ export async function loadPrivateKey(
       cause: error,
     });
   }
-  const parsed = utils.parseKey(key);
+  const parsed = ssh2().utils.parseKey(key);
   if (!(parsed instanceof Error)) return { key, passphrase: undefined };
   if (!/encrypted|passphrase/i.test(parsed.message)) {
     throw new UsageError(`${file} is not a private key notesctl can use: ${parsed.message}`, {
@@ -64,7 +62,7 @@ export async function loadPrivateKey(
   }
   for (let attempt = 1; ; attempt++) {
     const passphrase = await ask(file);
-    const decrypted = utils.parseKey(key, passphrase);
+    const decrypted = ssh2().utils.parseKey(key, passphrase);
     if (!(decrypted instanceof Error)) return { key, passphrase };
     if (attempt === 3) {
       throw new UsageError(`wrong passphrase for ${file} (3 attempts)`, {
@@ -99,7 +97,7 @@ export async function loginMethods(
       const file = join(home, '.ssh', name);
       if (!(await exists(file))) continue;
       // With an agent, an encrypted default key would only prompt for nothing: skip it then.
-      const parsed = utils.parseKey(await readFile(file));
+      const parsed = ssh2().utils.parseKey(await readFile(file));
       if (parsed instanceof Error && (methods.length > 0 || !ask)) continue;
       const { key, passphrase } = await loadPrivateKey(file, ask);
       methods.push({

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { contextDigest, contextTar, listContext } from '../../../src/build/context.ts';
+import { contextDigest, listContext } from '../../../src/build/context.ts';
+import { contextTar } from '../../../src/build/context-tar.ts';
 
 async function makeContext(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ctx-'));

@@ -1,0 +1,93 @@
+/**
+ * One Docker API call with a JSON answer, over node:http — the socket or the SSH channel agent.
+ * The everyday calls (list, inspect, create, start, stop, remove) go through here, so a command
+ * that needs nothing else never loads dockerode and its stream libraries; streams (build, pull,
+ * load, save, logs, exec, copy) stay with dockerode. Failures carry what dockerode's do
+ * (`statusCode`, `json.message`, `code`), so wrap-error.ts treats both alike.
+ */
+import type { Agent, RequestOptions } from 'node:http';
+import { createRequire } from 'node:module';
+
+// Through require: `import` of node:http builds its ESM facade, which reads every export and so
+// loads the bundled fetch client (undici) — about 70 ms of a command's start-up.
+const { request } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+
+/** Where requests go: a unix socket, or an agent that opens the connections. */
+export type ApiTarget = { socketPath: string } | { agent: Agent };
+
+/** A failed call, shaped like dockerode's errors. */
+export class ApiError extends Error {
+  readonly statusCode: number;
+  readonly json: { message?: string } | null;
+
+  constructor(statusCode: number, json: { message?: string } | null, body: string) {
+    super(`(HTTP code ${statusCode}) ${json?.message ?? body}`.trim());
+    this.name = 'ApiError';
+    this.statusCode = statusCode;
+    this.json = json;
+  }
+}
+
+/** Options of apiRequest. */
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path after the version prefix, with its query (`/containers/json?all=1`). */
+  path: string;
+  body?: unknown;
+  /** Status codes that are not failures though not 2xx (304 "already started"). */
+  accept?: number[];
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Make one call under `prefix` (`/v1.41`); resolves with the parsed JSON answer, if any. */
+export function apiRequest<T>(target: ApiTarget, prefix: string, call: ApiRequest): Promise<T> {
+  const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
+  // Plain HTTP: no TLS server name. Left unset, the agent works one out, and its first IPv6
+  // check compiles a large regular expression (~20 ms of every command).
+  const options: RequestOptions & { servername: string } = {
+    ...target,
+    host: 'docker',
+    servername: '',
+    method: call.method,
+    path: `${prefix}${call.path}`,
+    headers:
+      payload === undefined
+        ? {}
+        : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+  };
+  return new Promise<T>((resolve, reject) => {
+    const req = request(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        const json = text === '' ? undefined : parseJson(text);
+        if ((status >= 200 && status < 300) || call.accept?.includes(status)) {
+          resolve(json as T);
+          return;
+        }
+        reject(new ApiError(status, (json as { message?: string } | undefined) ?? null, text));
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** A query string from defined values (`?all=true&filters=…`), empty when there are none. */
+export function query(values: Record<string, string | number | boolean | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
