@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { cleanUpOnSignals, runCleanup } from './support/cleanup.ts';
 import { measureOneLineChange, type OneLineChange } from './support/one-line-change.ts';
 import { copyImages, peerVersions, startBenchHost } from './support/remote-host.ts';
-import { printRemote } from './support/remote-report.ts';
+import { PERSISTENT, printRemote } from './support/remote-report.ts';
 import { writeRawFigures } from './support/report.ts';
 import { measureRemote, primeTool, type RemoteResults } from './support/remote-rounds.ts';
 import { tracePhases } from './support/phases.ts';
@@ -81,7 +81,25 @@ try {
     env: { ...ws.env, ...bench.env },
   });
   const all = tools(ws, { host: HOST, env: bench.env, peerEnv: bench.peerEnv });
-  const list: Tool[] = [all.notesctl, { ...all.compose, name: 'compose (paramiko)' }, all.script];
+  // notesctl again with its opt-in persistent connection (NOTESCTL_SSH_PERSIST, like
+  // ControlPersist): same stack, same project; each command after the first skips the SSH
+  // handshake. The background process ends with the test host at clean-up.
+  const persistent: Tool = {
+    ...all.notesctl,
+    name: PERSISTENT,
+    ...Object.fromEntries(
+      (['up', 'ps', 'down', 'downVolumes'] as const).map((k) => [
+        k,
+        { ...all.notesctl[k], env: { ...all.notesctl[k].env, NOTESCTL_SSH_PERSIST: '120' } },
+      ]),
+    ),
+  };
+  const list: Tool[] = [
+    all.notesctl,
+    { ...all.compose, name: 'compose (paramiko)' },
+    all.script,
+    persistent,
+  ];
   const healthUrl = (tool: Tool) => `http://${bench.host.address}:${tool.port}/health`;
   log('copying the images onto the host (not timed)…');
   await copyImages(bench.host, [...new Set(ws.images.values())]);
@@ -90,7 +108,7 @@ try {
   // containers too; the peers select by their own labels and may overlap.
   log('first deploy of notesctl, then of both peers at once (not timed: initialises databases)…');
   await primeTool(all.notesctl, healthUrl(all.notesctl));
-  await Promise.all(list.slice(1).map((tool) => primeTool(tool, healthUrl(tool))));
+  await Promise.all(list.slice(1, 3).map((tool) => primeTool(tool, healthUrl(tool))));
   const at = (argv: string[]) => ({ argv, cwd: ws.dir, env: { ...ws.env, ...bench.env } });
   results = await measureRemote(list, {
     runs,
