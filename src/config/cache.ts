@@ -106,6 +106,27 @@ function checkedPaths(topology: Topology): string[] {
   return [...paths].sort();
 }
 
+/** Whether parsed JSON has the shape of an entry (a damaged one must be a miss, not a throw). */
+function isEntry(value: unknown): value is CacheEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const { variables, paths, topology } = value as Record<string, unknown>;
+  return (
+    Array.isArray(variables) &&
+    variables.every((name) => typeof name === 'string') &&
+    Array.isArray(paths) &&
+    paths.every(
+      (pair) =>
+        Array.isArray(pair) &&
+        pair.length === 2 &&
+        typeof pair[0] === 'string' &&
+        typeof pair[1] === 'string',
+    ) &&
+    typeof topology === 'object' &&
+    topology !== null &&
+    !Array.isArray(topology)
+  );
+}
+
 /**
  * The cached topology for these inputs, or undefined. `env` is the environment the variables are
  * read from now (the process environment: `.env`'s part is covered by its bytes in the key).
@@ -114,14 +135,13 @@ export async function readCachedTopology(
   inputs: CacheInputs,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Topology | undefined> {
-  let entry: CacheEntry;
+  let entry: unknown;
   try {
-    entry = JSON.parse(await readFile(entryPath(inputs, env), 'utf8')) as CacheEntry;
+    entry = JSON.parse(await readFile(entryPath(inputs, env), 'utf8'));
   } catch {
     return undefined;
   }
-  if (entry.format !== FORMAT || entry.key !== keyOf(inputs)) return undefined;
-  if (!Array.isArray(entry.variables) || !Array.isArray(entry.paths)) return undefined;
+  if (!isEntry(entry) || entry.format !== FORMAT || entry.key !== keyOf(inputs)) return undefined;
   if (variablesDigest(entry.variables, env) !== entry.variablesDigest) return undefined;
   const now = await Promise.all(entry.paths.map(([path]) => signature(path)));
   if (now.some((sig, i) => sig !== entry.paths[i]?.[1])) return undefined;
