@@ -57,6 +57,11 @@ function pipeDelayed(
   };
   const flush = (): void => {
     timer = undefined;
+    // The other side is gone (an error, or close()): nothing queued can be delivered any more.
+    if (to.destroyed) {
+      queue.length = 0;
+      return;
+    }
     for (
       let head = queue[0];
       head !== undefined && head.due <= performance.now();
@@ -85,12 +90,11 @@ function pipeDelayed(
     if (queuedBytes >= highWaterMark) from.pause();
     schedule();
   });
+  // `from` may close before its last chunks and its end are due (it ends, and the other way ended
+  // already): they are still delivered, so a connection closes on both sides, as a real one does.
   from.on('end', () => {
     queue.push({ due: performance.now() + delayMs, chunk: null });
     schedule();
-  });
-  from.on('close', () => {
-    if (timer !== undefined) clearTimeout(timer);
   });
 }
 

@@ -1,8 +1,12 @@
 /**
- * Run notesctl as a real process (from source) and collect its output and exit code.
+ * Run notesctl as a real process and collect its output and exit code: from source by default
+ * (test/support/notesctl-entry.ts), or with `built: true` the bundle users run (bin/notesctl →
+ * dist/cli.js), which alone has the features that exist only in a build (the topology cache,
+ * dist/mux-daemon.js).
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** What a notesctl run produced. */
 export interface CliResult {
@@ -13,20 +17,56 @@ export interface CliResult {
   ms: number;
 }
 
+/** How to start notesctl. */
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Run the built CLI (bin/notesctl, dist/) instead of the sources; see assertBuiltCli. */
+  built?: boolean;
+}
+
 const ENTRY = join(import.meta.dirname, 'notesctl-entry.ts');
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'notesctl');
+const BUNDLE = join(ROOT, 'dist', 'cli.js');
+const SOURCES = join(ROOT, 'src');
+
+/**
+ * Throw unless dist/cli.js exists and is newer than every file under src/: a test of the built
+ * CLI must not pass or fail on a stale bundle.
+ */
+export function assertBuiltCli(): void {
+  let built: number;
+  try {
+    built = statSync(BUNDLE).mtimeMs;
+  } catch {
+    throw new Error(`${BUNDLE} is missing: run npm run build before the tests of the built CLI`);
+  }
+  const newer = readdirSync(SOURCES, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((file) => statSync(file).mtimeMs > built);
+  if (newer.length > 0) {
+    throw new Error(
+      `${BUNDLE} is older than ${newer.length} file(s) under src/ (${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ', …' : ''}): run npm run build`,
+    );
+  }
+}
+
+/** The program and arguments to run `notesctl ...args` with. */
+function command(args: string[], built: boolean | undefined): string[] {
+  if (!built) return [ENTRY, ...args];
+  assertBuiltCli();
+  return [BIN, ...args];
+}
 
 /** Run `notesctl ...args`; never throws on a non-zero exit. */
 export async function runCli(
   args: string[],
-  options: {
-    env?: Record<string, string | undefined>;
-    cwd?: string;
-    input?: string;
-    timeoutMs?: number;
-  } = {},
+  options: CliOptions & { input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, [ENTRY, ...args], {
+  const child = spawn(process.execPath, command(args, options.built), {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -45,11 +85,8 @@ export async function runCli(
 }
 
 /** Start notesctl without waiting (for interrupt and concurrency tests). */
-export function spawnCli(
-  args: string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
-) {
-  return spawn(process.execPath, [ENTRY, ...args], {
+export function spawnCli(args: string[], options: CliOptions = {}) {
+  return spawn(process.execPath, command(args, options.built), {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],

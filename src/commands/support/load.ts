@@ -32,12 +32,15 @@ async function recordedHostNames(): Promise<string[]> {
   }
 }
 
-/** A file's bytes, or undefined when it cannot be read (the loader then says why). */
-async function bytesOf(path: string): Promise<Uint8Array | undefined> {
+/**
+ * A file's bytes; undefined when there is none, null when it is there but cannot be read (a
+ * folder, no permission): then only the loader can say what is wrong, so the cache is not used.
+ */
+async function bytesOf(path: string): Promise<Uint8Array | undefined | null> {
   try {
     return await readFile(path);
-  } catch {
-    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : null;
   }
 }
 
@@ -48,7 +51,7 @@ export async function loadForCommand(global: GlobalOptions): Promise<Topology> {
   if (BUILD !== undefined) {
     const file = resolve(global.file);
     const [text, dotEnv] = await Promise.all([bytesOf(file), bytesOf(join(dirname(file), '.env'))]);
-    if (text) {
+    if (text && dotEnv !== null) {
       inputs = {
         build: BUILD,
         file,
