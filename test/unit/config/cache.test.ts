@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeService } from '../../support/model-fixtures.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CacheInputs,
@@ -54,25 +55,13 @@ function inputs(extra: Partial<CacheInputs> = {}): CacheInputs {
 }
 
 function service(name: string, extra: Partial<Service> = {}): Service {
-  return {
-    name,
+  return makeService(name, {
     image: { kind: 'image', ref: 'nginx:1.27' },
     env: { MODE: 'production' },
-    secrets: [],
     ports: [{ hostIp: undefined, hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
-    expose: [],
     networks: ['front'],
-    volumes: [],
-    dependsOn: {},
-    healthcheck: undefined,
-    restart: { name: 'unless-stopped', maximumRetryCount: 0 },
-    command: undefined,
-    entrypoint: undefined,
-    user: undefined,
-    stopGracePeriodMs: 10_000,
-    host: 'local',
     ...extra,
-  };
+  });
 }
 
 /** A small topology with only an image service: no paths to check. */

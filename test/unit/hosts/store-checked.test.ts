@@ -5,9 +5,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeHostRecord } from '../../support/model-fixtures.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { UsageError } from '../../../src/errors.ts';
-import type { HostRecord } from '../../../src/hosts/store.ts';
 
 type Store = typeof import('../../../src/hosts/store.ts');
 type Errors = typeof import('../../../src/errors.ts');
@@ -15,17 +15,7 @@ type Errors = typeof import('../../../src/errors.ts');
 let home: string;
 let env: NodeJS.ProcessEnv;
 
-const record = (name: string, extra: Partial<HostRecord> = {}): HostRecord => ({
-  version: 1,
-  name,
-  driver: 'ssh',
-  user: 'root',
-  hostname: '203.0.113.7',
-  port: 22,
-  socket: '/run/docker.sock',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  ...extra,
-});
+const record = makeHostRecord;
 
 const recordFile = (name: string): string => join(home, 'state', 'hosts', `${name}.json`);
 const checkedDir = (): string => join(home, 'state', 'cache', 'checked');

@@ -3,6 +3,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeHostRecord } from '../../support/model-fixtures.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.ts';
 import { resolveHost } from '../../../src/hosts/resolve.ts';
@@ -12,24 +13,13 @@ import {
   readHost,
   removeHost,
   writeHost,
-  type HostRecord,
 } from '../../../src/hosts/store.ts';
 import type { Topology } from '../../../src/model/topology.ts';
 
 let home: string;
 let env: NodeJS.ProcessEnv;
 
-const record = (name: string, extra: Partial<HostRecord> = {}): HostRecord => ({
-  version: 1,
-  name,
-  driver: 'ssh',
-  user: 'root',
-  hostname: '203.0.113.7',
-  port: 22,
-  socket: '/run/docker.sock',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  ...extra,
-});
+const record = makeHostRecord;
 
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'notesctl-store-'));

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { makeService } from '../../../support/model-fixtures.ts';
 import { UsageError } from '../../../../src/errors.ts';
 import type { PortMapping, Service } from '../../../../src/model/topology.ts';
 import {
@@ -28,24 +29,7 @@ function port(hostPort: number, protocol: 'tcp' | 'udp' = 'tcp', hostIp?: string
 }
 
 function service(name: string, host: string, ports: PortMapping[]): Service {
-  return {
-    name,
-    image: { kind: 'image', ref: 'debian:12' },
-    env: {},
-    secrets: [],
-    ports,
-    expose: [],
-    networks: [],
-    volumes: [],
-    dependsOn: {},
-    healthcheck: undefined,
-    restart: { name: 'unless-stopped', maximumRetryCount: 0 },
-    command: undefined,
-    entrypoint: undefined,
-    user: undefined,
-    stopGracePeriodMs: 10_000,
-    host,
-  };
+  return makeService(name, { host, ports });
 }
 
 const SERVICES: Record<string, Service> = {
