@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { acquireLock } from '../../../src/apply/lock.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
+
+const tempDir = tempDirs();
 
 describe('project lock', () => {
   it('lets one holder in, makes the next one wait, then fail naming the holder', async () => {
-    const env = { NOTESCTL_HOME: await mkdtemp(join(tmpdir(), 'lock-')) };
+    const env = { NOTESCTL_HOME: await tempDir('lock-') };
     const first = await acquireLock('p', 'local', 'notesctl up', { waitMs: 0, env });
     let waitedFor = '';
     await expect(
@@ -24,7 +25,7 @@ describe('project lock', () => {
   });
 
   it('takes over a lock whose process is gone (kill -9)', async () => {
-    const env = { NOTESCTL_HOME: await mkdtemp(join(tmpdir(), 'lock-')) };
+    const env = { NOTESCTL_HOME: await tempDir('lock-') };
     const child = spawn(process.execPath, ['-e', '0']);
     await new Promise((r) => child.on('exit', r));
     const held = await acquireLock('p', 'local', 'x', { waitMs: 0, env });
@@ -39,7 +40,7 @@ describe('project lock', () => {
   });
 
   it('waits for a live holder to release', async () => {
-    const env = { NOTESCTL_HOME: await mkdtemp(join(tmpdir(), 'lock-')) };
+    const env = { NOTESCTL_HOME: await tempDir('lock-') };
     const first = await acquireLock('p', 'h', 'a', { waitMs: 0, env });
     setTimeout(() => void first.release(), 300);
     const second = await acquireLock('p', 'h', 'b', { waitMs: 5_000, env });

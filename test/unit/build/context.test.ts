@@ -1,13 +1,15 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { contextDigest, listContext } from '../../../src/build/context.ts';
 import { contextTar } from '../../../src/build/context-tar.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
+
+const tempDir = tempDirs();
 
 async function makeContext(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ctx-'));
+  const dir = await tempDir('ctx-');
   for (const [path, content] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });
     await writeFile(join(dir, path), content);
@@ -70,5 +72,34 @@ describe('build context', () => {
     const before = await contextDigest(await listContext(dir, 'Dockerfile'), {});
     await writeFile(join(dir, 'noise.log'), 'changes all the time');
     expect(await contextDigest(await listContext(dir, 'Dockerfile'), {})).toBe(before);
+  });
+
+  it('lists nested folders in name order, whatever order the reads finish in', async () => {
+    const dir = await makeContext({
+      Dockerfile: 'FROM x',
+      'b/z.txt': 'z',
+      'b/a/deep.txt': 'd',
+      'a.txt': 'a',
+      'c/x.txt': 'x',
+    });
+    const context = await listContext(dir, 'Dockerfile');
+    expect(context.entries.map((e) => e.path)).toEqual([
+      'Dockerfile',
+      'a.txt',
+      'b',
+      'b/a',
+      'b/a/deep.txt',
+      'b/z.txt',
+      'c',
+      'c/x.txt',
+    ]);
+  });
+
+  it('digests files larger than 1 MiB (streamed) by their content', async () => {
+    const big = 'x'.repeat(3 * 1024 * 1024);
+    const dir = await makeContext({ Dockerfile: 'FROM x', 'big.bin': big });
+    const before = await contextDigest(await listContext(dir, 'Dockerfile'), {});
+    await writeFile(join(dir, 'big.bin'), `${big.slice(0, -1)}y`);
+    expect(await contextDigest(await listContext(dir, 'Dockerfile'), {})).not.toBe(before);
   });
 });

@@ -1,9 +1,11 @@
-import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveSecrets, secretStorePath } from '../../../src/secrets/store.ts';
 import type { Secret } from '../../../src/model/topology.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
+
+const tempDir = tempDirs();
 
 const generated: Secret[] = [
   { name: 'a', source: { kind: 'generate', length: 32 } },
@@ -11,7 +13,7 @@ const generated: Secret[] = [
 ];
 
 async function home(): Promise<NodeJS.ProcessEnv> {
-  return { NOTESCTL_HOME: join(await mkdtemp(join(tmpdir(), 'secrets-')), 'state') };
+  return { NOTESCTL_HOME: join(await tempDir('secrets-'), 'state') };
 }
 
 describe('secret store', () => {
@@ -66,7 +68,7 @@ describe('secret store', () => {
 
   it('reads env and file secrets at deploy time and names a missing variable', async () => {
     const env = await home();
-    const file = join(await mkdtemp(join(tmpdir(), 'sf-')), 'key');
+    const file = join(await tempDir('sf-'), 'key');
     await writeFile(file, 'from-file');
     const secrets: Secret[] = [
       { name: 'e', source: { kind: 'env', variable: 'TOKEN_X' } },
