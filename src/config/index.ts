@@ -13,7 +13,7 @@ import { loadYaml } from './load-yaml.ts';
 import { Locator } from './locate.ts';
 import { normalize } from './normalize.ts';
 import { Problems } from './problems.ts';
-import { readDotEnv, readTextFile } from './read-file.ts';
+import { decodeText, parseDotEnv, readDotEnv, readTextFile } from './read-file.ts';
 import { type Declared, runRules } from './rules/index.ts';
 import type { RawTopology } from './schema.ts';
 import { toValue } from './to-value.ts';
@@ -29,6 +29,11 @@ export interface LoadTopologyOptions {
   knownHosts?: string[] | undefined;
   /** Wraps the merged variables before use (the cache records which ones are looked up). */
   watchEnv?: ((env: Env) => Env) | undefined;
+  /**
+   * The bytes of the file and of its `.env` (undefined: none) when the caller already read them
+   * (with readFileBytes): exactly these are checked, and nothing is read again.
+   */
+  bytes?: { text: Uint8Array; dotEnv: Uint8Array | undefined } | undefined;
 }
 
 /** Options of parseTopologyText (no `.env` reading: pass the merged variables in `env`). */
@@ -48,9 +53,14 @@ export async function loadTopology(
   file: string,
   options: LoadTopologyOptions = {},
 ): Promise<Topology> {
-  const read = await readTextFile(file, file);
+  const dotEnvShown = join(dirname(file), '.env');
+  const read = options.bytes
+    ? decodeText(options.bytes.text, file)
+    : await readTextFile(file, file);
   if ('problems' in read) throw new ConfigError(read.problems, { hint: HINT });
-  const dotEnv = await readDotEnv(resolve(dirname(file), '.env'), join(dirname(file), '.env'));
+  const dotEnv = options.bytes
+    ? parseDotEnv(options.bytes.dotEnv, dotEnvShown)
+    : await readDotEnv(resolve(dirname(file), '.env'), dotEnvShown);
   if ('problems' in dotEnv) throw new ConfigError(dotEnv.problems, { hint: HINT });
   const given = options.env ?? process.env;
   // Like compose: the process environment wins; `.env` only fills in what it does not set.

@@ -2,7 +2,7 @@
  * Reading the topology file and its `.env` neighbour: size limit before reading (a 5 GB file must
  * not be loaded to be refused) and strict UTF-8 with the position of a bad byte.
  */
-import { access, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { ConfigProblem } from '../errors.ts';
@@ -19,17 +19,24 @@ function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
-/** Read a text file of at most MAX_FILE_BYTES as UTF-8; `shown` is the name used in messages. */
-export async function readTextFile(path: string, shown: string): Promise<ReadResult> {
-  const fail = (message: string, line?: number, column?: number): ReadResult => ({
-    problems: [{ file: shown, line, column, path: '(file)', message }],
+/** What reading bytes produced: the bytes, or the problems that stopped it (`missing`: ENOENT). */
+export type BytesResult = { bytes: Uint8Array } | { problems: ConfigProblem[]; missing: boolean };
+
+/**
+ * Read a file of at most MAX_FILE_BYTES without decoding it; `shown` is the name used in
+ * messages. The size is checked before reading: a 5 GB file is refused, never loaded.
+ */
+export async function readFileBytes(path: string, shown: string): Promise<BytesResult> {
+  const fail = (message: string, missing = false): BytesResult => ({
+    problems: [{ file: shown, path: '(file)', message }],
+    missing,
   });
   let handle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fail(`file not found (looked for ${resolve(path)})`);
+    if (code === 'ENOENT') return fail(`file not found (looked for ${resolve(path)})`, true);
     return fail(`cannot read the file: ${(error as Error).message}`);
   }
   try {
@@ -44,10 +51,16 @@ export async function readTextFile(path: string, shown: string): Promise<ReadRes
     const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     if (bytesRead > MAX_FILE_BYTES) return fail('file is larger than the 1 MiB limit');
-    return decodeText(buffer.subarray(0, bytesRead), shown);
+    return { bytes: buffer.subarray(0, bytesRead) };
   } finally {
     await handle.close();
   }
+}
+
+/** Read a text file of at most MAX_FILE_BYTES as UTF-8; `shown` is the name used in messages. */
+export async function readTextFile(path: string, shown: string): Promise<ReadResult> {
+  const read = await readFileBytes(path, shown);
+  return 'problems' in read ? { problems: read.problems } : decodeText(read.bytes, shown);
 }
 
 /** Decode bytes already in memory with the same rules as a file (size, strict UTF-8). */
@@ -71,17 +84,20 @@ export function decodeText(bytes: Uint8Array, shown: string): ReadResult {
   return { problems: [{ file: shown, line, column, path: '(file)', message }] };
 }
 
-/** Variables of a `.env` file (compose-like `KEY=value` lines); missing file → empty. */
-export async function readDotEnv(
-  path: string,
-  shown: string,
-): Promise<{ env: Record<string, string> } | { problems: ConfigProblem[] }> {
-  try {
-    await access(path);
-  } catch {
-    return { env: {} };
-  }
-  const read = await readTextFile(path, shown);
+/** What a `.env` file gave: its variables, or the problems that stopped reading it. */
+export type DotEnvResult = { env: Record<string, string> } | { problems: ConfigProblem[] };
+
+/** Variables of `.env` bytes already read (compose-like `KEY=value` lines); none → empty. */
+export function parseDotEnv(bytes: Uint8Array | undefined, shown: string): DotEnvResult {
+  if (bytes === undefined) return { env: {} };
+  const read = decodeText(bytes, shown);
   if ('problems' in read) return read;
   return { env: parseEnv(read.text) as Record<string, string> };
+}
+
+/** Variables of a `.env` file; missing file → empty. */
+export async function readDotEnv(path: string, shown: string): Promise<DotEnvResult> {
+  const read = await readFileBytes(path, shown);
+  if ('problems' in read) return read.missing ? { env: {} } : { problems: read.problems };
+  return parseDotEnv(read.bytes, shown);
 }

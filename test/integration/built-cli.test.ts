@@ -3,12 +3,21 @@
 // an environment variable, the file, its `.env`, a Dockerfile's HEALTHCHECK — is picked up, and a
 // broken file is reported as usual. Against the real local engine, with a tiny topology.
 import Docker from 'dockerode';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+} from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debianImage } from '../bed/images.ts';
+import { runMeasured } from '../support/faults/measured-cli.ts';
 import { assertBuiltCli, runCli, type CliResult } from '../support/run-cli.ts';
 
 const project = `bc${process.pid}${Math.random().toString(36).slice(2, 6)}`;
@@ -258,5 +267,21 @@ describe('the built CLI: topology cache', () => {
         'services.app.depends_on.worker: "healthy" needs a healthcheck on worker, but worker/Dockerfile has no HEALTHCHECK',
       );
     }
+  });
+
+  it('refuses a 1.5 GiB topology without reading it, on the way to the cache too', async () => {
+    // A hole: costs no disk, but reading the file to hash it for the cache key would show in
+    // the process's peak memory (the limit of the hostile-topology suite).
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, '');
+    truncateSync(big, 1.5 * 1024 * 1024 * 1024);
+    const run = await runMeasured(['-f', big, 'plan'], {
+      cwd: dir,
+      env: { HOME: dir, NOTESCTL_HOME: home },
+      built: true,
+    });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/\(file\): file is 1536\.0 MiB; the limit is 1 MiB/);
+    expect(run.maxRssKb).toBeLessThan(256 * 1024);
   });
 });

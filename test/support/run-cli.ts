@@ -53,8 +53,8 @@ export function assertBuiltCli(): void {
   }
 }
 
-/** The program and arguments to run `notesctl ...args` with. */
-function command(args: string[], built: boolean | undefined): string[] {
+/** The arguments for node to run `notesctl ...args`: from source, or the built CLI. */
+export function cliArgv(args: string[], built: boolean | undefined): string[] {
   if (!built) return [ENTRY, ...args];
   assertBuiltCli();
   return [BIN, ...args];
@@ -66,7 +66,7 @@ export async function runCli(
   options: CliOptions & { input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, command(args, options.built), {
+  const child = spawn(process.execPath, cliArgv(args, options.built), {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -86,7 +86,7 @@ export async function runCli(
 
 /** Start notesctl without waiting (for interrupt and concurrency tests). */
 export function spawnCli(args: string[], options: CliOptions = {}) {
-  return spawn(process.execPath, command(args, options.built), {
+  return spawn(process.execPath, cliArgv(args, options.built), {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@
  * topology cache (src/config/cache.ts); the loader, with its YAML and schema libraries, is
  * imported only when the file must be checked.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { GlobalOptions } from '../../cli.ts';
@@ -16,15 +16,13 @@ import {
   writeCachedTopology,
 } from '../../config/cache.ts';
 import type { Topology } from '../../model/topology.ts';
-import { stateDir } from '../../state-dir.ts';
-
-/** The build id; running from sources there is none, and no cache. */
-const BUILD = BUILD_ID;
+import { hostsDir } from '../../hosts/store.ts';
+import { readFileBytes } from '../../config/read-file.ts';
 
 /** Names of recorded hosts (file names only: cheap, no parsing). */
 async function recordedHostNames(): Promise<string[]> {
   try {
-    return (await readdir(join(stateDir(), 'hosts')))
+    return (await readdir(hostsDir()))
       .filter((f) => f.endsWith('.json'))
       .map((f) => f.slice(0, -'.json'.length));
   } catch {
@@ -33,27 +31,26 @@ async function recordedHostNames(): Promise<string[]> {
 }
 
 /**
- * A file's bytes; undefined when there is none, null when it is there but cannot be read (a
- * folder, no permission): then only the loader can say what is wrong, so the cache is not used.
+ * A file's bytes, read with the loader's own limits; undefined when there is none, null when it
+ * is there but cannot be used (a folder, no permission, over 1 MiB): then only the loader can say
+ * what is wrong, so the cache is not used.
  */
 async function bytesOf(path: string): Promise<Uint8Array | undefined | null> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : null;
-  }
+  const read = await readFileBytes(path, path);
+  if ('bytes' in read) return read.bytes;
+  return read.missing ? undefined : null;
 }
 
 /** The command's topology. */
 export async function loadForCommand(global: GlobalOptions): Promise<Topology> {
   const knownHosts = await recordedHostNames();
   let inputs: CacheInputs | undefined;
-  if (BUILD !== undefined) {
+  if (BUILD_ID !== undefined) {
     const file = resolve(global.file);
     const [text, dotEnv] = await Promise.all([bytesOf(file), bytesOf(join(dirname(file), '.env'))]);
     if (text && dotEnv !== null) {
       inputs = {
-        build: BUILD,
+        build: BUILD_ID,
         file,
         text,
         dotEnv,
@@ -74,11 +71,10 @@ export async function loadForCommand(global: GlobalOptions): Promise<Topology> {
       recorder = recordingEnv({ ...env });
       return recorder.env;
     },
+    // The loader checks the very bytes the cache key was made of.
+    bytes: inputs && { text: inputs.text, dotEnv: inputs.dotEnv },
   });
-  // Written only when the file read for the key is the file the loader checked.
-  const same =
-    inputs && Buffer.from(inputs.text).equals((await bytesOf(inputs.file)) ?? Buffer.alloc(0));
-  if (inputs && same && recorder && !recorder.enumerated())
+  if (inputs && recorder && !recorder.enumerated())
     await writeCachedTopology(inputs, recorder.names, topology);
   return topology;
 }

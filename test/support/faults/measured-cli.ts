@@ -4,7 +4,7 @@
  * for hostile input.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { cliArgv } from '../run-cli.ts';
 
 /** What a measured run produced. */
 export interface MeasuredRun {
@@ -17,18 +17,17 @@ export interface MeasuredRun {
   maxRssKb: number;
 }
 
-const ENTRY = join(import.meta.dirname, '..', 'notesctl-entry.ts');
 const MARK = 'notesctl-max-rss-kb=';
 
 /** Run `notesctl ...args` under /usr/bin/time; never throws on a non-zero exit. */
 export async function runMeasured(
   args: string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
+  options: { cwd: string; env: Record<string, string>; timeoutMs?: number; built?: boolean },
 ): Promise<MeasuredRun> {
   const started = performance.now();
   const child = spawn(
     '/usr/bin/time',
-    ['-q', '-f', `${MARK}%M`, process.execPath, ENTRY, ...args],
+    ['-q', '-f', `${MARK}%M`, process.execPath, ...cliArgv(args, options.built)],
     {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
