@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listContext } from '../../../src/build/context.ts';
 import { dockerfileHasHealthcheck } from '../../../src/config/dockerfile.ts';
 import { loadTopology } from '../../../src/config/index.ts';
 import type { Topology } from '../../../src/model/topology.ts';
@@ -26,7 +27,7 @@ beforeAll(() => {
     mkdirSync(join(dir, 'apps', app), { recursive: true });
     writeFileSync(
       join(dir, 'apps', app, 'Dockerfile'),
-      'FROM node:24\nHEALTHCHECK CMD node dist/healthcheck.js\n',
+      'FROM node:24\nHEALTHCHECK CMD ["/app/healthcheck.sh"]\n',
     );
   }
 });
@@ -129,7 +130,8 @@ describe('the Notes stack topology', () => {
       '--connect',
       '--innodb_initialized',
     ]);
-    expect(services.notes?.healthcheck?.test).toEqual(['CMD', 'node', 'dist/healthcheck.js']);
+    expect(services.notes?.healthcheck?.test).toEqual(['CMD', '/app/healthcheck.sh']);
+    expect(services.userauth?.healthcheck?.test).toEqual(['CMD', '/app/healthcheck.sh']);
     expect(services['db-notes']?.volumes).toEqual([
       { volume: 'db-notes-data', target: '/var/lib/mysql', readOnly: false },
     ]);
@@ -160,7 +162,20 @@ describe('the Notes stack in place', () => {
     for (const app of ['notes', 'userauth']) {
       const dockerfile = readFileSync(join(ROOT, 'apps', app, 'Dockerfile'), 'utf8');
       expect(dockerfileHasHealthcheck(dockerfile)).toBe(true);
-      expect(dockerfile).toContain('CMD ["node", "dist/healthcheck.js"]');
+      expect(dockerfile).toContain('CMD ["/app/healthcheck.sh"]');
+    }
+  });
+
+  it("sends each app's healthcheck.sh in its build context, made executable in the image", async () => {
+    for (const app of ['notes', 'userauth']) {
+      const dir = join(ROOT, 'apps', app);
+      const context = await listContext(dir, 'Dockerfile');
+      expect(context.entries.map((e) => e.path)).toContain('healthcheck.sh');
+      expect(readFileSync(join(dir, 'healthcheck.sh'), 'utf8')).toMatch(/^#!\/bin\/bash\n/);
+      // Whatever mode the checkout gave the file: the image's copy is chmod-ed as root.
+      expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain(
+        'RUN chmod 0755 /app/healthcheck.sh',
+      );
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The image builds from apps/notes alone and passes its HEALTHCHECK on the local engine. Its
- * /health needs a database and userauth, so the test runs, on its own user network:
+ * The image builds from apps/notes alone and passes its HEALTHCHECK (/app/healthcheck.sh, also
+ * run by hand: refused, 503 and silent ports fail it) on the local engine. Its /health needs a
+ * database and userauth, so the test runs, on its own user network:
  * `mariadb:10.11` (databases for notes and userauth), the real userauth service (its sources and
  * installed dependencies from apps/userauth, run read-only in `node:24-bookworm-slim`: this test
  * is about the notes image, and building a second image would double its time and race with
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../../../../test/bed/docker-cli.ts';
+import { expectHealthScriptWorks } from '../../../../test/support/health-script.ts';
 
 const NOTES_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const USERAUTH_DIR = fileURLToPath(new URL('../../../userauth/', import.meta.url));
@@ -170,6 +172,14 @@ describe('the notes image', () => {
   it('runs as the non-root node user with only runtime files', async () => {
     const user = await docker(['image', 'inspect', '-f', '{{.Config.User}}', notesImage]);
     expect(user.stdout).toBe('node');
+    const check = await docker([
+      'image',
+      'inspect',
+      '-f',
+      '{{json .Config.Healthcheck.Test}}',
+      notesImage,
+    ]);
+    expect(JSON.parse(check.stdout)).toEqual(['CMD', '/app/healthcheck.sh']);
     const files = await docker([
       'run',
       '--rm',
@@ -177,13 +187,30 @@ describe('the notes image', () => {
       'sh',
       notesImage,
       '-c',
-      'ls /app; ls /app/node_modules',
+      'ls /app; ls /app/node_modules; ls /app/dist',
     ]);
     const listed = files.stdout.split('\n');
     expect(listed).toEqual(
-      expect.arrayContaining(['dist', 'views', 'public', 'node_modules', 'koa', 'mysql2']),
+      expect.arrayContaining([
+        'dist',
+        'views',
+        'public',
+        'node_modules',
+        'healthcheck.sh',
+        'koa',
+        'mysql2',
+        'server.js',
+      ]),
     );
-    for (const absent of ['test', 'bench', 'src', 'sqlite3', 'typescript', 'vitest'])
+    for (const absent of [
+      'test',
+      'bench',
+      'src',
+      'sqlite3',
+      'typescript',
+      'vitest',
+      'healthcheck.js',
+    ])
       expect(listed).not.toContain(absent);
   });
 
@@ -207,6 +234,10 @@ describe('the notes image', () => {
     expect(logs.all).toContain('"message":"ready"');
     // Never a secret in the logs.
     expect(logs.all).not.toMatch(/password=|:[0-9a-f]{24}@/);
+  });
+
+  it('passes its healthcheck.sh, which fails on refused, 503 and silent ports', async () => {
+    await expectHealthScriptWorks(name('notes'));
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

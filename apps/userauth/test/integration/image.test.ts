@@ -2,8 +2,9 @@
  * The image: built on the local engine from apps/userauth alone (the docker CLI sends that
  * folder, honouring its .dockerignore), run against the mariadb:10.11 image on its own network
  * with its secrets as files in /run/secrets (copied in before start, as the orchestrator does),
- * and healthy by Docker's own healthcheck. Everything it creates carries this run's unique name
- * and is removed afterwards, including the untagged images of the build stages.
+ * and healthy by Docker's own healthcheck (/app/healthcheck.sh, also run by hand: refused, 503
+ * and silent ports fail it). Everything it creates carries this run's unique name and is removed
+ * afterwards, including the untagged images of the build stages.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectHealthScriptWorks } from '../../../../test/support/health-script.ts';
 
 const APP_DIR = resolve(import.meta.dirname, '../..');
 const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -79,8 +81,7 @@ describe('userauth image', () => {
     expect(await inspect(image, '{{.Config.User}}')).toBe('node');
     expect(JSON.parse(await inspect(image, '{{json .Config.Healthcheck.Test}}'))).toEqual([
       'CMD',
-      'node',
-      'dist/healthcheck.js',
+      '/app/healthcheck.sh',
     ]);
     expect(JSON.parse(await inspect(image, '{{json .Config.Cmd}}'))).toEqual([
       'node',
@@ -98,7 +99,8 @@ describe('userauth image', () => {
     ]);
     expect(listing).toMatch(/^dist$/m);
     expect(listing).toMatch(/^server\.js$/m);
-    expect(listing).toMatch(/^healthcheck\.js$/m);
+    expect(listing).toMatch(/^healthcheck\.sh$/m);
+    expect(listing).not.toMatch(/^healthcheck\.js$/m);
     expect(listing).toMatch(/^koa$/m);
     expect(listing).not.toMatch(/^(src|test|bench)$/m);
     expect(listing).not.toContain('HAS_TS');
@@ -208,6 +210,14 @@ describe('userauth image', () => {
       'nope',
     );
     expect(wrong.code).toBe(1);
+
+    // Docker's own runs of the image's HEALTHCHECK passed, then the script by hand, failures too.
+    const healthLog = JSON.parse(await inspect(appName, '{{json .State.Health.Log}}')) as {
+      ExitCode: number;
+      Output: string;
+    }[];
+    expect(healthLog.at(-1)).toMatchObject({ ExitCode: 0, Output: '' });
+    await expectHealthScriptWorks(appName);
 
     const logs = await docker(['logs', appName]);
     expect(logs.stdout).toContain('"msg":"ready"');
