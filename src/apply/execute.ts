@@ -6,7 +6,7 @@
 import { describeOperation } from '../plan/format.ts';
 import type { Operation, Plan, PlannedOperation } from '../plan/types.ts';
 import { RuntimeError } from '../errors.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, ExitWatch } from '../engine/engine.ts';
 import type { EventSink } from './events.ts';
 import { waitReady } from './readiness.ts';
 
@@ -21,6 +21,8 @@ export interface ExecuteContext {
   signal: AbortSignal;
   /** Most operations at once (engine calls in flight). */
   concurrency?: number;
+  /** Exits seen early, for operations that wait on a stop's `afterExit` only. */
+  exits?: ExitWatch;
 }
 
 /** Container ids created while executing, by service. */
@@ -30,6 +32,9 @@ export type ExecuteResult = Map<string, string>;
 export async function executePlan(plan: Plan, context: ExecuteContext): Promise<ExecuteResult> {
   const created: ExecuteResult = new Map();
   const done = new Set<string>();
+  /** Stop operations whose container has exited though the stop call has not returned yet. */
+  const exited = new Set<string>();
+  let wake: () => void = () => undefined;
   const pending = new Map(plan.operations.map((op) => [op.id, op]));
   const running = new Map<string, Promise<void>>();
   const limit = context.concurrency ?? 8;
@@ -61,13 +66,28 @@ export async function executePlan(plan: Plan, context: ExecuteContext): Promise<
       op.id,
       task.finally(() => running.delete(op.id)),
     );
+    if (op.operation.kind === 'stop-container' && context.exits) {
+      void context.exits.exited(op.operation.containerId).then(() => {
+        if (done.has(op.id)) return;
+        exited.add(op.id);
+        context.onEvent({
+          type: 'op-progress',
+          id: op.id,
+          text: `${text}: exited, the engine is cleaning up`,
+        });
+        wake();
+      });
+    }
   };
+  const ready = (op: PlannedOperation): boolean =>
+    op.after.every((id) => done.has(id)) &&
+    (op.afterExit ?? []).every((id) => done.has(id) || exited.has(id));
 
   while (pending.size > 0 || running.size > 0) {
     if (failure === undefined && !context.signal.aborted) {
       for (const op of pending.values()) {
         if (running.size >= limit) break;
-        if (op.after.every((id) => done.has(id))) launch(op);
+        if (ready(op)) launch(op);
       }
     }
     if (running.size === 0) {
@@ -76,7 +96,8 @@ export async function executePlan(plan: Plan, context: ExecuteContext): Promise<
         `bug: plan has operations that can never run: ${[...pending.keys()].join(', ')}`,
       );
     }
-    await Promise.race(running.values());
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    await Promise.race([...running.values(), woken]);
   }
   if (failure !== undefined)
     throw failure instanceof Error ? failure : new Error('operation failed', { cause: failure });

@@ -7,6 +7,7 @@ import { acquireLock } from '../apply/lock.ts';
 import type { CommandRunner } from '../cli.ts';
 import { loadForCommand } from './support/load.ts';
 import { createProgress } from '../output/progress.ts';
+import { LABEL } from '../model/names.ts';
 import { planDown } from '../plan/down.ts';
 import { observe } from '../plan/observe.ts';
 import { confirmOrRequireYes } from './support/confirm.ts';
@@ -42,23 +43,30 @@ export const run: CommandRunner = async ({ global, options, terminal }) => {
       });
       try {
         await withEngine(topology, host, global, async (engine) => {
-          const observed = await observe(engine, topology.project);
-          const plan = planDown(topology.project, host, observed, dependencies, {
-            volumes,
-            stopTimeoutS: (service) =>
-              Math.ceil((topology.services[service]?.stopGracePeriodMs ?? 10_000) / 1000),
-          });
-          await executePlan(plan, {
-            engine,
-            secretFiles: () => [],
-            onEvent: progress.sink,
-            signal: interrupt.signal,
-            concurrency: 16,
-          });
-          const kept = volumes ? 0 : observed.volumes.length;
-          terminal.info(
-            `${topology.project} on ${host}: removed ${observed.containers.length} container(s), ${observed.networks.length} network(s)${volumes ? `, ${observed.volumes.length} volume(s)` : ''}${kept > 0 ? `; kept ${kept} volume(s) (use --volumes to delete data)` : ''}`,
-          );
+          // Opened first, so it is listening before the first stop.
+          const exits = engine.watchExits({ [LABEL.project]: topology.project });
+          try {
+            const observed = await observe(engine, topology.project);
+            const plan = planDown(topology.project, host, observed, dependencies, {
+              volumes,
+              stopTimeoutS: (service) =>
+                Math.ceil((topology.services[service]?.stopGracePeriodMs ?? 10_000) / 1000),
+            });
+            await executePlan(plan, {
+              engine,
+              secretFiles: () => [],
+              onEvent: progress.sink,
+              signal: interrupt.signal,
+              concurrency: 16,
+              exits,
+            });
+            const kept = volumes ? 0 : observed.volumes.length;
+            terminal.info(
+              `${topology.project} on ${host}: removed ${observed.containers.length} container(s), ${observed.networks.length} network(s)${volumes ? `, ${observed.volumes.length} volume(s)` : ''}${kept > 0 ? `; kept ${kept} volume(s) (use --volumes to delete data)` : ''}`,
+            );
+          } finally {
+            exits.close();
+          }
         });
       } finally {
         await lock.release();

@@ -6,11 +6,7 @@
  * (`statusCode`, `json.message`, `code`), so wrap-error.ts treats both alike.
  */
 import type { Agent, RequestOptions } from 'node:http';
-import { createRequire } from 'node:module';
-
-// Through require: `import` of node:http builds its ESM facade, which reads every export and so
-// loads the bundled fetch client (undici) — about 70 ms of a command's start-up.
-const { request } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+import { http } from './node-http.ts';
 
 /** Where requests go: a unix socket, or an agent that opens the connections. */
 export type ApiTarget = { socketPath: string } | { agent: Agent };
@@ -26,6 +22,14 @@ export class ApiError extends Error {
     this.statusCode = statusCode;
     this.json = json;
   }
+}
+
+/**
+ * Where and how a request goes. Plain HTTP: no TLS server name. Left unset, the agent works one
+ * out, and its first IPv6 check compiles a large regular expression (~20 ms of every command).
+ */
+export function requestTarget(target: ApiTarget): RequestOptions & { servername: string } {
+  return { ...target, host: 'docker', servername: '' };
 }
 
 /** Options of apiRequest. */
@@ -49,12 +53,8 @@ function parseJson(text: string): unknown {
 /** Make one call under `prefix` (`/v1.41`); resolves with the parsed JSON answer, if any. */
 export function apiRequest<T>(target: ApiTarget, prefix: string, call: ApiRequest): Promise<T> {
   const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
-  // Plain HTTP: no TLS server name. Left unset, the agent works one out, and its first IPv6
-  // check compiles a large regular expression (~20 ms of every command).
   const options: RequestOptions & { servername: string } = {
-    ...target,
-    host: 'docker',
-    servername: '',
+    ...requestTarget(target),
     method: call.method,
     path: `${prefix}${call.path}`,
     headers:
@@ -63,7 +63,7 @@ export function apiRequest<T>(target: ApiTarget, prefix: string, call: ApiReques
         : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
   };
   return new Promise<T>((resolve, reject) => {
-    const req = request(options, (res) => {
+    const req = http.request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);

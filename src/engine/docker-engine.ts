@@ -17,6 +17,7 @@ import type {
   ContainerSummary,
   Engine,
   ExecOptions,
+  ExitWatch,
   ImageSummary,
   Labels,
   LogLine,
@@ -26,6 +27,7 @@ import type {
   VolumeSummary,
 } from './engine.ts';
 import { isNotFound, wrapEngineError } from './wrap-error.ts';
+import { watchExits } from './exit-watch.ts';
 import { LABEL } from '../model/names.ts';
 import {
   orDefault,
@@ -180,6 +182,10 @@ export class DockerEngine implements Engine {
     await this.call('start container', id.slice(0, 12), () =>
       this.api({ method: 'POST', path: `/containers/${seg(id)}/start`, accept: [304] }),
     );
+  }
+
+  watchExits(labels: Labels): ExitWatch {
+    return watchExits(this.target, PREFIX, labels);
   }
 
   async stopContainer(id: string, timeoutS: number): Promise<void> {

@@ -146,6 +146,17 @@ export interface BuildOptions {
   onProgress?: ((line: ProgressLine) => void) | undefined;
 }
 
+/** Exits seen by Engine.watchExits. */
+export interface ExitWatch {
+  /**
+   * Resolves once the engine reported that the container's process ended, if it does while the
+   * watch is open (a watch that broke never resolves: fall back on the stop call's answer).
+   */
+  exited(containerId: string): Promise<void>;
+  /** End the watch (idempotent). */
+  close(): void;
+}
+
 /** A Docker engine, local or remote. Every method throws EngineError on failure. */
 export interface Engine {
   /** Name of the host for messages (`local`, `web1`). */
@@ -171,6 +182,11 @@ export interface Engine {
   startContainer(id: string): Promise<void>;
   stopContainer(id: string, timeoutS: number): Promise<void>;
   removeContainer(id: string, options?: { force?: boolean }): Promise<void>;
+  /**
+   * Start watching for the exits of containers with these labels (the engine's `die` events),
+   * to act on a container's exit before its stop call has returned. Never throws.
+   */
+  watchExits(labels: Labels): ExitWatch;
   /** Wait until the container exits; resolves with its exit code. */
   waitContainer(id: string, signal?: AbortSignal): Promise<number>;
   logs(id: string, options: LogOptions): AsyncIterable<LogLine>;

@@ -1,7 +1,10 @@
 /**
  * planDown(observed, order, options) → Plan: stop and remove a project's containers (services
- * that depend on others first, so apps stop before their databases), then its networks, and
- * its volumes only when asked. Pure, like reconcile().
+ * that depend on others first, so apps stop before their databases; a database is stopped as
+ * soon as its apps' processes have exited, not after the engine's clean-up of them), each network as soon as
+ * the containers attached to it are gone (not after all of them: removing a network costs the
+ * engine a few hundred ms, which then overlaps the rest of the stop chain), and the volumes only
+ * when asked, after every container. Pure, like reconcile().
  */
 import { LABEL } from '../model/names.ts';
 import type { ObservedState, Plan, PlannedOperation } from './types.ts';
@@ -19,16 +22,17 @@ export function planDown(
   options: { volumes: boolean; stopTimeoutS: (service: string) => number },
 ): Plan {
   const ops: PlannedOperation[] = [];
-  const removeIds = new Map<string, string[]>();
+  /** Removal op of each container, with the networks it is attached to. */
+  const removals: { id: string; networks: string[] }[] = [];
   const containers = [...observed.containers].sort((a, b) => compareText(a.name, b.name));
   for (const c of containers) {
     const service = c.labels[LABEL.service] ?? '';
     const stopId = `stop:${service}:${c.name}`;
-    // A service stops after every service that depends on it has stopped.
+    // A service stops once every service that depends on it has exited.
     const dependents = Object.entries(dependencies)
       .filter(([, deps]) => deps.includes(service))
       .map(([name]) => name);
-    const after = containers
+    const afterExit = containers
       .filter((o) => dependents.includes(o.labels[LABEL.service] ?? ''))
       .map((o) => `stop:${o.labels[LABEL.service] ?? ''}:${o.name}`);
     ops.push({
@@ -40,7 +44,8 @@ export function planDown(
         containerName: c.name,
         timeoutS: options.stopTimeoutS(service),
       },
-      after,
+      after: [],
+      ...(afterExit.length > 0 ? { afterExit } : {}),
       cause: 'down',
     });
     const removeId = `remove:${service}:${c.name}`;
@@ -50,14 +55,18 @@ export function planDown(
       after: [stopId],
       cause: 'down',
     });
-    removeIds.set(c.id, [...(removeIds.get(c.id) ?? []), removeId]);
+    removals.push({ id: removeId, networks: c.networks });
   }
-  const allRemovals = ops.filter((o) => o.operation.kind === 'remove-container').map((o) => o.id);
+  const allRemovals = removals.map((r) => r.id);
   for (const n of [...observed.networks].sort((a, b) => compareText(a.name, b.name))) {
+    // A container whose attachments the listing did not show may use any network: wait for it.
+    const users = removals.filter(
+      (r) => r.networks.length === 0 || r.networks.includes(n.name) || r.networks.includes(n.id),
+    );
     ops.push({
       id: `remove-network:${n.labels[LABEL.network] ?? n.name}`,
       operation: { kind: 'remove-network', networkId: n.id, name: n.name },
-      after: allRemovals,
+      after: users.map((r) => r.id),
       cause: 'down',
     });
   }

@@ -41,7 +41,9 @@ export function formatPlan(plan: Plan): string {
       : `Project ${plan.project} on ${plan.host}: ${mutating} change(s).`,
   );
   for (const op of orderForDisplay(plan)) {
-    const after = op.after.length > 0 ? `  [after ${op.after.join(', ')}]` : '';
+    const exits = (op.afterExit ?? []).map((id) => `${id} exits`);
+    const waits = [...op.after, ...exits];
+    const after = waits.length > 0 ? `  [after ${waits.join(', ')}]` : '';
     lines.push(`  ${op.id}: ${describeOperation(op.operation)} — ${op.cause}${after}`);
   }
   if (plan.unchanged.length > 0) lines.push(`  unchanged: ${plan.unchanged.join(', ')}`);
@@ -59,7 +61,9 @@ export function orderForDisplay(plan: Plan): Plan['operations'] {
   const result: Plan['operations'] = [];
   const remaining = [...plan.operations];
   while (remaining.length > 0) {
-    const index = remaining.findIndex((op) => op.after.every((id) => done.has(id)));
+    const index = remaining.findIndex((op) =>
+      [...op.after, ...(op.afterExit ?? [])].every((id) => done.has(id)),
+    );
     const next = remaining.splice(index === -1 ? 0 : index, 1)[0];
     if (!next) break;
     done.add(next.id);
@@ -79,6 +83,7 @@ export function planToJson(plan: Plan): unknown {
       description: describeOperation(op.operation),
       cause: op.cause,
       after: op.after,
+      ...(op.afterExit ? { afterExit: op.afterExit } : {}),
     })),
     unchanged: plan.unchanged,
     orphans: plan.orphans,

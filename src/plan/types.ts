@@ -112,6 +112,12 @@ export interface PlannedOperation {
   operation: Operation;
   /** Ids of operations that must finish first. */
   after: string[];
+  /**
+   * Ids of stop-container operations whose container need only have exited (its process ended),
+   * not the whole stop call: the engine's clean-up after an exit does not concern the services
+   * it depended on. Without an exit watch, the same as `after`.
+   */
+  afterExit?: string[];
   /** Why this operation exists ("config hash changed", "not created yet"). */
   cause: string;
 }

@@ -29,6 +29,38 @@ async function untilOutput(
   });
 }
 
+/** Time (ns) of the first `action` event of `service`'s container since `since` (s). */
+async function engineEvents(
+  m: Mini,
+  since: number,
+): Promise<(action: string, service: string) => number> {
+  const stream = await m.docker.getEvents({
+    since,
+    until: Math.ceil(Date.now() / 1000) + 1,
+    filters: JSON.stringify({ type: ['container'], label: [`io.notesctl.project=${m.project}`] }),
+  });
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  const events = text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          Action: string;
+          timeNano: number;
+          Actor: { Attributes: Record<string, string> };
+        },
+    );
+  return (action, service) => {
+    const found = events.find(
+      (e) => e.Action === action && e.Actor.Attributes['io.notesctl.service'] === service,
+    );
+    if (!found) throw new Error(`no ${action} event for ${service} in ${text}`);
+    return found.timeNano;
+  };
+}
+
 describe('everyday commands', () => {
   beforeAll(async () => {
     mini = await createMini('cmd');
@@ -153,9 +185,18 @@ describe('everyday commands', () => {
     expect(refused.stderr).toContain('--yes');
     const ours = async () => (await mini.containers()).filter((c) => c.Id !== strayId);
     expect((await ours()).length).toBe(3);
-    const down = await mini.cli(['down']);
-    expect(down.code).toBe(0);
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const down = await mini.cli(['-v', 'down']);
+    expect(down.code, down.stderr).toBe(0);
     expect(await ours()).toEqual([]);
+    // worker depends on web: web gets its stop signal only after worker's process ended (its
+    // "die"), but before the engine finished cleaning up after worker (worker's "stop" event),
+    // because down watches the engine's events for exits.
+    const at = await engineEvents(mini, since);
+    const kill = at('kill', 'web');
+    expect(kill).toBeGreaterThanOrEqual(at('die', 'worker'));
+    expect(kill).toBeLessThan(at('stop', 'worker'));
+    expect(down.stderr).toMatch(/stop container \S+ \(worker\): exited, the engine is cleaning up/);
     // Not ours: still there after down.
     const stray = mini.docker.getContainer(strayId);
     expect((await stray.inspect()).State.Running).toBe(true);

@@ -9,14 +9,11 @@
  * channel — what the docker CLI does for `ssh://` hosts — once that has answered.
  */
 import type { ClientRequestArgs } from 'node:http';
-import { createRequire } from 'node:module';
-
-// Through require: `import` of node:http loads the bundled fetch client (see api-request.ts).
-const { Agent } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import type { ClientChannel } from 'ssh2';
 import { EngineError } from '../../errors.ts';
+import { http } from '../node-http.ts';
 import { ChannelSocket } from './channel-socket.ts';
 import type { SshLink } from './connect.ts';
 import { describeEndpoint } from './endpoint.ts';
@@ -36,7 +33,7 @@ const ENGINE_DOWN =
 const DEFAULT_SOCKETS = new Set(['/run/docker.sock', '/var/run/docker.sock']);
 
 /** Channels of `link` as HTTP connections to the Docker socket at `socketPath`. */
-export class SshChannelAgent extends Agent {
+export class SshChannelAgent extends http.Agent {
   private readonly link: SshLink;
   private readonly socketPath: string;
   private readonly open = new Set<ChannelSocket>();

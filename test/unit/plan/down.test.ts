@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { LABEL } from '../../../src/model/names.ts';
 import { planDown } from '../../../src/plan/down.ts';
 import { formatPlan } from '../../../src/plan/format.ts';
 import { convergedState, desiredFor, notesTopology } from './fixtures.ts';
 
 describe('planDown', () => {
-  it('stops apps before the services they depend on, then removes networks; keeps volumes', async () => {
+  it('stops apps before the services they depend on (on their exit), then removes networks; keeps volumes', async () => {
     const topology = await notesTopology();
     const observed = convergedState(desiredFor(topology));
     const deps = Object.fromEntries(
@@ -14,15 +15,55 @@ describe('planDown', () => {
       volumes: false,
       stopTimeoutS: () => 10,
     });
-    const after = (prefix: string) =>
-      plan.operations.find((o) => o.id.startsWith(prefix))?.after ?? [];
-    expect(after('stop:notes:')).toEqual([]);
-    expect(after('stop:userauth:').some((id) => id.startsWith('stop:notes:'))).toBe(true);
-    expect(after('stop:db-userauth:').some((id) => id.startsWith('stop:userauth:'))).toBe(true);
-    expect(after('stop:db-notes:').some((id) => id.startsWith('stop:notes:'))).toBe(true);
+    const op = (prefix: string) => plan.operations.find((o) => o.id.startsWith(prefix));
+    const exitOf = (prefix: string) => op(prefix)?.afterExit ?? [];
+    // A stop waits for its dependents' exits only; a removal for its own stop call.
+    expect(op('stop:notes:')?.after).toEqual([]);
+    expect(op('stop:notes:')?.afterExit).toBeUndefined();
+    expect(exitOf('stop:userauth:').some((id) => id.startsWith('stop:notes:'))).toBe(true);
+    expect(exitOf('stop:db-userauth:').some((id) => id.startsWith('stop:userauth:'))).toBe(true);
+    expect(exitOf('stop:db-notes:').some((id) => id.startsWith('stop:notes:'))).toBe(true);
+    expect(op('stop:db-userauth:')?.after).toEqual([]);
+    expect(op('remove:notes:')?.after.some((id) => id.startsWith('stop:notes:'))).toBe(true);
     expect(plan.operations.some((o) => o.operation.kind === 'remove-volume')).toBe(false);
     expect(plan.operations.filter((o) => o.operation.kind === 'remove-network')).toHaveLength(3);
     await expect(formatPlan(plan)).toMatchFileSnapshot('golden/notes-down.plan.txt');
+  });
+
+  it('removes each network once the containers attached to it are gone', async () => {
+    const topology = await notesTopology();
+    const observed = convergedState(desiredFor(topology));
+    const plan = planDown(
+      'notes',
+      'local',
+      observed,
+      {},
+      { volumes: false, stopTimeoutS: () => 10 },
+    );
+    const waitsFor = (network: string) =>
+      (plan.operations.find((o) => o.id === `remove-network:${network}`)?.after ?? [])
+        .map((id) => id.split(':')[1])
+        .sort();
+    expect(waitsFor('frontnet')).toEqual(['db-notes', 'notes']);
+    expect(waitsFor('authnet')).toEqual(['db-userauth', 'userauth']);
+    expect(waitsFor('svcnet')).toEqual(['notes', 'userauth']);
+  });
+
+  it('makes a network wait for a container whose attachments are unknown', async () => {
+    const topology = await notesTopology();
+    const observed = convergedState(desiredFor(topology));
+    const unknown = observed.containers.map((c) =>
+      c.labels[LABEL.service] === 'db-notes' ? { ...c, networks: [] } : c,
+    );
+    const plan = planDown(
+      'notes',
+      'local',
+      { ...observed, containers: unknown },
+      {},
+      { volumes: false, stopTimeoutS: () => 10 },
+    );
+    const after = plan.operations.find((o) => o.id === 'remove-network:authnet')?.after ?? [];
+    expect(after.some((id) => id.startsWith('remove:db-notes:'))).toBe(true);
   });
 
   it('removes volumes only when asked', async () => {

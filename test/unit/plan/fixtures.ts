@@ -63,7 +63,10 @@ export function convergedState(desired: DesiredState, state = 'running'): Observ
       exitCode: state === 'exited' ? 1 : undefined,
       createdAt: new Date(0),
       ports: [],
-      networks: [],
+      networks: [
+        ...(s.spec.network ? [s.spec.network.name] : []),
+        ...s.extraNetworks.map((n) => n.network),
+      ],
     })),
     networks: desired.networks.map((n) => ({
       id: `net-${n.key}`,
