@@ -2,10 +2,11 @@
  * Waiting for a service to be ready. Docker 20.10 (API 1.41) has no healthcheck start_interval:
  * a container turns "healthy" only after its first full `interval`. So `up` does not wait for
  * Docker's status: it runs the service's own healthcheck command through exec at a fast,
- * growing cadence (100 ms → 1 s) until it passes, while the container keeps the topology's
- * steady-state interval (30 s by default) — a fast `up` and cheap checks afterwards. (A 0.5 s
- * cap was tried: one bench run showed no gain on this 2-core machine, where probes compete with
- * the starting services for CPU.)
+ * growing cadence (100 ms → 300 ms) until it passes, while the container keeps the topology's
+ * steady-state interval (30 s by default) — a fast `up` and cheap checks afterwards. The cap
+ * assumes a cheap check (the Notes apps' is a bash /dev/tcp request, a few ms): with a Node
+ * check (0.4–0.6 s of CPU each here) a 0.5 s cap gained nothing, the probes competing with the
+ * starting services for this 2-core machine's CPU.
  */
 import { Writable } from 'node:stream';
 import { RuntimeError } from '../errors.ts';
@@ -14,7 +15,7 @@ import type { DependencyCondition } from '../model/topology.ts';
 import type { Readiness } from '../plan/types.ts';
 
 const FIRST_PROBE_DELAY_MS = 100;
-const MAX_PROBE_DELAY_MS = 1_000;
+const MAX_PROBE_DELAY_MS = 300;
 const PROBE_TIMEOUT_MS = 10_000;
 
 /** Wait until `containerId` satisfies `condition`; throws RuntimeError naming the service. */
@@ -37,7 +38,18 @@ export async function waitReady(
   let lastOutput = '';
   for (let attempt = 1; ; attempt++) {
     signal.throwIfAborted();
-    const details = await engine.inspectContainer(containerId);
+    // The probe runs alongside the inspect (a round trip less per attempt over SSH); its answer
+    // counts only when the inspect shows a running container.
+    const [inspected, probed] = await Promise.allSettled([
+      engine.inspectContainer(containerId),
+      readiness.test && condition !== 'started'
+        ? runProbe(engine, containerId, readiness.test, signal)
+        : undefined,
+    ]);
+    if (inspected.status === 'rejected') throw inspected.reason;
+    if (probed.status === 'rejected') throw probed.reason;
+    const details = inspected.value;
+    const probe = probed.value;
     // A one-shot job that already finished cleanly has started (and done its work).
     if (
       condition === 'started' &&
@@ -59,8 +71,7 @@ export async function waitReady(
       (condition === 'started' || !readiness.test || details.health === 'healthy')
     )
       return;
-    if (details.running && readiness.test) {
-      const probe = await runProbe(engine, containerId, readiness.test, signal);
+    if (details.running && probe) {
       if (probe.exitCode === 0) return;
       lastOutput = probe.output;
       onProgress(`waiting for ${service} (probe ${attempt}: exit ${probe.exitCode})`);
