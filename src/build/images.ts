@@ -11,6 +11,7 @@ import type { Service, Topology } from '../model/topology.ts';
 import type { ResolvedImage } from '../plan/desired.ts';
 import { contextDigest, listContext } from './context.ts';
 import { chainIds, chainIdsOn } from '../ship/layers.ts';
+import { formatBytes } from '../output/bytes.ts';
 
 /** Options for resolveImages(). */
 export interface ImageOptions {
@@ -95,7 +96,7 @@ function createShipper(target: Engine, options: ImageOptions) {
       options.onEvent({ type: 'op-start', id, service, text });
       try {
         // Loaded on first shipment: an up with nothing to ship never loads the tar libraries.
-        const { formatBytes, shipImage } = await import('../ship/ship.ts');
+        const { shipImage } = await import('../ship/ship.ts');
         const result = await shipImage(source, target, ref, {
           present: known,
           onProgress: (t) => options.onEvent({ type: 'op-progress', id, text: t }),

@@ -7,17 +7,13 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { ConfigProblem } from '../errors.ts';
 import { decodeUtf8 } from './utf8.ts';
+import { formatBytes } from '../output/bytes.ts';
 
 /** Largest topology (or .env) file accepted, in bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 
 /** What reading produced: the text, or the problems that stopped it. */
 export type ReadResult = { text: string } | { problems: ConfigProblem[] };
-
-/** Format a byte count for messages (`5.0 MiB`). */
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
-}
 
 /** What reading bytes produced: the bytes, or the problems that stopped it (`missing`: ENOENT). */
 export type BytesResult = { bytes: Uint8Array } | { problems: ConfigProblem[]; missing: boolean };

@@ -15,6 +15,7 @@ import { extract, pack } from 'tar-stream';
 import { RuntimeError } from '../errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { chainIds, chainIdsOn } from './layers.ts';
+import { formatBytes } from '../output/bytes.ts';
 
 /** What a shipment sent. */
 export interface ShipResult {
@@ -143,11 +144,4 @@ function filterTar(
   createReadStream(spool).pipe(ex);
   // tar-stream's streams are streamx streams: Node-compatible, typed separately.
   return out as unknown as Readable;
-}
-
-/** Human byte counts (1.5 MB). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

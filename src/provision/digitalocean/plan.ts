@@ -13,6 +13,7 @@ import type {
   OutboundRule,
 } from './types.ts';
 import { compareText } from '../../model/order.ts';
+import { RESOURCE_NAME } from '../../model/names.ts';
 
 /** Every resource notesctl creates on DigitalOcean carries this tag. */
 export const NOTESCTL_TAG = 'notesctl';
@@ -23,17 +24,15 @@ export const ALL_ADDRESSES = ['0.0.0.0/0', '::/0'];
 /** DigitalOcean refuses user data over 64 KiB. */
 const MAX_USER_DATA_BYTES = 64 * 1024;
 
-/** Host names as the topology allows them (src/config/schema-parts.ts RESOURCE_NAME). */
-const HOST_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
-
 /** A port the firewall must admit. */
 export interface PublishedPort {
   port: number;
   protocol: 'tcp' | 'udp';
 }
 
+/** Host names as the topology allows them. */
 function checkHostName(hostName: string): void {
-  if (!HOST_NAME.test(hostName)) {
+  if (!RESOURCE_NAME.test(hostName)) {
     throw new UsageError(
       `host name "${hostName}": expected 1-63 of a-z, A-Z, 0-9, _, . and -, starting with a letter or digit`,
     );
