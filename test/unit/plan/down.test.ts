@@ -2,7 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { LABEL } from '../../../src/model/names.ts';
 import { planDown } from '../../../src/plan/down.ts';
 import { formatPlan } from '../../../src/plan/format.ts';
+import type { ObservedState } from '../../../src/plan/types.ts';
 import { convergedState, desiredFor, notesTopology } from './fixtures.ts';
+
+/** The converged Notes stack, optionally altered, planned down without dependencies. */
+async function planNotesDown(
+  options: { volumes?: boolean; alter?: (observed: ObservedState) => ObservedState } = {},
+) {
+  const observed = convergedState(desiredFor(await notesTopology()));
+  return planDown(
+    'notes',
+    'local',
+    options.alter?.(observed) ?? observed,
+    {},
+    {
+      volumes: options.volumes ?? false,
+      stopTimeoutS: () => 10,
+    },
+  );
+}
 
 describe('planDown', () => {
   it('stops apps before the services they depend on (on their exit), then removes networks; keeps volumes', async () => {
@@ -31,15 +49,7 @@ describe('planDown', () => {
   });
 
   it('removes each network once the containers attached to it are gone', async () => {
-    const topology = await notesTopology();
-    const observed = convergedState(desiredFor(topology));
-    const plan = planDown(
-      'notes',
-      'local',
-      observed,
-      {},
-      { volumes: false, stopTimeoutS: () => 10 },
-    );
+    const plan = await planNotesDown();
     const waitsFor = (network: string) =>
       (plan.operations.find((o) => o.id === `remove-network:${network}`)?.after ?? [])
         .map((id) => id.split(':')[1])
@@ -50,32 +60,20 @@ describe('planDown', () => {
   });
 
   it('makes a network wait for a container whose attachments are unknown', async () => {
-    const topology = await notesTopology();
-    const observed = convergedState(desiredFor(topology));
-    const unknown = observed.containers.map((c) =>
-      c.labels[LABEL.service] === 'db-notes' ? { ...c, networks: [] } : c,
-    );
-    const plan = planDown(
-      'notes',
-      'local',
-      { ...observed, containers: unknown },
-      {},
-      { volumes: false, stopTimeoutS: () => 10 },
-    );
+    const plan = await planNotesDown({
+      alter: (observed) => ({
+        ...observed,
+        containers: observed.containers.map((c) =>
+          c.labels[LABEL.service] === 'db-notes' ? { ...c, networks: [] } : c,
+        ),
+      }),
+    });
     const after = plan.operations.find((o) => o.id === 'remove-network:authnet')?.after ?? [];
     expect(after.some((id) => id.startsWith('remove:db-notes:'))).toBe(true);
   });
 
   it('removes volumes only when asked', async () => {
-    const topology = await notesTopology();
-    const observed = convergedState(desiredFor(topology));
-    const plan = planDown(
-      'notes',
-      'local',
-      observed,
-      {},
-      { volumes: true, stopTimeoutS: () => 10 },
-    );
+    const plan = await planNotesDown({ volumes: true });
     expect(
       plan.operations.filter((o) => o.operation.kind === 'remove-volume').map((o) => o.id),
     ).toEqual(['remove-volume:db-notes-data', 'remove-volume:db-userauth-data']);
