@@ -6,6 +6,7 @@
  * (`statusCode`, `json.message`, `code`), so wrap-error.ts treats both alike.
  */
 import type { Agent, RequestOptions } from 'node:http';
+import type { Labels } from './engine.ts';
 import { http } from './node-http.ts';
 
 /** Where requests go: a unix socket, or an agent that opens the connections. */
@@ -90,4 +91,19 @@ export function query(values: Record<string, string | number | boolean | undefin
     if (value !== undefined) params.set(key, String(value));
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
+}
+
+/**
+ * The `filters` value selecting what carries `labels` (and has the `present` label keys), plus
+ * any other filters (`{ type: ['container'], event: ['die'] }`).
+ */
+export function labelFilter(
+  labels: Labels,
+  present: string[] = [],
+  others: Record<string, string[]> = {},
+): string {
+  return JSON.stringify({
+    ...others,
+    label: [...Object.entries(labels).map(([k, v]) => `${k}=${v}`), ...present],
+  });
 }

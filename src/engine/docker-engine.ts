@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Agent } from 'node:http';
 import { splitLines, demuxFrames } from './demux.ts';
-import { type ApiRequest, type ApiTarget, apiRequest, query } from './api-request.ts';
+import { type ApiRequest, type ApiTarget, apiRequest, labelFilter, query } from './api-request.ts';
 import type {
   BuildOptions,
   ContainerDetails,
@@ -44,12 +44,6 @@ const PREFIX = `/${API_VERSION}`;
 export type Transport =
   | { kind: 'socket'; socketPath: string }
   | { kind: 'agent'; agent: Agent; describe: string; close: () => Promise<void> };
-
-function labelFilter(labels: Labels, present: string[] = []): string {
-  return JSON.stringify({
-    label: [...Object.entries(labels).map(([k, v]) => `${k}=${v}`), ...present],
-  });
-}
 
 /** Path segment for a name or id (image references keep their `/`, as the API expects). */
 const seg = (value: string): string => encodeURI(value);

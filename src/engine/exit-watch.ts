@@ -6,13 +6,12 @@
  * as soon as it has exited. A watch that fails or is slow says nothing: callers always have the
  * stop call's own answer to fall back on.
  */
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import { type ApiTarget, query, requestTarget } from './api-request.ts';
+import type { IncomingMessage } from 'node:http';
+import { type ApiTarget, labelFilter, query, requestTarget } from './api-request.ts';
 import type { ExitWatch, Labels } from './engine.ts';
 import { http } from './node-http.ts';
 
 interface DieEvent {
-  Type?: string;
   Action?: string;
   Actor?: { ID?: string };
   id?: string;
@@ -20,16 +19,16 @@ interface DieEvent {
 
 /** Open the watch for containers carrying `labels`; close() ends the stream. */
 export function watchExits(target: ApiTarget, prefix: string, labels: Labels): ExitWatch {
-  const exited = new Set<string>();
-  const waiting = new Map<string, () => void>();
-  const promises = new Map<string, Promise<void>>();
-  const filters = JSON.stringify({
-    type: ['container'],
-    event: ['die'],
-    label: Object.entries(labels).map(([k, v]) => `${k}=${v}`),
-  });
-  let closed = false;
-  let req: ClientRequest | undefined;
+  /** One settled-once promise per container, made by whichever comes first: its event or a call. */
+  const exits = new Map<string, PromiseWithResolvers<undefined>>();
+  const exitOf = (id: string): PromiseWithResolvers<undefined> => {
+    let exit = exits.get(id);
+    if (!exit) {
+      exit = Promise.withResolvers<undefined>();
+      exits.set(id, exit);
+    }
+    return exit;
+  };
 
   const onEvent = (line: string): void => {
     let event: DieEvent;
@@ -39,10 +38,7 @@ export function watchExits(target: ApiTarget, prefix: string, labels: Labels): E
       return;
     }
     const id = event.Actor?.ID ?? event.id;
-    if (id === undefined || event.Action !== 'die') return;
-    exited.add(id);
-    waiting.get(id)?.();
-    waiting.delete(id);
+    if (id !== undefined && event.Action === 'die') exitOf(id).resolve(undefined);
   };
   const onResponse = (res: IncomingMessage): void => {
     if (res.statusCode !== 200) {
@@ -62,7 +58,8 @@ export function watchExits(target: ApiTarget, prefix: string, labels: Labels): E
     });
     res.on('error', () => undefined);
   };
-  req = http.request(
+  const filters = labelFilter(labels, [], { type: ['container'], event: ['die'] });
+  const req = http.request(
     { ...requestTarget(target), method: 'GET', path: `${prefix}/events${query({ filters })}` },
     onResponse,
   );
@@ -70,21 +67,8 @@ export function watchExits(target: ApiTarget, prefix: string, labels: Labels): E
   req.end();
 
   return {
-    exited(containerId: string): Promise<void> {
-      let promise = promises.get(containerId);
-      if (promise) return promise;
-      promise = exited.has(containerId)
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => waiting.set(containerId, resolve));
-      promises.set(containerId, promise);
-      return promise;
-    },
-    close(): void {
-      if (closed) return;
-      closed = true;
-      req?.destroy();
-      req = undefined;
-      waiting.clear();
-    },
+    exited: (containerId) => exitOf(containerId).promise,
+    // destroy() is idempotent.
+    close: () => void req.destroy(),
   };
 }

@@ -1,10 +1,10 @@
 /**
  * planDown(observed, order, options) → Plan: stop and remove a project's containers (services
  * that depend on others first, so apps stop before their databases; a database is stopped as
- * soon as its apps' processes have exited, not after the engine's clean-up of them), each network as soon as
- * the containers attached to it are gone (not after all of them: removing a network costs the
- * engine a few hundred ms, which then overlaps the rest of the stop chain), and the volumes only
- * when asked, after every container. Pure, like reconcile().
+ * soon as its apps' processes have exited, not after the engine's clean-up of them), each
+ * network as soon as the containers attached to it are gone (not after all of them: removing a
+ * network costs the engine a few hundred ms, which then overlaps the rest of the stop chain),
+ * and the volumes only when asked, after every container. Pure, like reconcile().
  */
 import { LABEL } from '../model/names.ts';
 import type { ObservedState, Plan, PlannedOperation } from './types.ts';
