@@ -39,14 +39,21 @@ export interface DelayProxy {
 // Past this many bytes in flight one way, stop reading that side until the queue drains.
 const highWaterMark = 4 * 1024 * 1024;
 
-/** Forward `from` → `to`, each chunk `delayMs` after it arrived, in order, with backpressure. */
+/** What travels one way: data, the end of the stream, or a reset (which ends the connection). */
+type Segment = Buffer | 'end' | 'reset';
+
+/**
+ * Forward `from` → `to`, each chunk `delayMs` after it arrived, in order, with backpressure. The
+ * returned function sends a reset after what is queued, as a TCP reset follows the segments
+ * sent before it: data already on its way still arrives.
+ */
 function pipeDelayed(
   from: Socket,
   to: Socket,
   delayMs: number,
   counted: (bytes: number) => void,
-): void {
-  const queue: { due: number; chunk: Buffer | null }[] = [];
+): () => void {
+  const queue: { due: number; chunk: Segment }[] = [];
   let queuedBytes = 0;
   let timer: NodeJS.Timeout | undefined;
 
@@ -72,7 +79,12 @@ function pipeDelayed(
         return;
       }
       queue.shift();
-      if (head.chunk === null) {
+      if (head.chunk === 'reset') {
+        to.destroy();
+        queue.length = 0;
+        return;
+      }
+      if (head.chunk === 'end') {
         to.end();
         continue;
       }
@@ -92,10 +104,12 @@ function pipeDelayed(
   });
   // `from` may close before its last chunks and its end are due (it ends, and the other way ended
   // already): they are still delivered, so a connection closes on both sides, as a real one does.
-  from.on('end', () => {
-    queue.push({ due: performance.now() + delayMs, chunk: null });
+  const push = (chunk: Segment): void => {
+    queue.push({ due: performance.now() + delayMs, chunk });
     schedule();
-  });
+  };
+  from.on('end', () => push('end'));
+  return () => push('reset');
 }
 
 /** Start a delay proxy in front of targetHost:targetPort. */
@@ -132,11 +146,16 @@ export function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy>
     };
     client.on('close', onClose);
     upstream.on('close', onClose);
-    // An error on either side ends the whole connection, as a broken link would.
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-    pipeDelayed(client, upstream, options.delayMs, (n) => (stats.bytesToTarget += n));
-    pipeDelayed(upstream, client, options.delayMs, (n) => (stats.bytesFromTarget += n));
+    // An error on either side (a reset) ends the whole connection, as a broken link would: after
+    // what that side sent before it, which is still delivered.
+    const resetUpstream = pipeDelayed(client, upstream, options.delayMs, (n) => {
+      stats.bytesToTarget += n;
+    });
+    const resetClient = pipeDelayed(upstream, client, options.delayMs, (n) => {
+      stats.bytesFromTarget += n;
+    });
+    client.on('error', resetUpstream);
+    upstream.on('error', resetClient);
   });
 
   const host = options.listenHost ?? '127.0.0.1';

@@ -202,6 +202,33 @@ describe('delay proxy', () => {
       echo.close();
     }
   });
+
+  it('delivers what was sent before a reset, then ends the other side', async () => {
+    const delayMs = 40;
+    const received: Buffer[] = [];
+    const ended = Promise.withResolvers<undefined>();
+    const target = createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      socket.on('error', () => undefined);
+      socket.once('close', () => ended.resolve(undefined));
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const targetPort = (target.address() as AddressInfo).port;
+    const proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort, delayMs });
+    try {
+      const socket = await new Promise<Socket>((resolve) => {
+        const s = connect(proxy.port, '127.0.0.1', () => resolve(s));
+      });
+      // Written, then reset at once: the reset reaches the proxy long before the data is due.
+      socket.write('last words', () => socket.resetAndDestroy());
+      await ended.promise;
+      expect(Buffer.concat(received).toString()).toBe('last words');
+      await expect.poll(() => proxy.stats.active).toBe(0);
+    } finally {
+      await proxy.close();
+      target.close();
+    }
+  });
 });
 
 /** Running dockerd/containerd/sshd processes outside this machine's own network namespace. */

@@ -36,8 +36,12 @@ export interface SshLink {
   lost(): EngineError | undefined;
   /** Register a callback for when the link breaks. */
   onLost(listener: (error: EngineError) => void): void;
-  /** Close the connection (idempotent). */
-  close(): Promise<void>;
+  /**
+   * Close the connection (idempotent). By default the socket goes as soon as DISCONNECT and our FIN
+   * are sent; with `waitForServer`, only once the server has closed its side too (capped at 2 s),
+   * so that its last messages are read rather than answered with a TCP reset.
+   */
+  close(options?: { waitForServer?: boolean }): Promise<void>;
 }
 
 const NETWORK_HINTS: Record<string, string> = {
@@ -206,14 +210,16 @@ function trackLink(endpoint: SshEndpoint, client: Client, sock: Socket): SshLink
     client,
     lost: () => lostError,
     onLost: (listener) => listeners.push(listener),
-    close: () =>
+    close: (options) =>
       new Promise<void>((resolve) => {
         if (closing || lostError) return resolve();
         closing = true;
         // Once DISCONNECT and our FIN are handed to the kernel there is nothing left to say:
         // waiting for the server's half of the close would cost a round trip per command, and
-        // ssh2's keepalive timer would keep the process alive meanwhile.
-        sock.once('finish', () => sock.destroy());
+        // ssh2's keepalive timer would keep the process alive meanwhile. A caller nobody waits on
+        // (the background process) reads to the server's end instead: replies still in flight
+        // (to channels it closed just before) would otherwise meet a closed socket and a reset.
+        if (!options?.waitForServer) sock.once('finish', () => sock.destroy());
         sock.once('close', () => resolve());
         client.end();
         setTimeout(() => sock.destroy(), 2000).unref();

@@ -62,7 +62,7 @@ const shutdown = async (): Promise<void> => {
   for (const client of clients) client.destroy();
   for (const channel of spares) channel.destroy();
   await rm(spec.socketPath, { force: true });
-  await link.close();
+  await link.close({ waitForServer: true });
   process.exit(0);
 };
 
