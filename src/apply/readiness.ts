@@ -1,22 +1,22 @@
 /**
  * Waiting for a service to be ready. Docker 20.10 (API 1.41) has no healthcheck start_interval:
  * a container turns "healthy" only after its first full `interval`. So `up` does not wait for
- * Docker's status: it runs the service's own healthcheck command through exec at a fast,
- * growing cadence (100 ms → 300 ms) until it passes, while the container keeps the topology's
- * steady-state interval (30 s by default) — a fast `up` and cheap checks afterwards. The cap
- * assumes a cheap check (the Notes apps' is a bash /dev/tcp request, a few ms): with a Node
- * check (0.4–0.6 s of CPU each here) a 0.5 s cap gained nothing, the probes competing with the
- * starting services for this 2-core machine's CPU.
+ * Docker's status: it runs the service's own healthcheck command itself, while the container
+ * keeps the topology's steady-state interval (30 s by default) — a fast `up` and cheap checks
+ * afterwards. The check runs in a loop inside the container, every 0.1 s, through one exec per
+ * window of attempts (probe.ts): `up` hears of readiness a tenth of a second after it, without
+ * an exec's set-up and a round trip per attempt. Between windows the container is inspected, so a
+ * crash ends the wait at once. Images without /bin/sh get one exec per check instead, at a growing
+ * cadence (100 ms → 300 ms).
  */
-import { Writable } from 'node:stream';
 import { RuntimeError } from '../errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { DependencyCondition } from '../model/topology.ts';
 import type { Readiness } from '../plan/types.ts';
+import { probeLoop, probeOnce } from './probe.ts';
 
 const FIRST_PROBE_DELAY_MS = 100;
 const MAX_PROBE_DELAY_MS = 300;
-const PROBE_TIMEOUT_MS = 10_000;
 
 /** Wait until `containerId` satisfies `condition`; throws RuntimeError naming the service. */
 export async function waitReady(
@@ -36,15 +36,23 @@ export async function waitReady(
   const deadline = Date.now() + readiness.timeoutMs;
   let delay = FIRST_PROBE_DELAY_MS;
   let lastOutput = '';
-  for (let attempt = 1; ; attempt++) {
+  let loop = true;
+  let checks = 0;
+  const progress = (check: number, exitCode: number) =>
+    onProgress(`waiting for ${service} (check ${check}: exit ${exitCode})`);
+  for (;;) {
     signal.throwIfAborted();
-    // The probe runs alongside the inspect (a round trip less per attempt over SSH); its answer
+    // The probe runs alongside the inspect (a round trip less per window over SSH); its answer
     // counts only when the inspect shows a running container.
+    const test = readiness.test && condition !== 'started' ? readiness.test : undefined;
+    const base = checks;
     const [inspected, probed] = await Promise.allSettled([
       engine.inspectContainer(containerId),
-      readiness.test && condition !== 'started'
-        ? runProbe(engine, containerId, readiness.test, signal)
-        : undefined,
+      test === undefined
+        ? undefined
+        : loop
+          ? probeLoop(engine, containerId, test, signal, (n, code) => progress(base + n, code))
+          : probeOnce(engine, containerId, test, signal),
     ]);
     if (inspected.status === 'rejected') throw inspected.reason;
     if (probed.status === 'rejected') throw probed.reason;
@@ -73,8 +81,10 @@ export async function waitReady(
       return;
     if (details.running && probe) {
       if (probe.exitCode === 0) return;
+      if (probe.noShell) loop = false;
+      checks += Math.max(1, probe.checks);
       lastOutput = probe.output;
-      onProgress(`waiting for ${service} (probe ${attempt}: exit ${probe.exitCode})`);
+      if (!loop) progress(checks, probe.exitCode);
     }
     if (Date.now() + delay > deadline) {
       throw await notReady(
@@ -86,39 +96,6 @@ export async function waitReady(
     }
     await sleep(delay, signal);
     delay = Math.min(MAX_PROBE_DELAY_MS, Math.round(delay * 1.5));
-  }
-}
-
-/** Run a Docker-style healthcheck test (`CMD …` or `CMD-SHELL …`) once through exec. */
-async function runProbe(
-  engine: Engine,
-  containerId: string,
-  test: string[],
-  signal: AbortSignal,
-): Promise<{ exitCode: number; output: string }> {
-  const [kind, ...rest] = test;
-  const cmd =
-    kind === 'CMD-SHELL' ? ['/bin/sh', '-c', rest.join(' ')] : kind === 'CMD' ? rest : test;
-  let output = '';
-  const collect = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      output = (output + chunk.toString()).slice(-2000);
-      callback();
-    },
-  });
-  const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS);
-  try {
-    const exitCode = await engine.exec(containerId, {
-      cmd,
-      stdout: collect,
-      stderr: collect,
-      signal: AbortSignal.any([signal, timeout]),
-    });
-    return { exitCode, output };
-  } catch (error) {
-    if (signal.aborted) throw error;
-    // A probe that cannot even run (container restarting) counts as a failed check.
-    return { exitCode: -1, output: error instanceof Error ? error.message : String(error) };
   }
 }
 
