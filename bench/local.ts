@@ -161,7 +161,7 @@ start-up floors: ${base}
 ${main}
 median 1-min load when each tool's cold ups began: ${loadDuring}
 
-Services' own start-to-ready (docker start → own healthcheck passes through exec, polled every 25 ms; one at a time)
+Services' own start-to-ready (docker start → own healthcheck passes, repeated 20 ms apart inside the container by one exec; one at a time)
 ${serviceTable}
 
 Targets (notesctl medians)

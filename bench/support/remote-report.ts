@@ -145,8 +145,9 @@ median 1-min load when each tool's cold ups began: ${loadDuring}
 
 ${connTable}
 
-Services' own start-to-ready on the host, existing volumes (docker start → own healthcheck passes
-through exec, polled every 25 ms, over the host's socket, not SSH; one at a time, once)
+Services' own start-to-ready on the host, existing volumes (docker start → own healthcheck passes,
+repeated 20 ms apart inside the container by one exec, over the host's socket, not SSH; one at a
+time, once)
 ${serviceTable}
 notesctl's cold up minus that chain: ${seconds(coldMs - chain.ms)}; minus only the database that starts the chain (${firstDb}): ${seconds(coldMs - firstDbMs)}
 
