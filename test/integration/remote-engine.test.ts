@@ -116,6 +116,8 @@ describe('remote engine over one SSH connection', () => {
   });
 
   it('up, ps, exec and logs work remotely and each opens exactly one SSH connection', async () => {
+    const sshdLog = join(bed.host.identityFile, '..', '..', 'log', 'sshd.log');
+    const logStart = readFileSync(sshdLog, 'utf8').length;
     bed.proxy.resetStats();
     const up = await cli(bed, ['up']);
     expect(up.code, up.stderr).toBe(0);
@@ -150,6 +152,12 @@ describe('remote engine over one SSH connection', () => {
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toContain('hello-from-app');
     expect(bed.proxy.stats.connections).toBe(1);
+
+    // Every notesctl login sent its signature at once (one round trip): sshd logs a login that
+    // first asked whether the key would do (as OpenSSH's own client does) "Postponed publickey".
+    const logins = readFileSync(sshdLog, 'utf8').slice(logStart);
+    expect(logins.split('Accepted publickey').length - 1).toBe(4);
+    expect(logins).not.toContain('Postponed publickey');
   });
 
   it('reports a link that goes silent during logs -f, naming the host, within 30 s', async () => {

@@ -2,7 +2,7 @@
 // --accept-new-host-key and is then recorded (0600); a changed key is refused before anything
 // happens on the host, showing both fingerprints; keys the operator trusts in ~/.ssh/known_hosts
 // (hashed, [host]:port) count; an encrypted key without a terminal fails with the way out;
-// ssh-agent logs in when no identity is named.
+// ssh-agent logs in when no identity is named; a key the server refuses is named in the error.
 import { spawn } from 'node:child_process';
 import {
   copyFileSync,
@@ -154,6 +154,17 @@ describe('host keys and logins', () => {
       `the SSH key ${encrypted} is encrypted and there is no terminal to ask for its passphrase`,
     );
     expect(result.stderr).toContain(`ssh-add ${encrypted}`);
+  });
+
+  it('names the keys the server refused, and where to authorise them', async () => {
+    const stranger = join(dir, 'id_stranger');
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+    const file = topology(`root@${host.address}`, stranger);
+    const result = await cli(['-f', file, '--accept-new-host-key', 'ps']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the server refused every key tried');
+    expect(result.stderr).toContain(stranger);
+    expect(result.stderr).toContain('authorized_keys');
   });
 
   it('logs in through ssh-agent when no identity is named', async () => {

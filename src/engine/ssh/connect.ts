@@ -9,6 +9,7 @@ import { EngineError } from '../../errors.ts';
 import { describeEndpoint, type SshEndpoint } from './endpoint.ts';
 import { prepareHostKeyCheck, type HostKeyPolicy } from './host-key-check.ts';
 import { loginMethods, type PassphrasePrompt } from './identity.ts';
+import { signWithoutQuery } from './direct-sign.ts';
 import { ssh2 } from './ssh2.ts';
 
 /** How to connect. */
@@ -176,6 +177,7 @@ export async function connectSsh(
     client.once('close', onClose);
     armTimer();
     client.connect(config);
+    signWithoutQuery(client);
     sock.removeListener('error', onEarlyError);
   });
   return trackLink(endpoint, client, sock);
