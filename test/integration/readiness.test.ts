@@ -4,27 +4,19 @@
  * back to one exec per check, and a service that exits ends the wait at once with its last log
  * lines. The execs are counted from the engine's own events.
  */
-import Docker from 'dockerode';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.ts';
+import { createMini, type Mini } from '../support/mini.ts';
 
-const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'readiness');
-const docker = new Docker({ socketPath: '/run/docker.sock' });
-let dir: string;
-let env: Record<string, string>;
-let project: string;
+let mini: Mini;
 
 /** The exec_create events of `service`'s containers since `since` (seconds). */
 async function execsOf(service: string, since: number): Promise<string[]> {
-  const stream = await docker.getEvents({
+  const stream = await mini.docker.getEvents({
     since,
     until: Math.ceil(Date.now() / 1000) + 1,
     filters: JSON.stringify({
       type: ['container'],
-      label: [`io.notesctl.project=${project}`, `io.notesctl.service=${service}`],
+      label: [`io.notesctl.project=${mini.project}`, `io.notesctl.service=${service}`],
     }),
   });
   let text = '';
@@ -36,31 +28,14 @@ async function execsOf(service: string, since: number): Promise<string[]> {
     .filter((action) => action.startsWith('exec_create'));
 }
 
-const cli = (args: string[]) => runCli(['-v', ...args], { cwd: dir, env });
+const cli = (args: string[]) => mini.cli(['-v', ...args]);
 
 describe('readiness', () => {
   beforeAll(async () => {
-    project = `ready${Math.random().toString(36).slice(2, 8)}`;
-    dir = await mkdtemp(join(tmpdir(), `notesctl-${project}-`));
-    await cp(FIXTURE, dir, { recursive: true });
-    const file = join(dir, 'notesctl.config.yaml');
-    await writeFile(
-      file,
-      (await readFile(file, 'utf8')).replace(/^project: ready$/m, `project: ${project}`),
-    );
-    env = { NOTESCTL_HOME: join(dir, '.home') };
+    mini = await createMini('ready', 'readiness');
   });
   afterAll(async () => {
-    await runCli(['down', '--volumes', '--yes'], { cwd: dir, env });
-    const images = await docker.listImages({
-      filters: JSON.stringify({ label: [`io.notesctl.project=${project}`] }),
-    });
-    for (const image of images)
-      await docker
-        .getImage(image.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    await (mini as Mini | undefined)?.destroy();
   });
 
   it('repeats the check inside the container: one exec for a 1.5 s wait', async () => {

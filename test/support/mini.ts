@@ -1,15 +1,17 @@
 /**
- * A private copy of the small CLI-test topology (test/fixtures/mini): unique project name and
- * published port, own NOTESCTL_HOME, cleaned up by destroy().
+ * A private copy of a small CLI-test topology (test/fixtures/mini by default, or another folder
+ * of test/fixtures): unique project name and published port, own NOTESCTL_HOME, cleaned up by
+ * destroy().
  */
 import Docker from 'dockerode';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../bed/mariadb.ts';
+import { removeProject } from './remove-project.ts';
 import { runCli, spawnCli, type CliResult } from './run-cli.ts';
 
-const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'mini');
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
 /** One test file's copy of the mini topology. */
 export interface Mini {
@@ -27,16 +29,16 @@ export interface Mini {
   destroy(): Promise<void>;
 }
 
-/** Copy test/fixtures/mini with a unique project and port. */
-export async function createMini(prefix: string): Promise<Mini> {
+/** Copy test/fixtures/`fixture` with a unique project and port. */
+export async function createMini(prefix: string, fixture = 'mini'): Promise<Mini> {
   const project = `${prefix}${Math.random().toString(36).slice(2, 8)}`;
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), `notesctl-${project}-`));
-  await cp(FIXTURE, dir, { recursive: true });
+  await cp(join(FIXTURES, fixture), dir, { recursive: true });
   const file = join(dir, 'notesctl.config.yaml');
   await writeFile(
     file,
-    (await readFile(file, 'utf8')).replace(/^project: mini$/m, `project: ${project}`),
+    (await readFile(file, 'utf8')).replace(/^project: .*$/m, `project: ${project}`),
   );
   const env = { NOTESCTL_HOME: join(dir, '.home'), WEB_PORT: String(port) };
   const docker = new Docker({ socketPath: '/run/docker.sock' });
@@ -53,17 +55,6 @@ export async function createMini(prefix: string): Promise<Mini> {
         all: true,
         filters: JSON.stringify({ label: [`io.notesctl.project=${project}`] }),
       }),
-    async destroy() {
-      await runCli(['down', '--volumes', '--yes'], { cwd: dir, env });
-      const images = await docker.listImages({
-        filters: JSON.stringify({ label: [`io.notesctl.project=${project}`] }),
-      });
-      for (const image of images)
-        await docker
-          .getImage(image.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    },
+    destroy: () => removeProject(docker, project, dir, env),
   };
 }

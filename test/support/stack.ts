@@ -4,10 +4,11 @@
  * helpers to look at what the real engine holds.
  */
 import Docker from 'dockerode';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../bed/mariadb.ts';
+import { removeProject } from './remove-project.ts';
 import { runCli, type CliResult } from './run-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -71,17 +72,6 @@ export async function createStack(prefix: string): Promise<Stack> {
       ) as { secrets: Record<string, string> };
       return Object.values(store.secrets);
     },
-    async destroy() {
-      await runCli(['down', '--volumes', '--yes'], { cwd: dir, env });
-      const images = await docker.listImages({
-        filters: JSON.stringify({ label: [`io.notesctl.project=${project}`] }),
-      });
-      for (const image of images)
-        await docker
-          .getImage(image.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    },
+    destroy: () => removeProject(docker, project, dir, env),
   };
 }
