@@ -9,6 +9,7 @@
  * usually do; the first check runs one `interval` after the start), WAIT_MODE=exec runs the
  * healthcheck command through `docker exec` every 0.2 s (what notesctl does).
  */
+import { checkArgv } from '../../src/apply/probe.ts';
 import type { Service, Topology } from '../../src/model/topology.ts';
 import { composeDuration } from './compose-file.ts';
 
@@ -34,13 +35,6 @@ export function dependencyLevels(topology: Topology): Map<string, number> {
 }
 
 const fn = (service: string) => service.replace(/[^A-Za-z0-9_]/g, '_');
-
-/** The command a healthcheck test runs, as docker exec arguments. */
-export function healthArgs(test: string[]): string[] {
-  const [kind, ...rest] = test;
-  if (kind === 'CMD-SHELL') return ['/bin/sh', '-c', rest.join(' ')];
-  return kind === 'CMD' ? rest : test;
-}
 
 /** Group `--flag value` pairs one to a line; the image and its arguments share the last line. */
 function lines(args: string[]): string[] {
@@ -120,7 +114,7 @@ function createFunction(s: Service, image: string): string {
 
 function waitFunction(s: Service): string {
   const body = s.healthcheck
-    ? `wait_healthy ${shellQuote(s.name)} ${healthArgs(s.healthcheck.test).map(shellQuote).join(' ')}`
+    ? `wait_healthy ${shellQuote(s.name)} ${checkArgv(s.healthcheck.test).map(shellQuote).join(' ')}`
     : 'true';
   return `wait_${fn(s.name)}() { ${body}; }`;
 }

@@ -8,9 +8,10 @@
  */
 import type Docker from 'dockerode';
 import { Writable } from 'node:stream';
+import { checkArgv } from '../../src/apply/probe.ts';
 import type { Topology } from '../../src/model/topology.ts';
 import { docker } from './cleanup.ts';
-import { dependencyLevels, healthArgs } from './docker-script.ts';
+import { dependencyLevels } from './docker-script.ts';
 import { timeCommand, type CommandSpec } from './timing.ts';
 
 const DEADLINE_MS = 180_000;
@@ -41,7 +42,7 @@ async function loopUntilReady(
   test: string[],
 ): Promise<{ probes: number; probeMs: number } | undefined> {
   const exec = await container.exec({
-    Cmd: ['/bin/sh', '-c', LOOP, 'ready-loop', ...healthArgs(test)],
+    Cmd: ['/bin/sh', '-c', LOOP, 'ready-loop', ...checkArgv(test)],
     AttachStdout: true,
     AttachStderr: true,
   });
@@ -71,13 +72,9 @@ async function startAndWait(
   test: string[] | undefined,
 ): Promise<ServiceReady> {
   const container = engine.getContainer(name);
-  if (!test) {
-    const started = performance.now();
-    await container.start();
-    return { ms: performance.now() - started, probes: 0, probeMs: 0 };
-  }
   const started = performance.now();
   await container.start();
+  if (!test) return { ms: performance.now() - started, probes: 0, probeMs: 0 };
   for (;;) {
     // A loop that cannot run (the container is restarting) is tried again.
     const passed = await loopUntilReady(container, test).catch(() => undefined);

@@ -11,7 +11,9 @@ import { Writable } from 'node:stream';
 import type { Engine } from '../engine/engine.ts';
 
 /** Attempts per loop window: about 3 s with a cheap check, then the wait looks at the container. */
-export const LOOP_ATTEMPTS = 25;
+const LOOP_ATTEMPTS = 25;
+/** How much of a check's output is kept for the error message. */
+const KEEP_CHARS = 2000;
 /** The longest one loop window (or one single check) may take before it counts as failed. */
 const PROBE_TIMEOUT_MS = 15_000;
 /** The first line the loop prints; without it, the shell itself could not run. */
@@ -54,6 +56,21 @@ export function checkArgv(test: string[]): string[] {
   return kind === 'CMD' ? rest : test;
 }
 
+/** The tail of what a check printed, and a stream that appends to it. */
+function outputTail(): { append(more: string): void; text(): string; stream: Writable } {
+  let kept = '';
+  const append = (more: string): void => {
+    kept = (kept + more).slice(-KEEP_CHARS);
+  };
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      append(chunk.toString());
+      callback();
+    },
+  });
+  return { append, text: () => kept, stream };
+}
+
 /** Run the check in a loop inside the container (see the module comment). */
 export async function probeLoop(
   engine: Engine,
@@ -62,37 +79,28 @@ export async function probeLoop(
   signal: AbortSignal,
   onCheck: (check: number, exitCode: number) => void,
 ): Promise<ProbeResult> {
-  let text = '';
+  const tail = outputTail();
   let checks = 0;
   const state = { marked: false };
   let pending = '';
   const stdout = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      pending += chunk.toString();
-      let newline = pending.indexOf('\n');
-      while (newline >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
         const progress = /^notesctl-wait (\d+) (\d+)$/.exec(line);
         if (!state.marked && line === MARKER) state.marked = true;
         else if (state.marked && progress) {
           checks = Number(progress[1]);
           onCheck(checks, Number(progress[2]));
-        } else text = (text + line + '\n').slice(-2000);
-        newline = pending.indexOf('\n');
+        } else tail.append(`${line}\n`);
       }
       callback();
     },
   });
-  const stderr = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      text = (text + chunk.toString()).slice(-2000);
-      callback();
-    },
-  });
   const cmd = ['/bin/sh', '-c', LOOP_SCRIPT, MARKER, String(LOOP_ATTEMPTS), ...checkArgv(test)];
-  const result = await runExec(engine, containerId, cmd, stdout, stderr, signal);
-  const output = `${result.output ?? text}${pending}`;
+  const result = await runExec(engine, containerId, cmd, stdout, tail.stream, signal);
+  const output = `${result.output ?? tail.text()}${pending}`;
   if (result.exitCode === 0) return { exitCode: 0, output, checks: checks + 1, noShell: false };
   return {
     exitCode: result.exitCode,
@@ -109,15 +117,21 @@ export async function probeOnce(
   test: string[],
   signal: AbortSignal,
 ): Promise<ProbeResult> {
-  let text = '';
-  const collect = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      text = (text + chunk.toString()).slice(-2000);
-      callback();
-    },
-  });
-  const result = await runExec(engine, containerId, checkArgv(test), collect, collect, signal);
-  return { exitCode: result.exitCode, output: result.output ?? text, checks: 1, noShell: false };
+  const tail = outputTail();
+  const result = await runExec(
+    engine,
+    containerId,
+    checkArgv(test),
+    tail.stream,
+    tail.stream,
+    signal,
+  );
+  return {
+    exitCode: result.exitCode,
+    output: result.output ?? tail.text(),
+    checks: 1,
+    noShell: false,
+  };
 }
 
 /** Exec with the probe timeout; a probe that cannot run (container restarting) is a failed check. */

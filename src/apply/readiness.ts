@@ -36,6 +36,7 @@ export async function waitReady(
   const deadline = Date.now() + readiness.timeoutMs;
   let delay = FIRST_PROBE_DELAY_MS;
   let lastOutput = '';
+  const test = readiness.test && condition !== 'started' ? readiness.test : undefined;
   let loop = true;
   let checks = 0;
   const progress = (check: number, exitCode: number) =>
@@ -44,7 +45,6 @@ export async function waitReady(
     signal.throwIfAborted();
     // The probe runs alongside the inspect (a round trip less per window over SSH); its answer
     // counts only when the inspect shows a running container.
-    const test = readiness.test && condition !== 'started' ? readiness.test : undefined;
     const base = checks;
     const [inspected, probed] = await Promise.allSettled([
       engine.inspectContainer(containerId),

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerEvents } from '../support/engine-events.ts';
 import { createMini, type Mini } from '../support/mini.ts';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.ts';
 
@@ -34,29 +35,12 @@ async function engineEvents(
   m: Mini,
   since: number,
 ): Promise<(action: string, service: string) => number> {
-  const stream = await m.docker.getEvents({
-    since,
-    until: Math.ceil(Date.now() / 1000) + 1,
-    filters: JSON.stringify({ type: ['container'], label: [`io.notesctl.project=${m.project}`] }),
-  });
-  let text = '';
-  for await (const chunk of stream) text += chunk.toString();
-  const events = text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map(
-      (line) =>
-        JSON.parse(line) as {
-          Action: string;
-          timeNano: number;
-          Actor: { Attributes: Record<string, string> };
-        },
-    );
+  const events = await containerEvents(m.docker, [`io.notesctl.project=${m.project}`], since);
   return (action, service) => {
     const found = events.find(
       (e) => e.Action === action && e.Actor.Attributes['io.notesctl.service'] === service,
     );
-    if (!found) throw new Error(`no ${action} event for ${service} in ${text}`);
+    if (!found) throw new Error(`no ${action} event for ${service} in ${JSON.stringify(events)}`);
     return found.timeNano;
   };
 }

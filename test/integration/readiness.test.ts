@@ -5,27 +5,19 @@
  * lines. The execs are counted from the engine's own events.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerEvents } from '../support/engine-events.ts';
 import { createMini, type Mini } from '../support/mini.ts';
 
 let mini: Mini;
 
 /** The exec_create events of `service`'s containers since `since` (seconds). */
 async function execsOf(service: string, since: number): Promise<string[]> {
-  const stream = await mini.docker.getEvents({
+  const events = await containerEvents(
+    mini.docker,
+    [`io.notesctl.project=${mini.project}`, `io.notesctl.service=${service}`],
     since,
-    until: Math.ceil(Date.now() / 1000) + 1,
-    filters: JSON.stringify({
-      type: ['container'],
-      label: [`io.notesctl.project=${mini.project}`, `io.notesctl.service=${service}`],
-    }),
-  });
-  let text = '';
-  for await (const chunk of stream) text += String(chunk);
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => (JSON.parse(line) as { Action: string }).Action)
-    .filter((action) => action.startsWith('exec_create'));
+  );
+  return events.map((e) => e.Action).filter((action) => action.startsWith('exec_create'));
 }
 
 const cli = (args: string[]) => mini.cli(['-v', ...args]);

@@ -32,27 +32,21 @@ function isPrivateKey(key: unknown): key is ParsedKey {
 }
 
 /** Make `client` (right after connect()) send signed public-key requests without the query. */
-export function signWithoutQuery(client: Client): boolean {
+export function signWithoutQuery(client: Client): void {
   const proto = (client as unknown as { _protocol?: { authPK?: AuthPK } })._protocol;
   const original = proto?.authPK;
-  if (!proto || typeof original !== 'function') return false;
+  if (!proto || typeof original !== 'function') return;
   proto.authPK = (user, key, keyAlgo, cbSign) => {
     if (cbSign !== undefined || !isPrivateKey(key)) {
       original.call(proto, user, key, keyAlgo, cbSign);
       return;
     }
     const hash = keyAlgo === undefined ? undefined : HASHES[keyAlgo];
-    const signature = key.sign(Buffer.alloc(0), hash);
-    // A key that cannot sign here (an unusual algorithm): ssh2's own way.
-    if (signature instanceof Error) {
-      original.call(proto, user, key, keyAlgo);
-      return;
-    }
     original.call(proto, user, key, keyAlgo, (data, done) => {
       const signed = key.sign(data, hash);
-      if (signed instanceof Error) throw signed;
-      done(signed);
+      // A key that cannot sign here: ssh2's own way (the query, then its own signing and error).
+      if (signed instanceof Error) original.call(proto, user, key, keyAlgo);
+      else done(signed);
     });
   };
-  return true;
 }
