@@ -11,7 +11,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
@@ -117,13 +116,7 @@ async function main(): Promise<void> {
   let app: ChildProcess | undefined;
   try {
     console.error('building dist/ …');
-    await run(
-      process.execPath,
-      [join(APP_DIR, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      {
-        cwd: APP_DIR,
-      },
-    );
+    await run(process.execPath, ['build.ts'], { cwd: APP_DIR });
     [mariadb, userauth] = await Promise.all([startMariaDb(), startUserauth()]);
     await userauth.createUser({
       username: 'bench',

@@ -4,6 +4,7 @@
  * than by Sequelize so a password from DATABASE_PASSWORD_FILE can be added and so no URL (which
  * may carry a password) ever reaches a log line.
  */
+import mysql2 from 'mysql2';
 import { Sequelize, type Options } from 'sequelize';
 import { ConfigError } from './config.ts';
 import type { Logger } from './log.ts';
@@ -48,6 +49,8 @@ export function parseDatabaseUrl(url: string, password?: string): DatabaseTarget
   return {
     options: {
       dialect: 'mysql',
+      // Handed over rather than looked up by name at run time, so the bundle (build.ts) carries it.
+      dialectModule: mysql2,
       host,
       port,
       database,

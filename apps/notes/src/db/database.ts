@@ -3,6 +3,7 @@
  * SQLite's driver (`sqlite3`) is deliberately not a dependency of this app — it comes from the
  * repository root in development so the Docker image never compiles it.
  */
+import mysql2 from 'mysql2';
 import { Sequelize, Transaction, type Options } from 'sequelize';
 import { log, redactUrl } from '../log.ts';
 
@@ -32,6 +33,8 @@ export function openDatabase(options: DatabaseOptions): Sequelize {
   const url = new URL(options.url);
   const mysqlOptions: Options = {
     dialect: 'mysql',
+    // Handed over rather than looked up by name at run time, so the bundle (build.ts) carries it.
+    dialectModule: mysql2,
     host: url.hostname,
     port: url.port === '' ? 3306 : Number(url.port),
     username: decodeURIComponent(url.username),

@@ -187,7 +187,7 @@ describe('the notes image', () => {
       'sh',
       notesImage,
       '-c',
-      'ls /app; ls /app/node_modules; ls /app/dist',
+      'ls /app; ls /app/dist; test -e /app/node_modules && echo HAS_NODE_MODULES; find /app/compile-cache -type f -user node -o -type f -perm /022',
     ]);
     const listed = files.stdout.split('\n');
     expect(listed).toEqual(
@@ -195,23 +195,24 @@ describe('the notes image', () => {
         'dist',
         'views',
         'public',
-        'node_modules',
         'healthcheck.sh',
-        'koa',
-        'mysql2',
         'server.js',
+        'boot.js',
+        'compile-cache',
       ]),
     );
+    // One bundle and no node_modules; the compile cache is root's and read-only (find prints
+    // any file the app user owns or anyone may write).
     for (const absent of [
       'test',
       'bench',
       'src',
-      'sqlite3',
-      'typescript',
-      'vitest',
+      'node_modules',
+      'HAS_NODE_MODULES',
       'healthcheck.js',
     ])
       expect(listed).not.toContain(absent);
+    expect(listed.filter((line) => line.startsWith('/app/compile-cache'))).toEqual([]);
   });
 
   it('becomes healthy with MariaDB and userauth (secrets read from files)', async () => {
