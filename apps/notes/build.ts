@@ -81,10 +81,15 @@ if (values.split !== undefined) {
   for (const part of ['vendor', 'app']) mkdirSync(`${dir}/${part}`, { recursive: true });
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     if (file.endsWith('.map')) continue;
+    // The vendor entry only shapes the chunks: nothing loads it, so the image does not carry it.
+    if (output.entryPoint === 'vendor:vendor') {
+      rmSync(file);
+      rmSync(`${file}.map`);
+      continue;
+    }
     const inputs = Object.keys(output.inputs);
     const vendor =
-      output.entryPoint === 'vendor:vendor' ||
-      (output.entryPoint === undefined && inputs.every((input) => input.includes('node_modules/')));
+      output.entryPoint === undefined && inputs.every((input) => input.includes('node_modules/'));
     const target = `${dir}/${vendor ? 'vendor' : 'app'}/${file.slice('dist/'.length)}`;
     renameSync(file, target);
     renameSync(`${file}.map`, `${target}.map`);
