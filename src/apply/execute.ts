@@ -1,5 +1,6 @@
 /**
- * Run a Plan: every operation starts as soon as the ones it follows are done, in parallel, with
+ * Run a Plan: every operation starts as soon as the ones it follows are done (and, until the
+ * plan's `first` operation has been launched, only the ones it depends on), in parallel, with
  * no decisions of its own. On failure nothing new starts, running operations finish, and the
  * first error is thrown. On abort (Ctrl-C) the same, so the engine is never left mid-call.
  */
@@ -36,6 +37,8 @@ export async function executePlan(plan: Plan, context: ExecuteContext): Promise<
   const exited = new Set<string>();
   let wake: () => void = () => undefined;
   const pending = new Map(plan.operations.map((op) => [op.id, op]));
+  /** Until plan.first has been launched, the only operations that may run (see Plan.first). */
+  const leading = plan.first === undefined ? undefined : dependenciesOf(plan.first, plan);
   const running = new Map<string, Promise<void>>();
   const limit = context.concurrency ?? 8;
   let failure: unknown;
@@ -80,6 +83,7 @@ export async function executePlan(plan: Plan, context: ExecuteContext): Promise<
     }
   };
   const ready = (op: PlannedOperation): boolean =>
+    (leading === undefined || leading.has(op.id) || !pending.has(plan.first ?? '')) &&
     op.after.every((id) => done.has(id)) &&
     (op.afterExit ?? []).every((id) => done.has(id) || exited.has(id));
 
@@ -107,6 +111,20 @@ export async function executePlan(plan: Plan, context: ExecuteContext): Promise<
     });
   }
   return created;
+}
+
+/** `id` and every operation it waits for, directly or not. */
+function dependenciesOf(id: string, plan: Plan): Set<string> {
+  const byId = new Map(plan.operations.map((op) => [op.id, op]));
+  const found = new Set<string>();
+  const visit = (next: string): void => {
+    const op = byId.get(next);
+    if (found.has(next) || !op) return;
+    found.add(next);
+    for (const dep of [...op.after, ...(op.afterExit ?? [])]) visit(dep);
+  };
+  visit(id);
+  return found;
 }
 
 function serviceOf(operation: Operation): string | undefined {

@@ -1,8 +1,8 @@
 /**
  * One Docker API call with a JSON answer, over node:http — the socket or the SSH channel agent.
- * The everyday calls (list, inspect, create, start, stop, remove) go through here, so a command
- * that needs nothing else never loads dockerode and its stream libraries; streams (build, pull,
- * load, save, logs, exec, copy) stay with dockerode. Failures carry what dockerode's do
+ * The everyday calls (list, inspect, create, start, stop, remove, the upload of secret files) go
+ * through here, so a command that needs nothing else never loads dockerode and its stream
+ * libraries; streams (build, pull, load, save, logs, exec) stay with dockerode. Failures carry what dockerode's do
  * (`statusCode`, `json.message`, `code`), so wrap-error.ts treats both alike.
  */
 import type { Agent, RequestOptions } from 'node:http';
@@ -35,10 +35,13 @@ export function requestTarget(target: ApiTarget): RequestOptions & { servername:
 
 /** Options of apiRequest. */
 export interface ApiRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path after the version prefix, with its query (`/containers/json?all=1`). */
   path: string;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is, instead of `body` (a tar archive for PUT …/archive). */
+  raw?: { contentType: string; data: Buffer };
   /** Status codes that are not failures though not 2xx (304 "already started"). */
   accept?: number[];
 }
@@ -53,7 +56,9 @@ function parseJson(text: string): unknown {
 
 /** Make one call under `prefix` (`/v1.41`); resolves with the parsed JSON answer, if any. */
 export function apiRequest<T>(target: ApiTarget, prefix: string, call: ApiRequest): Promise<T> {
-  const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
+  const payload =
+    call.raw?.data ??
+    (call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body)));
   const options: RequestOptions & { servername: string } = {
     ...requestTarget(target),
     method: call.method,
@@ -61,7 +66,10 @@ export function apiRequest<T>(target: ApiTarget, prefix: string, call: ApiReques
     headers:
       payload === undefined
         ? {}
-        : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+        : {
+            'Content-Type': call.raw?.contentType ?? 'application/json',
+            'Content-Length': payload.length,
+          },
   };
   return new Promise<T>((resolve, reject) => {
     const req = http.request(options, (res) => {

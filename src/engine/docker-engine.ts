@@ -1,7 +1,8 @@
 /**
- * The Engine interface over the Docker API. The everyday calls with JSON answers go through
- * api-request.ts (node:http); streams (build, pull, load, save, logs, exec, copy, wait) through
- * dockerode, loaded on first use — a no-op `up` or a `ps` never loads it. The API version is
+ * The Engine interface over the Docker API. The everyday calls with JSON answers, and the small
+ * upload of secret files, go through api-request.ts (node:http); streams (build, pull, load,
+ * save, logs, exec, wait) through dockerode, loaded on first use — a no-op `up`, a `ps` or a
+ * cold `up` of images already there never loads it. The API version is
  * pinned (1.41, Docker 20.10+) so no request is spent negotiating it: every round trip counts
  * over SSH.
  */
@@ -165,9 +166,14 @@ export class DockerEngine implements Engine {
   ): Promise<void> {
     const { filesTar } = await import('./docker-streams.ts');
     const archive = await filesTar(directory, files);
-    const docker = await this.docker();
+    // Through api-request.ts, not dockerode: a cold `up` needs nothing else of dockerode, and
+    // loading it would sit on the first service's path to its start.
     await this.call('copy files into', containerId.slice(0, 12), () =>
-      docker.getContainer(containerId).putArchive(archive, { path: '/' }),
+      this.api({
+        method: 'PUT',
+        path: `/containers/${seg(containerId)}/archive${query({ path: '/' })}`,
+        raw: { contentType: 'application/x-tar', data: archive },
+      }),
     );
   }
 

@@ -87,5 +87,6 @@ export function planToJson(plan: Plan): unknown {
     })),
     unchanged: plan.unchanged,
     orphans: plan.orphans,
+    ...(plan.first ? { first: plan.first } : {}),
   };
 }

@@ -98,19 +98,20 @@ export function reconcile(
     const cause = createCause(containers, service.hash, options.forceRecreate);
     const clashing = stale.filter((c) => c.name === newName);
     const preRemovals = removals(clashing, [], 'same name as the container to create');
+    // The engine resolves a container's network when it starts, not when it is created (a
+    // deliberate rule of the Docker API), so a new container and its secrets do not wait for
+    // its networks: on a cold `up` they are made while the engine creates the networks.
+    const networkOpsOf = (name: string | undefined): string[] => {
+      const id = name === undefined ? undefined : networkOps.get(name);
+      return id === undefined ? [] : [id];
+    };
     const createId = add({
       id: `create:${service.name}`,
       operation: { kind: 'create-container', service: service.name, spec: service.spec },
-      after: [
-        ...preRemovals,
-        ...service.spec.mounts.flatMap((m) => volumeOps.get(m.volume) ?? []),
-        ...[service.spec.network?.name, ...service.extraNetworks.map((n) => n.network)].flatMap(
-          (n) => (n ? (networkOps.get(n) ?? []) : []),
-        ),
-      ],
+      after: [...preRemovals, ...service.spec.mounts.flatMap((m) => volumeOps.get(m.volume) ?? [])],
       cause,
     });
-    const setup = [createId];
+    const setup = [createId, ...networkOpsOf(service.spec.network?.name)];
     for (const extra of service.extraNetworks) {
       setup.push(
         add({
@@ -121,7 +122,7 @@ export function reconcile(
             network: extra.network,
             aliases: extra.aliases,
           },
-          after: [createId],
+          after: [createId, ...networkOpsOf(extra.network)],
           cause: 'service is on several networks',
         }),
       );
@@ -204,6 +205,7 @@ export function reconcile(
   }
 
   const orphans = planOrphans(desired, observed, options, add);
+  const first = criticalStart(ops);
   return {
     project: desired.project,
     host: desired.host,
@@ -211,7 +213,44 @@ export function reconcile(
     unchanged: unchanged.sort(),
     starting: starting.sort(),
     orphans,
+    ...(first ? { first } : {}),
   };
+}
+
+/** Rough relative duration of an operation, only to find the longest chain. */
+function weightOf(op: PlannedOperation): number {
+  switch (op.operation.kind) {
+    case 'wait-ready':
+      return 8;
+    case 'start-container':
+    case 'stop-container':
+      return 4;
+    case 'copy-secrets':
+    case 'create-network':
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+/** The start operation with the longest weighted chain of operations after it (first of ties). */
+function criticalStart(ops: PlannedOperation[]): string | undefined {
+  const dependents = new Map<string, PlannedOperation[]>();
+  for (const op of ops)
+    for (const id of op.after) dependents.set(id, [...(dependents.get(id) ?? []), op]);
+  const tails = new Map<string, number>();
+  const tailOf = (op: PlannedOperation): number => {
+    let tail = tails.get(op.id);
+    if (tail === undefined) {
+      tail = weightOf(op) + Math.max(0, ...(dependents.get(op.id) ?? []).map(tailOf));
+      tails.set(op.id, tail);
+    }
+    return tail;
+  };
+  let best: PlannedOperation | undefined;
+  for (const op of ops)
+    if (op.operation.kind === 'start-container' && (!best || tailOf(op) > tailOf(best))) best = op;
+  return best?.id;
 }
 
 function pickReusable(containers: ContainerSummary[], hash: string): ContainerSummary | undefined {

@@ -133,6 +133,14 @@ export interface Plan {
   starting?: string[];
   /** Containers of services no longer in the topology (removed only with --remove-orphans). */
   orphans: { service: string; containerName: string }[];
+  /**
+   * The start-container operation at the head of the plan's longest chain of starts and waits.
+   * Until it has been launched, only the operations it depends on run: the engine's work is
+   * shared by everything in flight (on a small host, CPU and its own locks), so the first link
+   * of the critical chain gets it alone, and the other services' set-up runs while that
+   * container starts. Undefined when the plan starts nothing.
+   */
+  first?: string;
 }
 
 /** True for operations that change the engine's state. */

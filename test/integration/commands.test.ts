@@ -58,6 +58,15 @@ describe('everyday commands', () => {
   it('up runs the one-shot job to completion before its dependent, then stays a no-op', async () => {
     const up = await mini.cli(['up']);
     expect(up.code, up.stderr).toBe(0);
+    // The head of the longest chain (migrate → web → worker) is started before anything it
+    // does not need is begun: the other services' containers are created after that.
+    const progress = `${up.stdout}\n${up.stderr}`.split('\n');
+    const begun = (pattern: RegExp) => progress.findIndex((line) => pattern.test(line));
+    expect(begun(/→ start migrate$/), progress.join('\n')).toBeGreaterThan(-1);
+    for (const service of ['web', 'worker'])
+      expect(begun(new RegExp(`→ create container \\S+ \\(${service}\\)`))).toBeGreaterThan(
+        begun(/→ start migrate$/),
+      );
     const byService = new Map(
       (await mini.containers()).map((c) => [c.Labels['io.notesctl.service'], c]),
     );

@@ -13,6 +13,27 @@ describe('reconcile', () => {
     await expect(formatPlan(plan)).toMatchFileSnapshot('golden/notes-fresh.plan.txt');
   });
 
+  it('creates containers and copies secrets without waiting for their networks; starts wait for them', async () => {
+    const plan = reconcile(desiredFor(await notesTopology()), EMPTY, DEFAULTS);
+    const after = (id: string) => plan.operations.find((o) => o.id === id)?.after;
+    expect(after('create:userauth')).toEqual([]);
+    expect(after('secrets:userauth')).toEqual(['create:userauth']);
+    expect(after('connect:userauth:notes_svcnet')).toEqual(['create:userauth', 'network:svcnet']);
+    expect(after('start:userauth')).toContain('network:authnet');
+  });
+
+  it('names the start at the head of the longest chain as the one to launch first', async () => {
+    const topology = await notesTopology();
+    // db-userauth → userauth → notes is longer than db-notes → notes.
+    expect(reconcile(desiredFor(topology), EMPTY, DEFAULTS).first).toBe('start:db-userauth');
+    const changed = desiredFor(await notesTopology({ NOTES_PUBLIC_URL: 'https://notes.example' }));
+    expect(reconcile(changed, convergedState(desiredFor(topology)), DEFAULTS).first).toBe(
+      'start:notes',
+    );
+    const converged = desiredFor(topology);
+    expect(reconcile(converged, convergedState(converged), DEFAULTS).first).toBeUndefined();
+  });
+
   it('plans nothing when the engine already matches', async () => {
     const desired = desiredFor(await notesTopology());
     const plan = reconcile(desired, convergedState(desired), DEFAULTS);
