@@ -2,8 +2,8 @@
  * One Docker API call with a JSON answer, over node:http — the socket or the SSH channel agent.
  * The everyday calls (list, inspect, create, start, stop, remove, the upload of secret files) go
  * through here, so a command that needs nothing else never loads dockerode and its stream
- * libraries; streams (build, pull, load, save, logs, exec) stay with dockerode. Failures carry what dockerode's do
- * (`statusCode`, `json.message`, `code`), so wrap-error.ts treats both alike.
+ * libraries; streams (build, pull, load, save, logs, exec) stay with dockerode. Failures carry
+ * what dockerode's do (`statusCode`, `json.message`, `code`), so wrap-error.ts treats both alike.
  */
 import type { Agent, RequestOptions } from 'node:http';
 import type { Labels } from './engine.ts';

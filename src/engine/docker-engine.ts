@@ -2,9 +2,8 @@
  * The Engine interface over the Docker API. The everyday calls with JSON answers, and the small
  * upload of secret files, go through api-request.ts (node:http); streams (build, pull, load,
  * save, logs, exec, wait) through dockerode, loaded on first use — a no-op `up`, a `ps` or a
- * cold `up` of images already there never loads it. The API version is
- * pinned (1.41, Docker 20.10+) so no request is spent negotiating it: every round trip counts
- * over SSH.
+ * cold `up` of images already there never loads it. The API version is pinned (1.41, Docker
+ * 20.10+) so no request is spent negotiating it: every round trip counts over SSH.
  */
 import type Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';

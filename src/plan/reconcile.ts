@@ -29,6 +29,14 @@ export function reconcile(
     return op.id;
   };
   const networkOps = planNetworks(desired, observed, add);
+  // The engine resolves a container's networks when it starts, not when it is created (a
+  // deliberate rule of the Docker API), so a new container and its secrets do not wait for its
+  // networks: on a cold `up` they are made while the engine creates the networks. Its start and
+  // its `network connect`s wait for them.
+  const networkOpsOf = (name: string | undefined): string[] => {
+    const id = name === undefined ? undefined : networkOps.get(name);
+    return id === undefined ? [] : [id];
+  };
   const volumeOps = planVolumes(desired, observed, add);
 
   const byService = groupByService(observed.containers);
@@ -98,13 +106,6 @@ export function reconcile(
     const cause = createCause(containers, service.hash, options.forceRecreate);
     const clashing = stale.filter((c) => c.name === newName);
     const preRemovals = removals(clashing, [], 'same name as the container to create');
-    // The engine resolves a container's network when it starts, not when it is created (a
-    // deliberate rule of the Docker API), so a new container and its secrets do not wait for
-    // its networks: on a cold `up` they are made while the engine creates the networks.
-    const networkOpsOf = (name: string | undefined): string[] => {
-      const id = name === undefined ? undefined : networkOps.get(name);
-      return id === undefined ? [] : [id];
-    };
     const createId = add({
       id: `create:${service.name}`,
       operation: { kind: 'create-container', service: service.name, spec: service.spec },
