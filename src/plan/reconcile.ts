@@ -234,8 +234,14 @@ function weightOf(op: PlannedOperation): number {
   }
 }
 
-/** The start operation with the longest weighted chain of operations after it (first of ties). */
+/**
+ * The start operation with the longest weighted chain of operations after it (first of ties).
+ * None when the plan stops a container: a stop sent to the engine completes there even if
+ * notesctl is killed, so holding stops back behind a start would leave more of them in flight,
+ * to land after the next `up` has looked (and a recreation stops nothing the old way round).
+ */
 function criticalStart(ops: PlannedOperation[]): string | undefined {
+  if (ops.some((op) => op.operation.kind === 'stop-container')) return undefined;
   const dependents = new Map<string, PlannedOperation[]>();
   for (const op of ops)
     for (const id of op.after) dependents.set(id, [...(dependents.get(id) ?? []), op]);

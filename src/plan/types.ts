@@ -138,7 +138,8 @@ export interface Plan {
    * Until it has been launched, only the operations it depends on run: the engine's work is
    * shared by everything in flight (on a small host, CPU and its own locks), so the first link
    * of the critical chain gets it alone, and the other services' set-up runs while that
-   * container starts. Undefined when the plan starts nothing.
+   * container starts. Undefined when the plan starts nothing, or stops a container (see
+   * reconcile.ts).
    */
   first?: string;
 }

@@ -22,14 +22,21 @@ describe('reconcile', () => {
     expect(after('start:userauth')).toContain('network:authnet');
   });
 
-  it('names the start at the head of the longest chain as the one to launch first', async () => {
+  it('names the start at the head of the longest chain as the one to launch first, unless it stops containers', async () => {
     const topology = await notesTopology();
     // db-userauth → userauth → notes is longer than db-notes → notes.
     expect(reconcile(desiredFor(topology), EMPTY, DEFAULTS).first).toBe('start:db-userauth');
+    // A plan that stops containers (here the old notes) names none: stops are not held back.
     const changed = desiredFor(await notesTopology({ NOTES_PUBLIC_URL: 'https://notes.example' }));
-    expect(reconcile(changed, convergedState(desiredFor(topology)), DEFAULTS).first).toBe(
-      'start:notes',
-    );
+    expect(
+      reconcile(changed, convergedState(desiredFor(topology)), DEFAULTS).first,
+    ).toBeUndefined();
+    const forced = reconcile(desiredFor(topology), convergedState(desiredFor(topology)), {
+      ...DEFAULTS,
+      forceRecreate: true,
+    });
+    expect(forced.operations.some((o) => o.operation.kind === 'stop-container')).toBe(true);
+    expect(forced.first).toBeUndefined();
     const converged = desiredFor(topology);
     expect(reconcile(converged, convergedState(converged), DEFAULTS).first).toBeUndefined();
   });
