@@ -224,7 +224,6 @@ function weightOf(op: PlannedOperation): number {
     case 'wait-ready':
       return 8;
     case 'start-container':
-    case 'stop-container':
       return 4;
     case 'copy-secrets':
     case 'create-network':
