@@ -31,7 +31,13 @@ if (file) {
       typeof first === 'number' || (typeof first === 'object' && first && 'port' in first);
     if (tcp && trace.connect === undefined) {
       trace.connect = performance.now();
-      this.on('data', () => trace.inbound.push(performance.now()));
+      // Seen through emit, not a 'data' listener: a listener would switch the socket to flowing
+      // mode, and the bytes that arrive before ssh2 has loaded and listens would be lost.
+      const emit = this.emit.bind(this);
+      this.emit = (event: string | symbol, ...rest: unknown[]) => {
+        if (event === 'data') trace.inbound.push(performance.now());
+        return emit(event, ...rest);
+      };
       this.once('close', () => (trace.close = performance.now()));
     }
     return connect.apply(this, args);

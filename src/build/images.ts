@@ -40,8 +40,23 @@ export interface ImageResolution {
   }[];
 }
 
+/** A build service's tag and context digest, computed once per command (per Service object). */
+const tags = new WeakMap<Service, Promise<{ tag: string; digest: string }>>();
+
 /** The tag a build service's image gets: repository + the first 12 hex of its context digest. */
-export async function buildTag(
+export function buildTag(
+  project: string,
+  service: Service,
+): Promise<{ tag: string; digest: string }> {
+  let tag = tags.get(service);
+  if (!tag) {
+    tag = computeBuildTag(project, service);
+    tags.set(service, tag);
+  }
+  return tag;
+}
+
+async function computeBuildTag(
   project: string,
   service: Service,
 ): Promise<{ tag: string; digest: string }> {
@@ -50,6 +65,17 @@ export async function buildTag(
   const files = await listContext(context, dockerfile);
   const digest = await contextDigest(files, { dockerfile, args, target });
   return { tag: `${imageRepository(project, service.name)}:${digest.slice(0, 12)}`, digest };
+}
+
+/**
+ * Start digesting the build contexts of `services` now, so that the work overlaps with opening
+ * the engine (an SSH handshake is mostly waiting). Failures surface where the tag is awaited.
+ */
+export function warmBuildTags(topology: Topology, services: string[]): void {
+  for (const name of services) {
+    const service = topology.services[name];
+    if (service?.image.kind === 'build') buildTag(topology.project, service).catch(() => undefined);
+  }
 }
 
 /** Resolve (and unless dry-run, build or pull) the images of `services`. */
@@ -62,6 +88,16 @@ export async function resolveImages(
   const images = new Map<string, ResolvedImage>();
   const changed: ImageResolution['changed'] = [];
   const shipper = createShipper(engine, options);
+  // Services sharing an image (both databases) look it up once.
+  const looks = new Map<string, ReturnType<Engine['inspectImage']>>();
+  const look = (ref: string) => {
+    let found = looks.get(ref);
+    if (!found) {
+      found = engine.inspectImage(ref);
+      looks.set(ref, found);
+    }
+    return found;
+  };
   await Promise.all(
     services.map(async (name) => {
       const service = topology.services[name];
@@ -69,7 +105,7 @@ export async function resolveImages(
       const resolved =
         service.image.kind === 'build'
           ? await resolveBuild(engine, topology.project, service, options, changed, shipper)
-          : await resolvePull(engine, service.image.ref, name, options, changed, shipper);
+          : await resolvePull(engine, look, service.image.ref, name, options, changed, shipper);
       images.set(name, resolved);
     }),
   );
@@ -202,13 +238,14 @@ async function buildOn(
 
 async function resolvePull(
   engine: Engine,
+  look: (ref: string) => ReturnType<Engine['inspectImage']>,
   ref: string,
   service: string,
   options: ImageOptions,
   changed: ImageResolution['changed'],
   shipper: Shipper,
 ): Promise<ResolvedImage> {
-  const existing = await engine.inspectImage(ref);
+  const existing = await look(ref);
   if (existing) return { ref, id: existing.id, healthTest: existing.healthcheck?.test };
   changed.push({ service, action: 'pull', ref });
   if (options.dryRun) return { ref, id: `(to be pulled: ${ref})`, healthTest: undefined };

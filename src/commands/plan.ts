@@ -8,11 +8,14 @@ import { expandScope, servicesByHost } from './support/scope.ts';
 import { withEngine } from './support/engines.ts';
 import { withBuilder } from './support/builder.ts';
 import { prepareUp } from './support/prepare-up.ts';
+import { warmBuildTags } from '../build/images.ts';
 
 /** Run `plan`. */
 export const run: CommandRunner = async ({ global, args, terminal }) => {
   const topology = await loadForCommand(global);
   const scope = expandScope(topology, args);
+  // The build contexts are digested while the engine's connection opens.
+  warmBuildTags(topology, scope);
   const output: unknown[] = [];
   for (const [host, services] of servicesByHost(topology, scope)) {
     await withEngine(topology, host, global, (engine) =>

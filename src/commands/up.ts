@@ -11,12 +11,15 @@ import { withEngine } from './support/engines.ts';
 import { withBuilder } from './support/builder.ts';
 import { interruptSignal } from './support/interrupt.ts';
 import { prepareUp } from './support/prepare-up.ts';
+import { warmBuildTags } from '../build/images.ts';
 import { summarizeUp } from '../output/up-summary.ts';
 
 /** Run `up`. */
 export const run: CommandRunner = async ({ global, args, options, terminal }) => {
   const topology = await loadForCommand(global);
   const scope = expandScope(topology, args);
+  // The build contexts are digested while the engine's connection opens.
+  warmBuildTags(topology, scope);
   const progress = await createProgress(terminal);
   const interrupt = interruptSignal(() =>
     terminal.warn(

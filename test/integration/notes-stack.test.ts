@@ -103,6 +103,11 @@ describe('the Notes stack on the local engine', () => {
     expect(result.stderr).toContain('up to date');
     expect(proxy.calls.length).toBeGreaterThan(0);
     expect(proxy.mutating()).toEqual([]);
+    // One observation in one parallel wave: the three lists and one look at each image (the
+    // databases share theirs), nothing asked twice.
+    const calls = proxy.calls.map((c) => `${c.method} ${c.path.split('?')[0] ?? ''}`);
+    expect(calls.filter((c) => /\/images\/.+\/json$/.test(c))).toHaveLength(3);
+    expect(new Set(calls).size).toBe(calls.length);
   });
 
   it('recreates only the service whose environment changed', async () => {

@@ -3,12 +3,14 @@
 // sshd); image streams of tens of MB go through the channels; a host whose sshd refuses socket
 // forwarding is reached through `docker system dial-stdio`; a link that goes silent mid
 // `logs -f` ends the command with an error naming the host within 30 s.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLocalEngine } from '../../src/engine/connect.ts';
 import { DockerEngine } from '../../src/engine/docker-engine.ts';
+import { connectSsh } from '../../src/engine/ssh/connect.ts';
 import { openSshTransport } from '../../src/engine/ssh/transport.ts';
 import { startDelayProxy, type DelayProxy } from '../bed/delay-proxy.ts';
 import { listHosts, startHost, type TestHost } from '../bed/hosts.ts';
@@ -158,6 +160,53 @@ describe('remote engine over one SSH connection', () => {
     const logins = readFileSync(sshdLog, 'utf8').slice(logStart);
     expect(logins.split('Accepted publickey').length - 1).toBe(4);
     expect(logins).not.toContain('Postponed publickey');
+  });
+
+  it('sends an ed25519 login behind the service request, an RSA one after its answer', async () => {
+    // With a key whose signature algorithm the key fixes, the login goes out before sshd has
+    // accepted the service (one round trip less); an RSA key's algorithm comes from the server's
+    // EXT_INFO, so ssh2 waits as usual. Both logins must succeed against the real sshd.
+    const rsa = join(bed.dir, 'id_rsa');
+    await execa('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', rsa]);
+    appendFileSync(
+      join(bed.host.identityFile, '..', 'authorized_keys'),
+      readFileSync(`${rsa}.pub`),
+    );
+    const order: Record<string, string> = {};
+    for (const [kind, identity] of [
+      ['ed25519', bed.host.identityFile],
+      ['rsa', rsa],
+    ] as const) {
+      const lines: string[] = [];
+      const link = await connectSsh(
+        {
+          name: 'web1',
+          user: 'root',
+          hostname: '127.0.0.1',
+          port: bed.proxy.port,
+          identity,
+          socket: '/run/docker.sock',
+        },
+        {
+          env: bed.env,
+          passphrase: undefined,
+          hostKeys: {
+            files: { own: join(bed.env.NOTESCTL_HOME ?? '', 'known_hosts'), operator: '/none' },
+            acceptNew: false,
+            ask: undefined,
+            note: () => undefined,
+          },
+          debug: (line) => lines.push(line),
+        },
+      );
+      await link.close();
+      const login = lines.findIndex((l) => l.includes('Sending USERAUTH_REQUEST (publickey)'));
+      const accepted = lines.findIndex((l) => l.includes('Received SERVICE_ACCEPT'));
+      expect(login, lines.join('\n')).toBeGreaterThan(-1);
+      expect(accepted, lines.join('\n')).toBeGreaterThan(-1);
+      order[kind] = login < accepted ? 'login first' : 'accept first';
+    }
+    expect(order).toEqual({ ed25519: 'login first', rsa: 'accept first' });
   });
 
   it('reports a link that goes silent during logs -f, naming the host, within 30 s', async () => {

@@ -10,6 +10,7 @@ import { describeEndpoint, type SshEndpoint } from './endpoint.ts';
 import { prepareHostKeyCheck, type HostKeyPolicy } from './host-key-check.ts';
 import { loginMethods, type PassphrasePrompt } from './identity.ts';
 import { signWithoutQuery } from './direct-sign.ts';
+import { canLoginEarly, loginWithoutWaitingForService } from './early-login.ts';
 import { ssh2 } from './ssh2.ts';
 
 /** How to connect. */
@@ -22,6 +23,8 @@ export interface SshConnectOptions {
   /** SSH keepalive period; the link counts as lost after `keepaliveCountMax` unanswered. */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /** ssh2's protocol trace, one line per event (never key material); for tests and debugging. */
+  debug?: (line: string) => void;
 }
 
 /** Keepalive defaults: a silent link is declared lost after 5 s × (3 + 1) = 20 s at most. */
@@ -114,6 +117,7 @@ export async function connectSsh(
     keepaliveInterval: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: options.keepaliveCountMax ?? KEEPALIVE_COUNT_MAX,
     authHandler: login.methods,
+    ...(options.debug ? { debug: options.debug } : {}),
     // No hostHash: the verifier gets the raw key blob and compares it with known_hosts itself.
     hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
       if (timer) clearTimeout(timer);
@@ -178,6 +182,10 @@ export async function connectSsh(
     armTimer();
     client.connect(config);
     signWithoutQuery(client);
+    const first = login.methods[0];
+    if (first?.type === 'publickey' && canLoginEarly(first.key, first.passphrase)) {
+      loginWithoutWaitingForService(client);
+    }
     sock.removeListener('error', onEarlyError);
   });
   return trackLink(endpoint, client, sock);
