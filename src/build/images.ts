@@ -68,8 +68,9 @@ async function computeBuildTag(
 }
 
 /**
- * Start digesting the build contexts of `services` now, so that the work overlaps with opening
- * the engine (an SSH handshake is mostly waiting). Failures surface where the tag is awaited.
+ * Start digesting the build contexts of `services` now, so that the work overlaps an SSH
+ * handshake (mostly waiting). Not earlier: its file reads would queue ahead of the lock's and
+ * the handshake's own in libuv's thread pool. Failures surface where the tag is awaited.
  */
 export function warmBuildTags(topology: Topology, services: string[]): void {
   for (const name of services) {

@@ -18,8 +18,6 @@ import { summarizeUp } from '../output/up-summary.ts';
 export const run: CommandRunner = async ({ global, args, options, terminal }) => {
   const topology = await loadForCommand(global);
   const scope = expandScope(topology, args);
-  // The build contexts are digested while the engine's connection opens.
-  warmBuildTags(topology, scope);
   const progress = await createProgress(terminal);
   const interrupt = interruptSignal(() =>
     terminal.warn(
@@ -35,30 +33,36 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
       });
       try {
         results.push(
-          await withEngine(topology, host, global, (engine) =>
-            withBuilder(host, async (builder) => {
-              const prepared = await prepareUp(engine, topology, host, services, {
-                builder,
-                dryRun: false,
-                forceBuild: options.build === true,
-                noCache: false,
-                forceRecreate: options.forceRecreate === true,
-                removeOrphans: options.removeOrphans === true,
-                wait: options.wait !== false,
-                onEvent: progress.sink,
-              });
-              await executePlan(prepared.plan, {
-                engine,
-                secretFiles: prepared.secretFiles,
-                onEvent: progress.sink,
-                signal: interrupt.signal,
-              });
-              return {
-                plan: prepared.plan,
-                images: prepared.images.changed,
-                shipped: prepared.images.shipped,
-              };
-            }),
+          await withEngine(
+            topology,
+            host,
+            global,
+            (engine) =>
+              withBuilder(host, async (builder) => {
+                const prepared = await prepareUp(engine, topology, host, services, {
+                  builder,
+                  dryRun: false,
+                  forceBuild: options.build === true,
+                  noCache: false,
+                  forceRecreate: options.forceRecreate === true,
+                  removeOrphans: options.removeOrphans === true,
+                  wait: options.wait !== false,
+                  onEvent: progress.sink,
+                });
+                await executePlan(prepared.plan, {
+                  engine,
+                  secretFiles: prepared.secretFiles,
+                  onEvent: progress.sink,
+                  signal: interrupt.signal,
+                });
+                return {
+                  plan: prepared.plan,
+                  images: prepared.images.changed,
+                  shipped: prepared.images.shipped,
+                };
+              }),
+            // The build contexts are digested during the SSH handshake, not after it.
+            { whileConnecting: () => warmBuildTags(topology, services) },
           ),
         );
       } finally {

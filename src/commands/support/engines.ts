@@ -7,15 +7,22 @@ import type { Engine } from '../../engine/engine.ts';
 import { LOCAL_HOST, type Topology } from '../../model/topology.ts';
 import type { GlobalOptions } from '../../cli.ts';
 
+/** What a caller may do while a remote engine's connection is being set up. */
+export interface OpenHooks {
+  /** Started once an SSH handshake is under way (its round trips are mostly waiting). */
+  whileConnecting?: () => void;
+}
+
 /** Open the engine of `host` (closed by the caller with engine.close()). */
 export async function openEngine(
   topology: Topology | undefined,
   host: string,
   global: GlobalOptions,
+  hooks: OpenHooks = {},
 ): Promise<Engine> {
   if (host === LOCAL_HOST) return connectLocalEngine();
   const { openRemoteEngine } = await import('./remote-engine.ts');
-  return openRemoteEngine(topology, host, global);
+  return openRemoteEngine(topology, host, global, hooks.whileConnecting);
 }
 
 /** Run `fn` with an open engine and always close it. */
@@ -24,8 +31,9 @@ export async function withEngine<T>(
   host: string,
   global: GlobalOptions,
   fn: (engine: Engine) => Promise<T>,
+  hooks: OpenHooks = {},
 ): Promise<T> {
-  const engine = await openEngine(topology, host, global);
+  const engine = await openEngine(topology, host, global, hooks);
   try {
     return await fn(engine);
   } catch (error) {

@@ -23,6 +23,7 @@ export async function openRemoteEngine(
   topology: Topology | undefined,
   host: string,
   global: GlobalOptions,
+  whileConnecting?: () => void,
 ): Promise<Engine> {
   const { endpoint } = await resolveHost(host, topology);
   const persist = persistMs(process.env);
@@ -32,7 +33,10 @@ export async function openRemoteEngine(
   }
   const terminal = new Terminal(global);
   const ssh = sshOptionsFor(terminal, global.acceptNewHostKey);
-  const { transport, link } = await openSshTransport(endpoint, ssh);
+  const { transport, link } = await openSshTransport(endpoint, {
+    ...ssh,
+    ...(whileConnecting ? { onConnecting: whileConnecting } : {}),
+  });
   const engine = new DockerEngine(host, transport);
   links.set(engine, link);
   // The host key is verified and recorded now: a background connection can follow without asking.

@@ -11,6 +11,7 @@ import { prepareHostKeyCheck, type HostKeyPolicy } from './host-key-check.ts';
 import { loginMethods, type PassphrasePrompt } from './identity.ts';
 import { signWithoutQuery } from './direct-sign.ts';
 import { canLoginEarly, loginWithoutWaitingForService } from './early-login.ts';
+import { identifyEarly } from './early-ident.ts';
 import { ssh2 } from './ssh2.ts';
 
 /** How to connect. */
@@ -25,6 +26,11 @@ export interface SshConnectOptions {
   keepaliveCountMax?: number;
   /** ssh2's protocol trace, one line per event (never key material); for tests and debugging. */
   debug?: (line: string) => void;
+  /**
+   * Called once the handshake is under way and the files it needs are read: what the caller
+   * starts then overlaps the round trips instead of following them.
+   */
+  onConnecting?: () => void;
 }
 
 /** Keepalive defaults: a silent link is declared lost after 5 s × (3 + 1) = 20 s at most. */
@@ -74,6 +80,7 @@ export async function connectSsh(
   // half-closed, and a server (or a middlebox) that never finishes closing must not keep the
   // command alive. No Nagle: requests are small and latency-bound.
   const sock = connect({ host: endpoint.hostname, port: endpoint.port, noDelay: true });
+  const ident = identifyEarly(sock);
   let early: (Error & { code?: string }) | undefined;
   const onEarlyError = (error: Error) => (early ??= error);
   sock.on('error', onEarlyError);
@@ -116,6 +123,7 @@ export async function connectSsh(
     readyTimeout: 0,
     keepaliveInterval: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: options.keepaliveCountMax ?? KEEPALIVE_COUNT_MAX,
+    ident,
     authHandler: login.methods,
     ...(options.debug ? { debug: options.debug } : {}),
     // No hostHash: the verifier gets the raw key blob and compares it with known_hosts itself.
@@ -186,6 +194,7 @@ export async function connectSsh(
     if (first?.type === 'publickey' && canLoginEarly(first.key, first.passphrase)) {
       loginWithoutWaitingForService(client);
     }
+    options.onConnecting?.();
     sock.removeListener('error', onEarlyError);
   });
   return trackLink(endpoint, client, sock);
