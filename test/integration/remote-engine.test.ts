@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLocalEngine } from '../../src/engine/connect.ts';
 import { DockerEngine } from '../../src/engine/docker-engine.ts';
 import { connectSsh } from '../../src/engine/ssh/connect.ts';
+import type { SshEndpoint } from '../../src/engine/ssh/endpoint.ts';
 import { openSshTransport } from '../../src/engine/ssh/transport.ts';
 import { startDelayProxy, type DelayProxy } from '../bed/delay-proxy.ts';
 import { listHosts, startHost, type TestHost } from '../bed/hosts.ts';
@@ -65,29 +66,31 @@ function cli(bed: Bed, args: string[]) {
   return runCli(['-f', bed.file, ...args], { env: bed.env, cwd: bed.dir, timeoutMs: 120_000 });
 }
 
+/** The test host `web1` as an SSH endpoint (through the proxy), logging in with `identity`. */
+function web1(bed: Bed, identity: string): SshEndpoint {
+  return {
+    name: 'web1',
+    user: 'root',
+    hostname: '127.0.0.1',
+    port: bed.proxy.port,
+    identity,
+    socket: '/run/docker.sock',
+  };
+}
+
 /** Copy the Debian stand-in into the host's own (empty) engine through the SSH transport. */
 async function loadImageOnto(bed: Bed): Promise<{ ms: number; mode: string | undefined }> {
   const local = connectLocalEngine();
-  const { transport, agent } = await openSshTransport(
-    {
-      name: 'web1',
-      user: 'root',
-      hostname: '127.0.0.1',
-      port: bed.proxy.port,
-      identity: bed.host.identityFile,
-      socket: '/run/docker.sock',
+  const { transport, agent } = await openSshTransport(web1(bed, bed.host.identityFile), {
+    env: bed.env,
+    passphrase: undefined,
+    hostKeys: {
+      files: { own: join(bed.env.NOTESCTL_HOME ?? '', 'known_hosts'), operator: '/nonexistent' },
+      acceptNew: true,
+      ask: undefined,
+      note: () => undefined,
     },
-    {
-      env: bed.env,
-      passphrase: undefined,
-      hostKeys: {
-        files: { own: join(bed.env.NOTESCTL_HOME ?? '', 'known_hosts'), operator: '/nonexistent' },
-        acceptNew: true,
-        ask: undefined,
-        note: () => undefined,
-      },
-    },
-  );
+  });
   const remote = new DockerEngine('web1', transport);
   const started = Date.now();
   try {
@@ -178,27 +181,17 @@ describe('remote engine over one SSH connection', () => {
       ['rsa', rsa],
     ] as const) {
       const lines: string[] = [];
-      const link = await connectSsh(
-        {
-          name: 'web1',
-          user: 'root',
-          hostname: '127.0.0.1',
-          port: bed.proxy.port,
-          identity,
-          socket: '/run/docker.sock',
+      const link = await connectSsh(web1(bed, identity), {
+        env: bed.env,
+        passphrase: undefined,
+        hostKeys: {
+          files: { own: join(bed.env.NOTESCTL_HOME ?? '', 'known_hosts'), operator: '/none' },
+          acceptNew: false,
+          ask: undefined,
+          note: () => undefined,
         },
-        {
-          env: bed.env,
-          passphrase: undefined,
-          hostKeys: {
-            files: { own: join(bed.env.NOTESCTL_HOME ?? '', 'known_hosts'), operator: '/none' },
-            acceptNew: false,
-            ask: undefined,
-            note: () => undefined,
-          },
-          debug: (line) => lines.push(line),
-        },
-      );
+        debug: (line) => lines.push(line),
+      });
       await link.close();
       const login = lines.findIndex((l) => l.includes('Sending USERAUTH_REQUEST (publickey)'));
       const accepted = lines.findIndex((l) => l.includes('Received SERVICE_ACCEPT'));

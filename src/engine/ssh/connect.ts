@@ -190,10 +190,7 @@ export async function connectSsh(
     armTimer();
     client.connect(config);
     signWithoutQuery(client);
-    const first = login.methods[0];
-    if (first?.type === 'publickey' && canLoginEarly(first.key, first.passphrase)) {
-      loginWithoutWaitingForService(client);
-    }
+    if (canLoginEarly(login.firstKeyType)) loginWithoutWaitingForService(client);
     options.onConnecting?.();
     sock.removeListener('error', onEarlyError);
   });

@@ -14,8 +14,7 @@
  * service() and its SERVICE_ACCEPT handler are wrapped. Should ssh2's internals change, nothing
  * is wrapped and logins take the extra round trip.
  */
-import type { Client, ParsedKey } from 'ssh2';
-import { ssh2 } from './ssh2.ts';
+import type { Client } from 'ssh2';
 
 type AcceptHandler = (proto: unknown, name: string) => void;
 
@@ -27,16 +26,9 @@ interface Protocol {
 /** Key types whose signature algorithm is fixed by the key itself. */
 const FIXED_ALGORITHM = /^(ssh-ed25519|ecdsa-sha2-)/;
 
-/** Whether a login with this key (file contents, passphrase) may be sent without waiting. */
-export function canLoginEarly(
-  key: Buffer | string | ParsedKey,
-  passphrase?: Buffer | string,
-): boolean {
-  const parsed =
-    typeof key === 'string' || Buffer.isBuffer(key) ? ssh2().utils.parseKey(key, passphrase) : key;
-  if (parsed instanceof Error) return false;
-  const first: ParsedKey | undefined = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed;
-  return first !== undefined && FIXED_ALGORITHM.test(first.type);
+/** Whether a login with a key of this type (`ssh-ed25519`, …) may be sent without waiting. */
+export function canLoginEarly(keyType: string | undefined): boolean {
+  return keyType !== undefined && FIXED_ALGORITHM.test(keyType);
 }
 
 /** Make `client` (right after connect()) send its first login behind the service request. */

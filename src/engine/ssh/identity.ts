@@ -7,7 +7,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentAuthMethod, PublicKeyAuthMethod } from 'ssh2';
+import type { AgentAuthMethod, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import { ssh2 } from './ssh2.ts';
 import { UsageError } from '../../errors.ts';
 
@@ -18,6 +18,13 @@ export type PassphrasePrompt = ((file: string) => Promise<string>) | undefined;
 export interface LoginMethods {
   methods: (PublicKeyAuthMethod | AgentAuthMethod)[];
   tried: string[];
+  /** The key type (`ssh-ed25519`, `ssh-rsa`, …) of the first method, when it is a key file. */
+  firstKeyType: string | undefined;
+}
+
+/** The type of a parsed key (the first of a file holding several). */
+function keyType(parsed: ParsedKey | ParsedKey[]): string | undefined {
+  return (Array.isArray(parsed) ? parsed[0] : parsed)?.type;
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
@@ -35,7 +42,7 @@ async function exists(path: string): Promise<boolean> {
 export async function loadPrivateKey(
   file: string,
   ask: PassphrasePrompt,
-): Promise<{ key: Buffer; passphrase: string | undefined }> {
+): Promise<{ key: Buffer; passphrase: string | undefined; type: string | undefined }> {
   let key: Buffer;
   try {
     key = await readFile(file);
@@ -46,7 +53,7 @@ export async function loadPrivateKey(
     });
   }
   const parsed = ssh2().utils.parseKey(key);
-  if (!(parsed instanceof Error)) return { key, passphrase: undefined };
+  if (!(parsed instanceof Error)) return { key, passphrase: undefined, type: keyType(parsed) };
   if (!/encrypted|passphrase/i.test(parsed.message)) {
     throw new UsageError(`${file} is not a private key notesctl can use: ${parsed.message}`, {
       hint: 'Use an OpenSSH or PEM private key (ed25519, ecdsa or rsa).',
@@ -63,7 +70,7 @@ export async function loadPrivateKey(
   for (let attempt = 1; ; attempt++) {
     const passphrase = await ask(file);
     const decrypted = ssh2().utils.parseKey(key, passphrase);
-    if (!(decrypted instanceof Error)) return { key, passphrase };
+    if (!(decrypted instanceof Error)) return { key, passphrase, type: keyType(decrypted) };
     if (attempt === 3) {
       throw new UsageError(`wrong passphrase for ${file} (3 attempts)`, {
         hint: `Check it with \`ssh-keygen -y -f ${file}\`.`,
@@ -81,8 +88,10 @@ export async function loginMethods(
 ): Promise<LoginMethods> {
   const methods: (PublicKeyAuthMethod | AgentAuthMethod)[] = [];
   const tried: string[] = [];
+  let firstKeyType: string | undefined;
   if (identity !== undefined) {
-    const { key, passphrase } = await loadPrivateKey(identity, ask);
+    const { key, passphrase, type } = await loadPrivateKey(identity, ask);
+    firstKeyType = type;
     methods.push({ type: 'publickey', username: user, key, ...(passphrase ? { passphrase } : {}) });
     tried.push(`key ${identity}`);
   }
@@ -99,7 +108,8 @@ export async function loginMethods(
       // With an agent, an encrypted default key would only prompt for nothing: skip it then.
       const parsed = ssh2().utils.parseKey(await readFile(file));
       if (parsed instanceof Error && (methods.length > 0 || !ask)) continue;
-      const { key, passphrase } = await loadPrivateKey(file, ask);
+      const { key, passphrase, type } = await loadPrivateKey(file, ask);
+      if (methods.length === 0) firstKeyType = type;
       methods.push({
         type: 'publickey',
         username: user,
@@ -109,5 +119,5 @@ export async function loginMethods(
       tried.push(`key ${file}`);
     }
   }
-  return { methods, tried };
+  return { methods, tried, firstKeyType };
 }
