@@ -6,7 +6,7 @@
  * 20.10+) so no request is spent negotiating it: every round trip counts over SSH.
  */
 import type Docker from 'dockerode';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Agent } from 'node:http';
 import { splitLines, demuxFrames } from './demux.ts';
 import { type ApiRequest, type ApiTarget, apiRequest, labelFilter, query } from './api-request.ts';
@@ -78,6 +78,11 @@ export class DockerEngine implements Engine {
           } as Docker.DockerOptions),
     );
     return this.dockerode;
+  }
+
+  /** dockerode and the calls that stream through it, loaded together on first use. */
+  private streams(): Promise<[Docker, typeof import('./docker-stream-calls.ts')]> {
+    return Promise.all([this.docker(), import('./docker-stream-calls.ts')]);
   }
 
   /** One JSON call through api-request.ts. */
@@ -244,35 +249,8 @@ export class DockerEngine implements Engine {
   }
 
   async exec(id: string, options: ExecOptions): Promise<number> {
-    const [docker, { pumpExec }] = await Promise.all([
-      this.docker(),
-      import('./docker-streams.ts'),
-    ]);
-    return this.call('exec in', id.slice(0, 12), async () => {
-      const container = docker.getContainer(id);
-      const exec = await container.exec({
-        Cmd: options.cmd,
-        User: options.user ?? '',
-        Env: options.env ?? [],
-        Tty: options.tty ?? false,
-        AttachStdin: options.stdin !== undefined,
-        AttachStdout: true,
-        AttachStderr: true,
-      });
-      const stream = await exec.start({
-        hijack: true,
-        stdin: options.stdin !== undefined,
-        Tty: options.tty ?? false,
-      });
-      const done = pumpExec(stream, options);
-      if (options.stdin) {
-        options.stdin.pipe(stream, { end: false });
-        options.stdin.on('end', () => (stream as unknown as { end(): void }).end());
-      }
-      await done;
-      const info = await exec.inspect();
-      return info.ExitCode ?? 1;
-    });
+    const [docker, calls] = await this.streams();
+    return this.call('exec in', id.slice(0, 12), () => calls.execIn(docker, id, options));
   }
 
   async listNetworks(labels: Labels): Promise<NetworkSummary[]> {
@@ -369,45 +347,13 @@ export class DockerEngine implements Engine {
   }
 
   async buildImage(context: Readable, options: BuildOptions): Promise<string> {
-    const [docker, { followProgress }] = await Promise.all([
-      this.docker(),
-      import('./docker-streams.ts'),
-    ]);
-    return this.call('build image', options.tag, async () => {
-      const stream = await docker.buildImage(context, {
-        t: options.tag,
-        dockerfile: options.dockerfile,
-        buildargs: options.args,
-        labels: options.labels,
-        nocache: options.noCache,
-        rm: true,
-        forcerm: true,
-        ...(options.target ? { target: options.target } : {}),
-      });
-      let imageId: string | undefined;
-      await followProgress(docker.modem, stream, (event) => {
-        const aux = event.aux as { ID?: string } | undefined;
-        if (aux?.ID) imageId = aux.ID;
-        if (typeof event.stream === 'string') {
-          for (const line of event.stream.split('\n'))
-            if (line.trim() !== '') options.onProgress?.({ text: line });
-        }
-      });
-      if (imageId) return imageId;
-      const image = await docker.getImage(options.tag).inspect();
-      return image.Id;
-    });
+    const [docker, calls] = await this.streams();
+    return this.call('build image', options.tag, () => calls.buildFrom(docker, context, options));
   }
 
   async pullImage(ref: string, onProgress?: (line: ProgressLine) => void): Promise<void> {
-    const [docker, { followProgress, toProgress }] = await Promise.all([
-      this.docker(),
-      import('./docker-streams.ts'),
-    ]);
-    await this.call('pull image', ref, async () => {
-      const stream = await docker.pull(ref);
-      await followProgress(docker.modem, stream, (event) => onProgress?.(toProgress(event)));
-    });
+    const [docker, calls] = await this.streams();
+    await this.call('pull image', ref, () => calls.pullInto(docker, ref, onProgress));
   }
 
   async tagImage(id: string, repo: string, tag: string): Promise<void> {
@@ -433,16 +379,8 @@ export class DockerEngine implements Engine {
   }
 
   async loadImages(tar: Readable, onProgress?: (line: ProgressLine) => void): Promise<void> {
-    const [docker, { followProgress, toProgress }] = await Promise.all([
-      this.docker(),
-      import('./docker-streams.ts'),
-    ]);
-    await this.call('load images', undefined, async () => {
-      const body = new PassThrough();
-      tar.pipe(body);
-      const stream = await docker.loadImage(body, { quiet: false });
-      await followProgress(docker.modem, stream, (event) => onProgress?.(toProgress(event)));
-    });
+    const [docker, calls] = await this.streams();
+    await this.call('load images', undefined, () => calls.loadInto(docker, tar, onProgress));
   }
 
   async close(): Promise<void> {
