@@ -9,6 +9,7 @@ import type { Operation, Plan, PlannedOperation } from '../plan/types.ts';
 import { RuntimeError } from '../errors.ts';
 import type { Engine, ExitWatch } from '../engine/engine.ts';
 import type { EventSink } from './events.ts';
+import type { InFlightTracker } from './in-flight.ts';
 import { waitReady } from './readiness.ts';
 
 /** The contents of a service's secret files, read from the operator's secret store. */
@@ -24,6 +25,8 @@ export interface ExecuteContext {
   concurrency?: number;
   /** Exits seen early, for operations that wait on a stop's `afterExit` only. */
   exits?: ExitWatch;
+  /** Records stops and removals in flight in the project lock (in-flight.ts). */
+  inFlight?: InFlightTracker;
 }
 
 /** Container ids created while executing, by service. */
@@ -48,7 +51,7 @@ export async function executePlan(plan: Plan, context: ExecuteContext): Promise<
     const text = describeOperation(op.operation);
     const started = Date.now();
     context.onEvent({ type: 'op-start', id: op.id, service: serviceOf(op.operation), text });
-    const task = runOperation(op.operation, created, context, (progress) =>
+    const task = runTracked(op, created, context, (progress) =>
       context.onEvent({ type: 'op-progress', id: op.id, text: progress }),
     ).then(
       () => {
@@ -129,6 +132,21 @@ function dependenciesOf(id: string, plan: Plan): Set<string> {
 
 function serviceOf(operation: Operation): string | undefined {
   return 'service' in operation ? operation.service : undefined;
+}
+
+/** Run one operation, listed as in flight (when it is a stop or a removal) until answered. */
+async function runTracked(
+  op: PlannedOperation,
+  created: ExecuteResult,
+  context: ExecuteContext,
+  onProgress: (text: string) => void,
+): Promise<void> {
+  await context.inFlight?.begin(op);
+  try {
+    await runOperation(op.operation, created, context, onProgress);
+  } finally {
+    await context.inFlight?.end(op);
+  }
 }
 
 async function runOperation(

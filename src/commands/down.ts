@@ -4,6 +4,7 @@
  */
 import { executePlan } from '../apply/execute.ts';
 import { acquireLock } from '../apply/lock.ts';
+import { trackInFlight } from '../apply/in-flight.ts';
 import type { CommandRunner } from '../cli.ts';
 import { loadForCommand } from './support/load.ts';
 import { createProgress } from '../output/progress.ts';
@@ -41,11 +42,14 @@ export const run: CommandRunner = async ({ global, options, terminal }) => {
         waitMs: 60_000,
         onWait: (o) => terminal.info(`waiting for ${o}…`),
       });
+      const inFlight = trackInFlight(lock);
       try {
         await withEngine(topology, host, global, async (engine) => {
           // Opened first, so it is listening before the first stop.
           const exits = engine.watchExits({ [LABEL.project]: topology.project });
           try {
+            // What a killed run had set in motion lands before anything is observed.
+            await inFlight.finishInherited(engine, progress.sink);
             const observed = await observe(engine, topology.project);
             const plan = planDown(topology.project, host, observed, dependencies, {
               volumes,
@@ -59,6 +63,7 @@ export const run: CommandRunner = async ({ global, options, terminal }) => {
               signal: interrupt.signal,
               concurrency: 16,
               exits,
+              inFlight,
             });
             const kept = volumes ? 0 : observed.volumes.length;
             terminal.info(

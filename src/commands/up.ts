@@ -2,6 +2,7 @@
  * `notesctl up [services…]`: observe → plan → execute, per host, under the project lock.
  */
 import { acquireLock } from '../apply/lock.ts';
+import { trackInFlight } from '../apply/in-flight.ts';
 import { executePlan } from '../apply/execute.ts';
 import type { CommandRunner } from '../cli.ts';
 import { loadForCommand } from './support/load.ts';
@@ -31,6 +32,7 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
         waitMs: 60_000,
         onWait: (owner) => terminal.info(`waiting for ${owner} to finish…`),
       });
+      const inFlight = trackInFlight(lock);
       try {
         results.push(
           await withEngine(
@@ -39,6 +41,8 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
             global,
             (engine) =>
               withBuilder(host, async (builder) => {
+                // What a killed run had set in motion lands before anything is observed.
+                await inFlight.finishInherited(engine, progress.sink);
                 const prepared = await prepareUp(engine, topology, host, services, {
                   builder,
                   dryRun: false,
@@ -54,6 +58,7 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
                   secretFiles: prepared.secretFiles,
                   onEvent: progress.sink,
                   signal: interrupt.signal,
+                  inFlight,
                 });
                 return {
                   plan: prepared.plan,

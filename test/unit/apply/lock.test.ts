@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { InFlightCall } from '../../../src/apply/in-flight.ts';
 import { acquireLock } from '../../../src/apply/lock.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
 
@@ -45,5 +47,57 @@ describe('project lock', () => {
     setTimeout(() => void first.release(), 300);
     const second = await acquireLock('p', 'h', 'b', { waitMs: 5_000, env });
     await second.release();
+  });
+
+  it("hands a dead owner's calls in flight to whoever takes its lock over", async () => {
+    const env = { NOTESCTL_HOME: await tempDir('lock-') };
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => child.on('exit', r));
+    const stop: InFlightCall = {
+      kind: 'stop-container',
+      service: 'db',
+      containerId: 'c1',
+      containerName: 'p-db-1',
+      timeoutS: 10,
+    };
+    const held = await acquireLock('p', 'local', 'notesctl down', { waitMs: 0, env });
+    await held.recordInFlight([stop, { kind: 'remove-volume', name: 'p_data' }]);
+    await held.recordInFlight([stop]);
+    const owner = JSON.parse(await readFile(held.path, 'utf8')) as { pid: number };
+    expect(owner).toMatchObject({ command: 'notesctl down', inFlight: [stop] });
+    expect(held.inherited).toBeUndefined();
+    // The owner dies with the stop in flight.
+    await writeFile(held.path, JSON.stringify({ ...owner, pid: child.pid }));
+    await writeFile(`${held.path}.${child.pid}.tmp`, '{"half');
+
+    const taken = await acquireLock('p', 'local', 'notesctl up', { waitMs: 0, env });
+    expect(taken.inherited).toEqual({
+      holder: `\`notesctl down\` (pid ${child.pid})`,
+      calls: [stop],
+    });
+    // Until they are finished, the new owner's file lists them, so a second crash keeps them.
+    expect(JSON.parse(await readFile(taken.path, 'utf8'))).toMatchObject({
+      pid: process.pid,
+      inFlight: [stop],
+    });
+    expect(await readdir(dirname(taken.path))).toEqual(['p@local.lock']);
+    await taken.recordInFlight([]);
+    await taken.release();
+    expect(await readdir(dirname(taken.path))).toEqual([]);
+
+    const clean = await acquireLock('p', 'local', 'notesctl up', { waitMs: 0, env });
+    expect(clean.inherited).toBeUndefined();
+    await clean.release();
+  });
+
+  it('never re-creates the lock file with a write that ends after release()', async () => {
+    const env = { NOTESCTL_HOME: await tempDir('lock-') };
+    const held = await acquireLock('p', 'local', 'notesctl up', { waitMs: 0, env });
+    const writes = [1, 2, 3].map(() =>
+      held.recordInFlight([{ kind: 'remove-volume', name: 'p_data' }]),
+    );
+    await held.release();
+    await Promise.all(writes);
+    expect(await readdir(dirname(held.path))).toEqual([]);
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * Engine calls that outlive the process that sent them. A stop the engine has received goes on
+ * after its caller dies: the engine waits up to the container's grace period, then stops it. If
+ * the next `up` looked at the stack meanwhile, it would find the container running, leave it,
+ * and say all is up just before the stop takes it down. So `up` and `down` list their stops and
+ * removals in the lock file before sending them, and clear them once answered; whoever takes a
+ * stale lock over first sends the same calls again and waits for their answers, so whatever the
+ * dead process set in motion has landed before anything is observed. Each of these calls is
+ * idempotent: a second stop waits for the same exit, a second removal finds nothing (404).
+ */
+import { isNotFound } from '../engine/wrap-error.ts';
+import type { Engine } from '../engine/engine.ts';
+import { describeOperation } from '../plan/format.ts';
+import type { Operation, PlannedOperation } from '../plan/types.ts';
+import type { EventSink } from './events.ts';
+import type { Lock } from './lock.ts';
+
+/** A call that is recorded while in flight. */
+export type InFlightCall = Extract<
+  Operation,
+  { kind: 'stop-container' | 'remove-container' | 'remove-network' | 'remove-volume' }
+>;
+
+/** The executor's hook around each operation (execute.ts). */
+export interface InFlightTracker {
+  begin(op: PlannedOperation): Promise<void>;
+  end(op: PlannedOperation): Promise<void>;
+}
+
+function isTracked(operation: Operation): operation is InFlightCall {
+  return (
+    operation.kind === 'stop-container' ||
+    operation.kind === 'remove-container' ||
+    operation.kind === 'remove-network' ||
+    operation.kind === 'remove-volume'
+  );
+}
+
+/** Keep `lock`'s list of calls in flight: the inherited ones until finished, then this run's. */
+export function trackInFlight(lock: Lock): InFlightTracker & {
+  finishInherited(engine: Engine, onEvent: EventSink): Promise<void>;
+} {
+  const calls = new Map<string, InFlightCall>(
+    (lock.inherited?.calls ?? []).map((call, i) => [`inherited:${i}`, call]),
+  );
+  const record = () => lock.recordInFlight([...calls.values()]);
+  return {
+    async begin(op) {
+      if (!isTracked(op.operation)) return;
+      calls.set(op.id, op.operation);
+      await record();
+    },
+    async end(op) {
+      if (calls.delete(op.id)) await record();
+    },
+    async finishInherited(engine, onEvent) {
+      const { inherited } = lock;
+      if (!inherited) return;
+      await Promise.all(
+        inherited.calls.map(async (call, i) => {
+          const id = `inherited:${i}`;
+          const text = `finish ${describeOperation(call)} — sent by an interrupted ${inherited.holder}`;
+          const started = Date.now();
+          onEvent({
+            type: 'op-start',
+            id,
+            service: 'service' in call ? call.service : undefined,
+            text,
+          });
+          try {
+            await sendAgain(engine, call);
+            onEvent({ type: 'op-done', id, text, ms: Date.now() - started });
+          } catch (error) {
+            // Answered, so nothing of it is still landing: what it left is observed next.
+            onEvent({
+              type: 'note',
+              text: `${text}: ${error instanceof Error ? error.message : String(error)}; going on`,
+            });
+          }
+          calls.delete(id);
+          await record();
+        }),
+      );
+    },
+  };
+}
+
+async function sendAgain(engine: Engine, call: InFlightCall): Promise<void> {
+  try {
+    switch (call.kind) {
+      case 'stop-container':
+        return await engine.stopContainer(call.containerId, call.timeoutS);
+      case 'remove-container':
+        return await engine.removeContainer(call.containerId, { force: true });
+      case 'remove-network':
+        return await engine.removeNetwork(call.networkId);
+      case 'remove-volume':
+        return await engine.removeVolume(call.name);
+    }
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
