@@ -168,6 +168,9 @@ describe('faults on a remote host over SSH: kill -9 of each service, the engine 
     before = await snapshotData(engine.docker, idsBefore);
     expect(before.users.split('\n').filter(Boolean)).toHaveLength(2);
     expect(before.comments.split('\n').filter(Boolean)).toHaveLength(2);
+    // ps shows Docker's own health, "healthy" only after its first scheduled check (the
+    // topology's 5 s interval after each start): a fast machine can deploy and seed before that.
+    await untilAllHealthy(engineView, SERVICES, 20_000);
     const { rows, problems } = await psAgainstEngine();
     expect(problems).toEqual([]);
     expect(rows.map((r) => `${r.service} ${r.state}/${r.health}`).sort()).toEqual(
