@@ -8,6 +8,7 @@
  * dead process set in motion has landed before anything is observed. Each of these calls is
  * idempotent: a second stop waits for the same exit, a second removal finds nothing (404).
  */
+import { EngineError } from '../errors.ts';
 import { isNotFound } from '../engine/wrap-error.ts';
 import type { Engine } from '../engine/engine.ts';
 import { describeOperation } from '../plan/format.ts';
@@ -71,11 +72,14 @@ export function trackInFlight(lock: Lock): InFlightTracker & {
             await sendAgain(engine, call);
             onEvent({ type: 'op-done', id, text, ms: Date.now() - started });
           } catch (error) {
+            const why = error instanceof Error ? error.message : String(error);
+            // No answer (the engine is unreachable): it stays listed for the next run.
+            if (!(error instanceof EngineError) || error.statusCode === undefined) {
+              onEvent({ type: 'op-failed', id, text, error: why });
+              throw error;
+            }
             // Answered, so nothing of it is still landing: what it left is observed next.
-            onEvent({
-              type: 'note',
-              text: `${text}: ${error instanceof Error ? error.message : String(error)}; going on`,
-            });
+            onEvent({ type: 'op-failed', id, text, error: `${why} (going on)` });
           }
           calls.delete(id);
           await record();

@@ -70,20 +70,46 @@ describe('calls in flight', () => {
       },
       removeNetwork: (id: string) => {
         sent.push(`remove network ${id}`);
-        return Promise.reject(new Error('network has active endpoints'));
+        return Promise.reject(
+          wrapEngineError(
+            { statusCode: 403, json: { message: 'network has active endpoints' } },
+            { host: 'local', operation: 'remove network', resource: id },
+          ),
+        );
       },
     } as unknown as Engine;
     const events: ApplyEvent[] = [];
     const tracker = trackInFlight(lock);
     await tracker.finishInherited(engine, (e) => events.push(e));
     expect(sent).toEqual(['stop c1 7', 'remove network n1']);
-    expect(events.map((e) => `${e.type} ${'text' in e ? e.text : ''}`)).toEqual([
+    expect(
+      events.map(
+        (e) => `${e.type} ${'text' in e ? e.text : ''}${'error' in e ? `: ${e.error}` : ''}`,
+      ),
+    ).toEqual([
       'op-start finish stop container p-db-1 (db) — sent by an interrupted `notesctl down` (pid 42)',
       'op-start finish remove network p_net — sent by an interrupted `notesctl down` (pid 42)',
       'op-done finish stop container p-db-1 (db) — sent by an interrupted `notesctl down` (pid 42)',
-      'note finish remove network p_net — sent by an interrupted `notesctl down` (pid 42): network has active endpoints; going on',
+      'op-failed finish remove network p_net — sent by an interrupted `notesctl down` (pid 42): local: remove network n1: network has active endpoints (going on)',
     ]);
     // Each is struck off the lock's list once answered.
     expect(lock.written.at(-1)).toEqual([]);
+  });
+
+  it('keeps a call listed when the engine cannot be reached, and fails', async () => {
+    const lock = lockWith({ holder: '`notesctl up` (pid 42)', calls: [stop] });
+    const engine = {
+      stopContainer: (id: string) =>
+        Promise.reject(
+          wrapEngineError(
+            { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' },
+            { host: 'local', operation: 'stop container', resource: id },
+          ),
+        ),
+    } as unknown as Engine;
+    await expect(trackInFlight(lock).finishInherited(engine, () => undefined)).rejects.toThrow(
+      /cannot reach the Docker engine/,
+    );
+    expect(lock.written).toEqual([]);
   });
 });
