@@ -44,7 +44,9 @@ export function trackInFlight(lock: Lock): InFlightTracker & {
   const calls = new Map<string, InFlightCall>(
     (lock.inherited?.calls ?? []).map((call, i) => [`inherited:${i}`, call]),
   );
-  const record = () => lock.recordInFlight([...calls.values()]);
+  // Best effort: a state disk that cannot take the list (full) must not stop a `down`; the
+  // calls then go out unlisted, as before this list existed.
+  const record = () => lock.recordInFlight([...calls.values()]).catch(() => undefined);
   return {
     async begin(op) {
       if (!isTracked(op.operation)) return;

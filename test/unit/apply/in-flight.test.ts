@@ -112,4 +112,14 @@ describe('calls in flight', () => {
     );
     expect(lock.written).toEqual([]);
   });
+
+  it('lets the call go out when the list cannot be written (a full state disk)', async () => {
+    const lock: Lock = {
+      ...lockWith(undefined),
+      recordInFlight: () => Promise.reject(new Error('ENOSPC: no space left on device')),
+    };
+    const tracker = trackInFlight(lock);
+    await expect(tracker.begin(planned('stop:db', stop))).resolves.toBeUndefined();
+    await expect(tracker.end(planned('stop:db', stop))).resolves.toBeUndefined();
+  });
 });
