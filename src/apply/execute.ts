@@ -9,7 +9,7 @@ import type { Operation, Plan, PlannedOperation } from '../plan/types.ts';
 import { RuntimeError } from '../errors.ts';
 import type { Engine, ExitWatch } from '../engine/engine.ts';
 import type { EventSink } from './events.ts';
-import type { InFlightTracker } from './in-flight.ts';
+import { sendCall, type InFlightTracker } from './in-flight.ts';
 import { waitReady } from './readiness.ts';
 
 /** The contents of a service's secret files, read from the operator's secret store. */
@@ -189,16 +189,10 @@ async function runOperation(
       await engine.startContainer(idOf(operation.service, operation.containerId));
       return;
     case 'stop-container':
-      await engine.stopContainer(operation.containerId, operation.timeoutS);
-      return;
     case 'remove-container':
-      await engine.removeContainer(operation.containerId, { force: true });
-      return;
     case 'remove-network':
-      await engine.removeNetwork(operation.networkId);
-      return;
     case 'remove-volume':
-      await engine.removeVolume(operation.name);
+      await sendCall(engine, operation);
       return;
     case 'wait-ready':
       await waitReady(

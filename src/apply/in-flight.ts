@@ -16,11 +16,11 @@ import type { Operation, PlannedOperation } from '../plan/types.ts';
 import type { EventSink } from './events.ts';
 import type { Lock } from './lock.ts';
 
+/** The kinds of call recorded while in flight: those that change what the next run observes. */
+const TRACKED = ['stop-container', 'remove-container', 'remove-network', 'remove-volume'] as const;
+
 /** A call that is recorded while in flight. */
-export type InFlightCall = Extract<
-  Operation,
-  { kind: 'stop-container' | 'remove-container' | 'remove-network' | 'remove-volume' }
->;
+export type InFlightCall = Extract<Operation, { kind: (typeof TRACKED)[number] }>;
 
 /** The executor's hook around each operation (execute.ts). */
 export interface InFlightTracker {
@@ -29,12 +29,7 @@ export interface InFlightTracker {
 }
 
 function isTracked(operation: Operation): operation is InFlightCall {
-  return (
-    operation.kind === 'stop-container' ||
-    operation.kind === 'remove-container' ||
-    operation.kind === 'remove-network' ||
-    operation.kind === 'remove-volume'
-  );
+  return (TRACKED as readonly string[]).includes(operation.kind);
 }
 
 /** Keep `lock`'s list of calls in flight: the inherited ones until finished, then this run's. */
@@ -91,18 +86,24 @@ export function trackInFlight(lock: Lock): InFlightTracker & {
   };
 }
 
+/** The one engine call of a stop or removal; execute.ts sends them through here too. */
+export async function sendCall(engine: Engine, call: InFlightCall): Promise<void> {
+  switch (call.kind) {
+    case 'stop-container':
+      return engine.stopContainer(call.containerId, call.timeoutS);
+    case 'remove-container':
+      return engine.removeContainer(call.containerId, { force: true });
+    case 'remove-network':
+      return engine.removeNetwork(call.networkId);
+    case 'remove-volume':
+      return engine.removeVolume(call.name);
+  }
+}
+
+/** The same call again; one that finds nothing (404) is done. */
 async function sendAgain(engine: Engine, call: InFlightCall): Promise<void> {
   try {
-    switch (call.kind) {
-      case 'stop-container':
-        return await engine.stopContainer(call.containerId, call.timeoutS);
-      case 'remove-container':
-        return await engine.removeContainer(call.containerId, { force: true });
-      case 'remove-network':
-        return await engine.removeNetwork(call.networkId);
-      case 'remove-volume':
-        return await engine.removeVolume(call.name);
-    }
+    await sendCall(engine, call);
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
