@@ -78,19 +78,27 @@ function web1(bed: Bed, identity: string): SshEndpoint {
   };
 }
 
-/** Copy the Debian stand-in into the host's own (empty) engine through the SSH transport. */
-async function loadImageOnto(bed: Bed): Promise<{ ms: number; mode: string | undefined }> {
-  const local = connectLocalEngine();
-  const { transport, agent } = await openSshTransport(web1(bed, bed.host.identityFile), {
+/** How the tests connect: the bed's state folder and its known_hosts, no prompts. */
+function sshOptions(bed: Bed, acceptNew: boolean) {
+  return {
     env: bed.env,
     passphrase: undefined,
     hostKeys: {
       files: { own: join(bed.env.NOTESCTL_HOME ?? '', 'known_hosts'), operator: '/nonexistent' },
-      acceptNew: true,
+      acceptNew,
       ask: undefined,
       note: () => undefined,
     },
-  });
+  };
+}
+
+/** Copy the Debian stand-in into the host's own (empty) engine through the SSH transport. */
+async function loadImageOnto(bed: Bed): Promise<{ ms: number; mode: string | undefined }> {
+  const local = connectLocalEngine();
+  const { transport, agent } = await openSshTransport(
+    web1(bed, bed.host.identityFile),
+    sshOptions(bed, true),
+  );
   const remote = new DockerEngine('web1', transport);
   const started = Date.now();
   try {
@@ -182,14 +190,7 @@ describe('remote engine over one SSH connection', () => {
     ] as const) {
       const lines: string[] = [];
       const link = await connectSsh(web1(bed, identity), {
-        env: bed.env,
-        passphrase: undefined,
-        hostKeys: {
-          files: { own: join(bed.env.NOTESCTL_HOME ?? '', 'known_hosts'), operator: '/none' },
-          acceptNew: false,
-          ask: undefined,
-          note: () => undefined,
-        },
+        ...sshOptions(bed, false),
         debug: (line) => lines.push(line),
       });
       await link.close();
