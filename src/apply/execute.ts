@@ -144,9 +144,11 @@ async function runTracked(
   await context.inFlight?.begin(op);
   try {
     await runOperation(op.operation, created, context, onProgress);
-  } finally {
-    await context.inFlight?.end(op);
+  } catch (error) {
+    await context.inFlight?.end(op, error);
+    throw error;
   }
+  await context.inFlight?.end(op);
 }
 
 async function runOperation(

@@ -3,9 +3,10 @@
  * after its caller dies: the engine waits up to the container's grace period, then stops it. If
  * the next `up` looked at the stack meanwhile, it would find the container running, leave it,
  * and say all is up just before the stop takes it down. So `up` and `down` list their stops and
- * removals in the lock file before sending them, and clear them once answered; whoever takes a
- * stale lock over first sends the same calls again and waits for their answers, so whatever the
- * dead process set in motion has landed before anything is observed. Each of these calls is
+ * removals in the lock file before sending them, and clear them once answered; a call left
+ * unanswered (the process was killed, or its link to the engine broke) stays in the file, and
+ * whoever takes the lock over next first sends the same calls again and waits for their answers,
+ * so whatever the earlier run set in motion has landed before anything is observed. Each of these calls is
  * idempotent: a second stop waits for the same exit, a second removal finds nothing (404).
  */
 import { EngineError } from '../errors.ts';
@@ -25,7 +26,16 @@ export type InFlightCall = Extract<Operation, { kind: (typeof TRACKED)[number] }
 /** The executor's hook around each operation (execute.ts). */
 export interface InFlightTracker {
   begin(op: PlannedOperation): Promise<void>;
-  end(op: PlannedOperation): Promise<void>;
+  /** The operation ended: with `error` when it failed. A call never answered stays listed. */
+  end(op: PlannedOperation, error?: unknown): Promise<void>;
+}
+
+/**
+ * True when the engine answered the call (success, or an error with its HTTP status): nothing
+ * of it is still landing. False when the answer never came (a cut link, an engine gone).
+ */
+function answered(error: unknown): boolean {
+  return error === undefined || (error instanceof EngineError && error.statusCode !== undefined);
 }
 
 function isTracked(operation: Operation): operation is InFlightCall {
@@ -48,8 +58,8 @@ export function trackInFlight(lock: Lock): InFlightTracker & {
       calls.set(op.id, op.operation);
       await record();
     },
-    async end(op) {
-      if (calls.delete(op.id)) await record();
+    async end(op, error) {
+      if (answered(error) && calls.delete(op.id)) await record();
     },
     async finishInherited(engine, onEvent) {
       const { inherited } = lock;
@@ -57,7 +67,7 @@ export function trackInFlight(lock: Lock): InFlightTracker & {
       await Promise.all(
         inherited.calls.map(async (call, i) => {
           const id = `inherited:${i}`;
-          const text = `finish ${describeOperation(call)} — sent by an interrupted ${inherited.holder}`;
+          const text = `finish ${describeOperation(call)} — sent by ${inherited.from}`;
           const started = Date.now();
           onEvent({
             type: 'op-start',
@@ -71,7 +81,7 @@ export function trackInFlight(lock: Lock): InFlightTracker & {
           } catch (error) {
             const why = error instanceof Error ? error.message : String(error);
             // No answer (the engine is unreachable): it stays listed for the next run.
-            if (!(error instanceof EngineError) || error.statusCode === undefined) {
+            if (!answered(error)) {
               onEvent({ type: 'op-failed', id, text, error: why });
               throw error;
             }

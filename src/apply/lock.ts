@@ -3,7 +3,8 @@
  * the state folder holding the owner's pid. A lock whose process is gone is stale and taken
  * over; a live one is waited for (with a deadline), then reported with its owner. The file also
  * lists the owner's engine calls in flight that could still land after it died (in-flight.ts);
- * whoever takes a stale lock over inherits them.
+ * whoever takes a stale lock over inherits them. An owner that ends with calls still unanswered
+ * (its link to the engine broke) leaves the file behind, marked released, for the next run.
  */
 import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -19,15 +20,21 @@ interface LockOwner {
   since: string;
   /** Engine calls sent and not answered yet (in-flight.ts). */
   inFlight?: InFlightCall[];
+  /** The owner has ended; the file stays only to hand its unanswered calls on. */
+  released?: boolean;
 }
 
 /** A held lock; release() is idempotent. */
 export interface Lock {
   path: string;
-  /** The calls a dead owner had in flight, when this lock was taken over from it. */
-  inherited: { holder: string; calls: InFlightCall[] } | undefined;
+  /**
+   * The calls a previous owner left unanswered, when this lock was taken over from it: `from`
+   * says who sent them and why they were left ("an interrupted `notesctl down` (pid 42)").
+   */
+  inherited: { from: string; calls: InFlightCall[] } | undefined;
   /** Replace the list of this owner's calls in flight (written before the calls are sent). */
   recordInFlight(calls: InFlightCall[]): Promise<void>;
+  /** Give the lock up; calls still listed stay in the file for the next owner. */
   release(): Promise<void>;
 }
 
@@ -76,10 +83,15 @@ export async function acquireLock(
       await new Promise((r) => setTimeout(r, 50));
       continue;
     }
-    if (holder === undefined || (holder.machine === hostname() && !alive(holder.pid))) {
-      // Stale: its process died (kill -9, power loss). Remove it and try again.
+    if (
+      holder === undefined ||
+      holder.released === true ||
+      (holder.machine === hostname() && !alive(holder.pid))
+    ) {
+      // Stale: its process died (kill -9, power loss), or ended with calls unanswered. Remove it
+      // and try again.
       inherited = holder?.inFlight?.length
-        ? { holder: `\`${holder.command}\` (pid ${holder.pid})`, calls: holder.inFlight }
+        ? { from: senderOf(holder), calls: holder.inFlight }
         : undefined;
       await unlink(path).catch(() => undefined);
       // A list it was writing when it died (see heldLock).
@@ -101,21 +113,31 @@ export async function acquireLock(
   }
 }
 
+/** Who sent a stale owner's calls, and why they were left unanswered. */
+function senderOf(holder: LockOwner): string {
+  const who = `\`${holder.command}\` (pid ${holder.pid})`;
+  return holder.released === true ? `${who} before it lost the engine` : `an interrupted ${who}`;
+}
+
 function heldLock(path: string, owner: LockOwner, inherited: Lock['inherited']): Lock {
   let released = false;
+  let listed = owner.inFlight ?? [];
   // Writes go one after the other, each whole (a new file renamed over the lock), so a crash
   // leaves the last complete list; release() waits for them, so none re-creates the file.
   let writing = Promise.resolve();
+  const write = async (contents: LockOwner): Promise<void> => {
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(contents), { mode: 0o600 });
+    await rename(temporary, path);
+  };
   return {
     path,
     inherited,
     recordInFlight(calls) {
-      const text = JSON.stringify({ ...owner, inFlight: calls });
       const next = writing.then(async () => {
         if (released) return;
-        const temporary = `${path}.${process.pid}.tmp`;
-        await writeFile(temporary, text, { mode: 0o600 });
-        await rename(temporary, path);
+        await write({ ...owner, inFlight: calls });
+        listed = calls;
       });
       writing = next.catch(() => undefined);
       return next;
@@ -124,7 +146,13 @@ function heldLock(path: string, owner: LockOwner, inherited: Lock['inherited']):
       if (released) return;
       released = true;
       await writing;
-      await unlink(path).catch(() => undefined);
+      if (listed.length === 0) {
+        await unlink(path).catch(() => undefined);
+        return;
+      }
+      // Calls the engine never answered may still land: hand them to the next run. If that
+      // write fails, the file keeps the same list under this pid, inherited once it has exited.
+      await write({ ...owner, inFlight: listed, released: true }).catch(() => undefined);
     },
   };
 }

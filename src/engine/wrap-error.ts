@@ -39,6 +39,9 @@ export function wrapEngineError(
       e.code === 'EACCES'
         ? 'Run as a user in the docker group, or as root.'
         : 'Start Docker (`sudo systemctl start docker`, or `sudo scripts/setup true` in this repository), or point DOCKER_HOST at a running engine.';
+  } else if (e.code === 'ECONNRESET') {
+    // "socket hang up": the engine took the call, then the connection broke before its answer.
+    hint = `The connection to the engine of host ${details.host} broke before it answered; the call may still be carried out. Check that the engine runs, then run the command again: an \`up\` or \`down\` first finishes what was left unanswered.`;
   } else if (statusCode === 404) {
     hint = undefined;
   } else if (statusCode === 409) {

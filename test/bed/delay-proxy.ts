@@ -7,6 +7,10 @@ import { createServer, connect, type Socket } from 'node:net';
 export interface DelayProxyOptions {
   targetHost: string;
   targetPort: number;
+  /** A Unix socket to forward to instead of targetHost:targetPort (e.g. /run/docker.sock). */
+  targetPath?: string;
+  /** A Unix socket to listen on instead of a TCP port (`port` is then 0). */
+  listenPath?: string;
   /** Delay added to every chunk, each way. */
   delayMs: number;
   /** Address to listen on (default 127.0.0.1). */
@@ -129,12 +133,16 @@ export function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy>
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     stats.connections += 1;
     stats.active += 1;
-    const upstream = connect({
-      host: options.targetHost,
-      port: options.targetPort,
-      allowHalfOpen: true,
-      noDelay: true,
-    });
+    const upstream = connect(
+      options.targetPath !== undefined
+        ? { path: options.targetPath, allowHalfOpen: true }
+        : {
+            host: options.targetHost,
+            port: options.targetPort,
+            allowHalfOpen: true,
+            noDelay: true,
+          },
+    );
     track(client);
     track(upstream);
     // Each side closes once both its directions are done (half-closes travel through the delay
@@ -161,15 +169,18 @@ export function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy>
   const host = options.listenHost ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.listenPort ?? 0, host, () => {
+    const listening = (): void => {
       const address = server.address();
-      if (address === null || typeof address === 'string') {
-        reject(new Error('delay proxy: no TCP address'));
+      if (
+        address === null ||
+        (typeof address === 'string') !== (options.listenPath !== undefined)
+      ) {
+        reject(new Error('delay proxy: not listening where asked'));
         return;
       }
       resolve({
         host,
-        port: address.port,
+        port: typeof address === 'string' ? 0 : address.port,
         stats,
         resetStats: () => {
           stats.connections = 0;
@@ -182,6 +193,8 @@ export function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy>
             server.close(() => done());
           }),
       });
-    });
+    };
+    if (options.listenPath !== undefined) server.listen(options.listenPath, listening);
+    else server.listen(options.listenPort ?? 0, host, listening);
   });
 }

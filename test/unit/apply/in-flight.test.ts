@@ -55,8 +55,34 @@ describe('calls in flight', () => {
     expect(lock.written).toEqual([[stop], [stop, removal], [removal], []]);
   });
 
+  it('strikes off a call the engine answered with an error, and keeps one it never answered', async () => {
+    const lock = lockWith(undefined);
+    const tracker = trackInFlight(lock);
+    const other: InFlightCall = { ...stop, service: 'web', containerId: 'c2' };
+    await tracker.begin(planned('stop:db', stop));
+    await tracker.begin(planned('stop:web', other));
+    // The link broke while the stop of db was on its way: the engine may still carry it out.
+    const cut = wrapEngineError(
+      { code: 'ECONNRESET', message: 'socket hang up' },
+      { host: 'h1', operation: 'stop container', resource: 'c1' },
+    );
+    await tracker.end(planned('stop:db', stop), cut);
+    const answered = wrapEngineError(
+      { statusCode: 500, json: { message: 'cannot stop container' } },
+      { host: 'h1', operation: 'stop container', resource: 'c2' },
+    );
+    await tracker.end(planned('stop:web', other), answered);
+    expect(lock.written).toEqual([[stop], [stop, other], [stop]]);
+    // A failure that is not the engine's (no answer came either) keeps it too.
+    await tracker.end(planned('stop:db', stop), new Error('aborted'));
+    expect(lock.written.at(-1)).toEqual([stop]);
+  });
+
   it("sends a dead owner's calls again, takes 404 as done, and reports other failures", async () => {
-    const lock = lockWith({ holder: '`notesctl down` (pid 42)', calls: [stop, removal] });
+    const lock = lockWith({
+      from: 'an interrupted `notesctl down` (pid 42)',
+      calls: [stop, removal],
+    });
     const sent: string[] = [];
     const engine = {
       stopContainer: (id: string, timeoutS: number) => {
@@ -97,7 +123,10 @@ describe('calls in flight', () => {
   });
 
   it('keeps a call listed when the engine cannot be reached, and fails', async () => {
-    const lock = lockWith({ holder: '`notesctl up` (pid 42)', calls: [stop] });
+    const lock = lockWith({
+      from: '`notesctl up` (pid 42) before it lost the engine',
+      calls: [stop],
+    });
     const engine = {
       stopContainer: (id: string) =>
         Promise.reject(

@@ -72,7 +72,7 @@ describe('project lock', () => {
 
     const taken = await acquireLock('p', 'local', 'notesctl up', { waitMs: 0, env });
     expect(taken.inherited).toEqual({
-      holder: `\`notesctl down\` (pid ${child.pid})`,
+      from: `an interrupted \`notesctl down\` (pid ${child.pid})`,
       calls: [stop],
     });
     // Until they are finished, the new owner's file lists them, so a second crash keeps them.
@@ -88,6 +88,34 @@ describe('project lock', () => {
     const clean = await acquireLock('p', 'local', 'notesctl up', { waitMs: 0, env });
     expect(clean.inherited).toBeUndefined();
     await clean.release();
+  });
+
+  it('keeps the calls still listed at release() for the next owner, even while it lives', async () => {
+    const env = { NOTESCTL_HOME: await tempDir('lock-') };
+    const stop: InFlightCall = {
+      kind: 'stop-container',
+      service: 'web',
+      containerId: 'c2',
+      containerName: 'p-web-1',
+      timeoutS: 10,
+    };
+    const held = await acquireLock('p', 'h1', 'notesctl up', { waitMs: 0, env });
+    await held.recordInFlight([stop]);
+    // The link to h1 broke before the stop was answered; this process goes on (other hosts).
+    await held.release();
+    expect(JSON.parse(await readFile(held.path, 'utf8'))).toMatchObject({
+      pid: process.pid,
+      released: true,
+      inFlight: [stop],
+    });
+    const next = await acquireLock('p', 'h1', 'notesctl up', { waitMs: 0, env });
+    expect(next.inherited).toEqual({
+      from: `\`notesctl up\` (pid ${process.pid}) before it lost the engine`,
+      calls: [stop],
+    });
+    await next.recordInFlight([]);
+    await next.release();
+    expect(await readdir(dirname(next.path))).toEqual([]);
   });
 
   it('never re-creates the lock file with a write that ends after release()', async () => {
