@@ -38,11 +38,29 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Read and, if need be, decrypt a private key; returns the key text or buffer for ssh2. */
-export async function loadPrivateKey(
+/** A private key as ssh2 takes it, with the passphrase that opens it. */
+interface LoadedKey {
+  key: Buffer;
+  passphrase: string | undefined;
+  type: string | undefined;
+}
+
+/**
+ * Read and, if need be, decrypt a private key. An `optional` key (a default ~/.ssh/id_* file
+ * while another way to log in exists, or without a terminal) that cannot be used without a
+ * passphrase, or at all, is skipped: undefined.
+ */
+async function loadKey(file: string, ask: PassphrasePrompt, optional: false): Promise<LoadedKey>;
+async function loadKey(
   file: string,
   ask: PassphrasePrompt,
-): Promise<{ key: Buffer; passphrase: string | undefined; type: string | undefined }> {
+  optional: boolean,
+): Promise<LoadedKey | undefined>;
+async function loadKey(
+  file: string,
+  ask: PassphrasePrompt,
+  optional: boolean,
+): Promise<LoadedKey | undefined> {
   let key: Buffer;
   try {
     key = await readFile(file);
@@ -54,6 +72,7 @@ export async function loadPrivateKey(
   }
   const parsed = ssh2().utils.parseKey(key);
   if (!(parsed instanceof Error)) return { key, passphrase: undefined, type: keyType(parsed) };
+  if (optional) return undefined;
   if (!/encrypted|passphrase/i.test(parsed.message)) {
     throw new UsageError(`${file} is not a private key notesctl can use: ${parsed.message}`, {
       hint: 'Use an OpenSSH or PEM private key (ed25519, ecdsa or rsa).',
@@ -90,7 +109,7 @@ export async function loginMethods(
   const tried: string[] = [];
   let firstKeyType: string | undefined;
   if (identity !== undefined) {
-    const { key, passphrase, type } = await loadPrivateKey(identity, ask);
+    const { key, passphrase, type } = await loadKey(identity, ask, false);
     firstKeyType = type;
     methods.push({ type: 'publickey', username: user, key, ...(passphrase ? { passphrase } : {}) });
     tried.push(`key ${identity}`);
@@ -106,9 +125,9 @@ export async function loginMethods(
       const file = join(home, '.ssh', name);
       if (!(await exists(file))) continue;
       // With an agent, an encrypted default key would only prompt for nothing: skip it then.
-      const parsed = ssh2().utils.parseKey(await readFile(file));
-      if (parsed instanceof Error && (methods.length > 0 || !ask)) continue;
-      const { key, passphrase, type } = await loadPrivateKey(file, ask);
+      const loaded = await loadKey(file, ask, methods.length > 0 || !ask);
+      if (!loaded) continue;
+      const { key, passphrase, type } = loaded;
       if (methods.length === 0) firstKeyType = type;
       methods.push({
         type: 'publickey',
