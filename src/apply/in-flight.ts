@@ -6,8 +6,9 @@
  * removals in the lock file before sending them, and clear them once answered; a call left
  * unanswered (the process was killed, or its link to the engine broke) stays in the file, and
  * whoever takes the lock over next first sends the same calls again and waits for their answers,
- * so whatever the earlier run set in motion has landed before anything is observed. Each of these calls is
- * idempotent: a second stop waits for the same exit, a second removal finds nothing (404).
+ * so whatever the earlier run set in motion has landed before anything is observed. Each of
+ * these calls is idempotent: a second stop waits for the same exit, a second removal finds
+ * nothing (404).
  */
 import { EngineError } from '../errors.ts';
 import { isNotFound } from '../engine/wrap-error.ts';
