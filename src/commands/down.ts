@@ -48,7 +48,7 @@ export const run: CommandRunner = async ({ global, options, terminal }) => {
           // Opened first, so it is listening before the first stop.
           const exits = engine.watchExits({ [LABEL.project]: topology.project });
           try {
-            // What a killed run had set in motion lands before anything is observed.
+            // What a killed or cut-off run left unanswered lands before anything is observed.
             await inFlight.finishInherited(engine, progress.sink);
             const observed = await observe(engine, topology.project);
             const plan = planDown(topology.project, host, observed, dependencies, {

@@ -41,7 +41,7 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
             global,
             (engine) =>
               withBuilder(host, async (builder) => {
-                // What a killed run had set in motion lands before anything is observed.
+                // What a killed or cut-off run left unanswered lands before anything is observed.
                 await inFlight.finishInherited(engine, progress.sink);
                 const prepared = await prepareUp(engine, topology, host, services, {
                   builder,

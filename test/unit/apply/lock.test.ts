@@ -7,6 +7,13 @@ import { acquireLock } from '../../../src/apply/lock.ts';
 import { tempDirs } from '../../support/temp-dirs.ts';
 
 const tempDir = tempDirs();
+const stop: InFlightCall = {
+  kind: 'stop-container',
+  service: 'db',
+  containerId: 'c1',
+  containerName: 'p-db-1',
+  timeoutS: 10,
+};
 
 describe('project lock', () => {
   it('lets one holder in, makes the next one wait, then fail naming the holder', async () => {
@@ -53,13 +60,6 @@ describe('project lock', () => {
     const env = { NOTESCTL_HOME: await tempDir('lock-') };
     const child = spawn(process.execPath, ['-e', '0']);
     await new Promise((r) => child.on('exit', r));
-    const stop: InFlightCall = {
-      kind: 'stop-container',
-      service: 'db',
-      containerId: 'c1',
-      containerName: 'p-db-1',
-      timeoutS: 10,
-    };
     const held = await acquireLock('p', 'local', 'notesctl down', { waitMs: 0, env });
     await held.recordInFlight([stop, { kind: 'remove-volume', name: 'p_data' }]);
     await held.recordInFlight([stop]);
@@ -92,13 +92,6 @@ describe('project lock', () => {
 
   it('keeps the calls still listed at release() for the next owner, even while it lives', async () => {
     const env = { NOTESCTL_HOME: await tempDir('lock-') };
-    const stop: InFlightCall = {
-      kind: 'stop-container',
-      service: 'web',
-      containerId: 'c2',
-      containerName: 'p-web-1',
-      timeoutS: 10,
-    };
     const held = await acquireLock('p', 'h1', 'notesctl up', { waitMs: 0, env });
     await held.recordInFlight([stop]);
     // The link to h1 broke before the stop was answered; this process goes on (other hosts).
