@@ -33,12 +33,19 @@ const SLOW = `
 
 let mini: Mini;
 
+/** How the run ended: whether the test acted on it, its exit code, what it printed. */
+interface RunEnd {
+  acted: boolean;
+  code: number | null;
+  stderr: string;
+}
+
 /** Do `act` once, as soon as the engine sends `service`'s container a signal (a stop's). */
 async function atStopSignal(
   child: ChildProcess,
   service: string,
   act: () => boolean,
-): Promise<{ acted: boolean; code: number | null; stderr: string }> {
+): Promise<RunEnd> {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const events = (await mini.docker.getEvents({
@@ -62,10 +69,7 @@ async function atStopSignal(
 }
 
 /** Run `command`, ending it the given way at slow's stop signal; it must end then. */
-async function endAtStopSignal(
-  command: string[],
-  how: 'kill' | 'cut',
-): Promise<{ acted: boolean; code: number | null; stderr: string }> {
+async function endAtStopSignal(command: string[], how: 'kill' | 'cut'): Promise<RunEnd> {
   if (how === 'kill') {
     const child = mini.spawn(command);
     return atStopSignal(child, 'slow', () => child.kill('SIGKILL'));
@@ -87,16 +91,11 @@ async function endAtStopSignal(
 }
 
 async function stateOf(service: string): Promise<string[]> {
-  const list = await mini.docker.listContainers({
-    all: true,
-    filters: JSON.stringify({
-      label: [`io.notesctl.project=${mini.project}`, `io.notesctl.service=${service}`],
-    }),
-  });
-  return list.map((c) => c.State);
+  const list = await mini.containers();
+  return list.filter((c) => c.Labels['io.notesctl.service'] === service).map((c) => c.State);
 }
 
-describe('a stop sent by a killed notesctl', () => {
+describe('a stop sent by a notesctl that was killed or cut off from the engine', () => {
   beforeAll(async () => {
     mini = await createMini('stop');
     const file = join(mini.dir, 'notesctl.config.yaml');
