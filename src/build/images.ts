@@ -11,6 +11,7 @@ import type { Service, Topology } from '../model/topology.ts';
 import type { ResolvedImage } from '../plan/desired.ts';
 import { contextDigest, listContext } from './context.ts';
 import { chainIds, chainIdsOn } from '../ship/layers.ts';
+import type { ShipResult } from '../ship/ship.ts';
 import { formatBytes } from '../output/bytes.ts';
 
 /** Options for resolveImages(). */
@@ -31,13 +32,7 @@ export interface ImageResolution {
   /** Services whose image must be built or pulled (dry run) or was (otherwise). */
   changed: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
   /** What shipping sent, per image. */
-  shipped: {
-    ref: string;
-    layersSent: number;
-    layersTotal: number;
-    layerBytesSent: number;
-    wireBytes: number;
-  }[];
+  shipped: ShipResult[];
 }
 
 /** A build service's tag and context digest, computed once per command (per Service object). */
@@ -122,7 +117,7 @@ type Shipper = ReturnType<typeof createShipper>;
 function createShipper(target: Engine, options: ImageOptions) {
   let queue: Promise<unknown> = Promise.resolve();
   let present: Promise<Set<string>> | undefined;
-  const results: ImageResolution['shipped'] = [];
+  const results: ShipResult[] = [];
   const ship = (source: Engine, ref: string, service: string): Promise<void> => {
     const run = async () => {
       present ??= chainIdsOn(target);

@@ -3,6 +3,7 @@
  */
 import type { Topology } from '../model/topology.ts';
 import type { Plan } from '../plan/types.ts';
+import type { ShipResult } from '../ship/ship.ts';
 import type { Terminal } from './terminal.ts';
 
 /** The outcome of `up` on one host. */
@@ -10,13 +11,7 @@ export interface UpResult {
   plan: Plan;
   images: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
   /** What shipping images to a remote engine sent. */
-  shipped: {
-    ref: string;
-    layersSent: number;
-    layersTotal: number;
-    layerBytesSent: number;
-    wireBytes: number;
-  }[];
+  shipped: ShipResult[];
 }
 
 /** Print the summary (JSON on stdout with --json). */

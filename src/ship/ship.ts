@@ -17,7 +17,10 @@ import type { Engine } from '../engine/engine.ts';
 import { chainIds, chainIdsOn } from './layers.ts';
 import { formatBytes } from '../output/bytes.ts';
 
-/** What a shipment sent. */
+/**
+ * What a shipment sent: the one shape resolveImages() collects and `up` reports (its summary
+ * and `--json` output). Imported as a type only, so importing it loads no tar library.
+ */
 export interface ShipResult {
   ref: string;
   layersTotal: number;
