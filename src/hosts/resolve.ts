@@ -3,9 +3,13 @@
  * truth for a deployment), then the host store (hosts recorded by `notesctl provision`).
  */
 import { didYouMean } from '../config/suggest.ts';
-import type { SshEndpoint } from '../engine/ssh/endpoint.ts';
 import { UsageError } from '../errors.ts';
-import { DEFAULT_REMOTE_SOCKET, LOCAL_HOST, type Topology } from '../model/topology.ts';
+import {
+  DEFAULT_REMOTE_SOCKET,
+  LOCAL_HOST,
+  type SshEndpoint,
+  type Topology,
+} from '../model/topology.ts';
 import { listHosts, readHost, type HostRecord } from './store.ts';
 
 /** A host found by name. */

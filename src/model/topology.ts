@@ -104,16 +104,27 @@ export interface Secret {
   source: SecretSource;
 }
 
-/** A Docker host reached over SSH (the `local` host is implicit). */
-export interface SshHost {
+/**
+ * Where a remote machine is: an SSH login and the Docker socket on it. The one type for it:
+ * the topology's hosts, the host store's resolved records and provisioning produce it, and the
+ * SSH transport in src/engine takes it. It lives here rather than in src/engine because the
+ * model is the layer every other one may import (the engine already reads names from it),
+ * while the model importing the engine would point the dependency the wrong way.
+ */
+export interface SshEndpoint {
+  /** The host's name in notesctl (topology or host store), for messages. */
   name: string;
   user: string;
   hostname: string;
   port: number;
+  /** Private key file to log in with; else ssh-agent, else ~/.ssh/id_*. */
   identity: string | undefined;
-  /** Path of the Docker socket on the remote machine. */
+  /** Docker socket on the remote machine. */
   socket: string;
 }
+
+/** A Docker host reached over SSH (the `local` host is implicit). */
+export type SshHost = SshEndpoint;
 
 /** The whole normalised topology. */
 export interface Topology {

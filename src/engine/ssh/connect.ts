@@ -6,7 +6,8 @@
 import { connect, type Socket } from 'node:net';
 import type { Client, ConnectConfig } from 'ssh2';
 import { EngineError } from '../../errors.ts';
-import { describeEndpoint, type SshEndpoint } from './endpoint.ts';
+import type { SshEndpoint } from '../../model/topology.ts';
+import { describeEndpoint } from './endpoint.ts';
 import { prepareHostKeyCheck, type HostKeyPolicy } from './host-key-check.ts';
 import { loginMethods, type PassphrasePrompt } from './identity.ts';
 import { signWithoutQuery } from './direct-sign.ts';

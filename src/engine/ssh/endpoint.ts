@@ -1,17 +1,10 @@
 /** Where a remote engine lives: an SSH login and the Docker socket on that machine. */
+import type { SshEndpoint } from '../../model/topology.ts';
 
-/** A remote host as the SSH transport needs it (the topology's SshHost has this shape). */
-export interface SshEndpoint {
-  /** The host's name in notesctl (topology or host store), for messages. */
-  name: string;
-  user: string;
-  hostname: string;
-  port: number;
-  /** Private key file to log in with; else ssh-agent, else ~/.ssh/id_*. */
-  identity: string | undefined;
-  /** Docker socket on the remote machine. */
-  socket: string;
-}
+// The type itself is the model's (see its comment); re-exported only for the importers that
+// are not yet moved to src/model/topology.ts (src/provision/ssh/provision-host.ts and
+// test/integration/remote-engine.test.ts). Remove once they import it from the model.
+export type { SshEndpoint };
 
 /** `user@host:port`, IPv6 addresses in brackets. */
 export function describeEndpoint(

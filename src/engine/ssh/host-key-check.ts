@@ -14,7 +14,8 @@ import {
   type KnownHostEntry,
 } from './known-hosts.ts';
 import { readKnownHosts, recordHostKey, type KnownHostsFiles } from './known-hosts-files.ts';
-import { describeEndpoint, type SshEndpoint } from './endpoint.ts';
+import type { SshEndpoint } from '../../model/topology.ts';
+import { describeEndpoint } from './endpoint.ts';
 
 /** How first contacts and changes are handled. */
 export interface HostKeyPolicy {

@@ -12,7 +12,8 @@ import { connect } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePrivateDir, stateDir } from '../../state-dir.ts';
-import { describeEndpoint, type SshEndpoint } from './endpoint.ts';
+import type { SshEndpoint } from '../../model/topology.ts';
+import { describeEndpoint } from './endpoint.ts';
 import type { KnownHostsFiles } from './known-hosts-files.ts';
 
 /** What the background process needs (passed as JSON on its command line: no secrets in it). */

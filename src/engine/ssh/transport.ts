@@ -6,7 +6,8 @@
 import type { Transport } from '../docker-engine.ts';
 import { SshChannelAgent } from './channel-agent.ts';
 import { connectSsh, type SshConnectOptions, type SshLink } from './connect.ts';
-import { describeEndpoint, type SshEndpoint } from './endpoint.ts';
+import type { SshEndpoint } from '../../model/topology.ts';
+import { describeEndpoint } from './endpoint.ts';
 
 /** An open SSH transport: the Transport for DockerEngine plus the link and agent behind it. */
 export interface SshTransport {
