@@ -3,14 +3,15 @@
  * `<state dir>/hosts/<name>.json` (0600 in a 0700 folder). Records hold how to reach a host and
  * what notesctl created for it — never a secret: the generated key's *path* is kept, not the key.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import type { HostRecord } from './record.ts';
 import { join } from 'node:path';
 import { RESOURCE_NAME } from '../model/names.ts';
 import { checkedBefore, rememberChecked } from '../checked-before.ts';
 import { UsageError } from '../errors.ts';
 import { LOCAL_HOST } from '../model/topology.ts';
-import { assertPrivate, stateDir, writePrivateFile } from '../state-dir.ts';
+import { readPrivateJson, writePrivateJson } from '../private-json.ts';
+import { stateDir } from '../state-dir.ts';
 import { compareText } from '../model/order.ts';
 
 /** Host names: the topology's rule (safe in paths, shells and DNS). */
@@ -48,15 +49,7 @@ export async function readHost(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<HostRecord | undefined> {
   const path = recordPath(name, env);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  await assertPrivate(path, 'file');
-  return checkRecord(text, path, env);
+  return readPrivateJson(path, (text) => checkRecord(text, path, env));
 }
 
 /**
@@ -82,7 +75,7 @@ export async function writeHost(
 ): Promise<void> {
   const { recordSchema } = await import('./record.ts');
   const checked = recordSchema.parse(record);
-  await writePrivateFile(recordPath(record.name, env), `${JSON.stringify(checked, null, 2)}\n`);
+  await writePrivateJson(recordPath(record.name, env), checked);
 }
 
 /** Every record, sorted by name. */

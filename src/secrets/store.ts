@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { Secret } from '../model/topology.ts';
-import { assertPrivate, stateDir, writePrivateFile } from '../state-dir.ts';
+import { readPrivateJson, writePrivateJson } from '../private-json.ts';
+import { stateDir } from '../state-dir.ts';
 
 interface StoreFile {
   version: 1;
@@ -38,18 +39,13 @@ export function secretStorePath(
   return join(stateDir(env), 'secrets', `${project}@${host}.json`);
 }
 
-async function readStore(path: string): Promise<StoreFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+function readStore(path: string): Promise<StoreFile | undefined> {
   // The folder too: it is what README promises (0600 in 0700), and a folder others can enter
   // lists every project and host the operator deploys to.
-  await assertPrivate(dirname(path), 'folder');
-  await assertPrivate(path, 'file');
+  return readPrivateJson(path, (text) => parseStore(text, path), { privateFolder: true });
+}
+
+function parseStore(text: string, path: string): StoreFile {
   try {
     const parsed = JSON.parse(text) as Record<string, unknown> | null;
     if (
@@ -117,8 +113,7 @@ export async function resolveSecrets(
       values.set(secret.name, Buffer.from(value, 'utf8'));
     }
   }
-  if (changed && !options.dryRun)
-    await writePrivateFile(path, `${JSON.stringify(store, null, 2)}\n`);
+  if (changed && !options.dryRun) await writePrivateJson(path, store);
   return {
     values,
     hashKey: Buffer.from(store.hashKey, 'base64'),
