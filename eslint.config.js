@@ -2,6 +2,68 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The layers of ../shared/STYLE.md, enforced (issue 18 §4; test/unit/lint-layers.test.ts plants a
+// violation of each). In flat config a later block's options for a rule replace an earlier
+// block's, so each area below lists every restriction that applies to it.
+
+/** Only src/engine/ talks to Docker or SSH libraries, types included: the rest sees Engine. */
+const DRIVERS = '^(?:dockerode|docker-modem|ssh2)(?:/.*)?$';
+const driverImports = {
+  regex: DRIVERS,
+  message: 'Only src/engine/ uses the Docker/SSH libraries; use the Engine interface instead.',
+};
+/** `import('dockerode')`, `typeof import('ssh2')` and `require('ssh2')` escape no-restricted-imports. */
+const driverLoads = [
+  'ImportExpression[source.value=REGEX]',
+  'TSImportType[source.value=REGEX]',
+  'CallExpression[callee.name="require"][arguments.0.value=REGEX]',
+].map((selector) => ({
+  selector: selector.replace('REGEX', `/${DRIVERS.replaceAll('/', '\\/')}/`),
+  message: driverImports.message,
+}));
+
+/**
+ * Only src/output/ writes to the terminal: everyone else goes through the Terminal and its
+ * `streams` (which tests replace). Reading `process.stdout.isTTY` counts too, since it asks the
+ * real terminal instead of the one in use; `process.stdin` is input and stays allowed.
+ */
+const terminalMessage =
+  'Only src/output/ writes to the terminal: use the Terminal (terminal.data/info/warn, terminal.streams).';
+const terminalImports = ['process', 'node:process'].map((name) => ({
+  name,
+  importNames: ['stdout', 'stderr'],
+  message: terminalMessage,
+}));
+const terminalProperties = ['stdout', 'stderr'].map((property) => ({
+  object: 'process',
+  property,
+  message: terminalMessage,
+}));
+
+/**
+ * The planner is pure: from the engine it may see only the types of engine/engine.ts; from the
+ * apply layer only types; nothing from the commands or the CLI above it.
+ */
+const planTypeOnly = {
+  regex: '^(?:\\.\\./)+(?:engine/engine(?:\\.ts)?|apply(?:/.*)?)$',
+  allowTypeImports: true,
+  message: 'src/plan/ imports no engine or apply code: only types (import type …).',
+};
+const planForbidden = {
+  regex: '^(?:\\.\\./)+(?:engine/(?!engine(?:\\.ts)?$)|commands(?:/|$)|cli(?:\\.ts)?$)',
+  message:
+    'src/plan/ sees the engine only through the types in engine/engine.ts, and nothing above it.',
+};
+const planLoads = {
+  selector: 'ImportExpression[source.value=/^(?:\\.\\.\\/)+(?:engine|apply|commands|cli)\\b/]',
+  message: planForbidden.message,
+};
+
+/** `@typescript-eslint/no-restricted-imports` options for one area of src/. */
+function restrictImports({ paths = [], patterns = [] }) {
+  return ['error', { paths, patterns }];
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -44,5 +106,40 @@ export default tseslint.config(
       'apps/*/src/log.ts',
     ],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['src/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictImports({
+        paths: terminalImports,
+        patterns: [driverImports],
+      }),
+      'no-restricted-properties': ['error', ...terminalProperties],
+      'no-restricted-syntax': ['error', ...driverLoads],
+    },
+  },
+  {
+    files: ['src/engine/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictImports({ paths: terminalImports }),
+      'no-restricted-syntax': 'off',
+    },
+  },
+  {
+    files: ['src/output/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictImports({ patterns: [driverImports] }),
+      'no-restricted-properties': 'off',
+    },
+  },
+  {
+    files: ['src/plan/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictImports({
+        paths: terminalImports,
+        patterns: [driverImports, planTypeOnly, planForbidden],
+      }),
+      'no-restricted-syntax': ['error', ...driverLoads, planLoads],
+    },
   },
 );
