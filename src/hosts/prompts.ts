@@ -1,27 +1,17 @@
 /**
  * The questions SSH connections may need answered: trust a new host key, a key's passphrase.
- * Asked with inquirer on stderr when stdin and stderr are terminals; otherwise there is no one
- * to ask and the SSH layer fails with the flag or step that avoids the question.
+ * Asked through src/output/prompt.ts when stdin and stderr are terminals; otherwise there is no
+ * one to ask and the SSH layer fails with the flag or step that avoids the question.
  */
 import { UsageError } from '../errors.ts';
 import { knownHostsFiles } from '../engine/ssh/known-hosts-files.ts';
 import type { SshConnectOptions } from '../engine/ssh/connect.ts';
+import { canAsk, confirm, password } from '../output/prompt.ts';
 import type { Terminal } from '../output/terminal.ts';
 
-/** True when the operator can be asked (stdin and stderr are terminals). */
-export function canAsk(): boolean {
-  return process.stdin.isTTY && process.stderr.isTTY;
-}
-
-async function askYesNo(question: string): Promise<boolean> {
-  const { confirm } = await import('@inquirer/prompts');
-  return confirm({ message: question, default: false }, { output: process.stderr });
-}
-
-async function askPassphrase(file: string): Promise<string> {
-  const { password } = await import('@inquirer/prompts');
+function askPassphrase(file: string): Promise<string> {
   // No mask: nothing about the passphrase, not even its length, reaches the screen.
-  return password({ message: `Passphrase for ${file}:` }, { output: process.stderr });
+  return password(`Passphrase for ${file}:`);
 }
 
 /** SSH connection options for a command: prompts when possible, notes through the terminal. */
@@ -36,7 +26,7 @@ export function sshOptionsFor(
     hostKeys: {
       files: knownHostsFiles(env),
       acceptNew: acceptNewHostKey,
-      ask: interactive ? askYesNo : undefined,
+      ask: interactive ? confirm : undefined,
       note: (text) => terminal.info(text),
     },
     passphrase: interactive ? askPassphrase : undefined,
@@ -55,6 +45,5 @@ export async function digitalOceanToken(env: NodeJS.ProcessEnv = process.env): P
       },
     );
   }
-  const { password } = await import('@inquirer/prompts');
-  return password({ message: 'DigitalOcean API token (not stored):' }, { output: process.stderr });
+  return password('DigitalOcean API token (not stored):');
 }
