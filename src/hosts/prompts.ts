@@ -6,12 +6,12 @@
 import { UsageError } from '../errors.ts';
 import { knownHostsFiles } from '../engine/ssh/known-hosts-files.ts';
 import type { SshConnectOptions } from '../engine/ssh/connect.ts';
-import { canAsk, confirm, password } from '../output/prompt.ts';
+import { askPassword, askYesNo, canAsk } from '../output/prompt.ts';
 import type { Terminal } from '../output/terminal.ts';
 
 function askPassphrase(file: string): Promise<string> {
   // No mask: nothing about the passphrase, not even its length, reaches the screen.
-  return password(`Passphrase for ${file}:`);
+  return askPassword(`Passphrase for ${file}:`);
 }
 
 /** SSH connection options for a command: prompts when possible, notes through the terminal. */
@@ -26,7 +26,7 @@ export function sshOptionsFor(
     hostKeys: {
       files: knownHostsFiles(env),
       acceptNew: acceptNewHostKey,
-      ask: interactive ? confirm : undefined,
+      ask: interactive ? askYesNo : undefined,
       note: (text) => terminal.info(text),
     },
     passphrase: interactive ? askPassphrase : undefined,
@@ -45,5 +45,5 @@ export async function digitalOceanToken(env: NodeJS.ProcessEnv = process.env): P
       },
     );
   }
-  return password('DigitalOcean API token (not stored):');
+  return askPassword('DigitalOcean API token (not stored):');
 }

@@ -10,13 +10,13 @@ export function canAsk(): boolean {
 }
 
 /** A yes/no question; Enter answers no. */
-export async function confirm(message: string): Promise<boolean> {
+export async function askYesNo(message: string): Promise<boolean> {
   const inquirer = await import('@inquirer/prompts');
   return inquirer.confirm({ message, default: false }, { output: process.stderr });
 }
 
 /** A line of text; an empty answer is refused and asked again. */
-export async function input(message: string): Promise<string> {
+export async function askText(message: string): Promise<string> {
   const inquirer = await import('@inquirer/prompts');
   return inquirer.input({ message, required: true }, { output: process.stderr });
 }
@@ -25,7 +25,10 @@ export async function input(message: string): Promise<string> {
  * A hidden answer. With `mask`, each key typed shows as that character; without, nothing about
  * the answer, not even its length, reaches the screen.
  */
-export async function password(message: string, options: { mask?: string } = {}): Promise<string> {
+export async function askPassword(
+  message: string,
+  options: { mask?: string } = {},
+): Promise<string> {
   const inquirer = await import('@inquirer/prompts');
   return inquirer.password({ message, ...options }, { output: process.stderr });
 }

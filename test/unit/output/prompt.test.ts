@@ -7,7 +7,7 @@ const inquirer = vi.hoisted(() => ({
 }));
 vi.mock('@inquirer/prompts', () => inquirer);
 
-const { confirm, input, password } = await import('../../../src/output/prompt.ts');
+const { askPassword, askText, askYesNo } = await import('../../../src/output/prompt.ts');
 
 const onStderr = { output: process.stderr };
 
@@ -15,7 +15,7 @@ describe('prompts', () => {
   beforeEach(() => vi.clearAllMocks());
 
   it('asks yes/no on stderr with no as the default', async () => {
-    expect(await confirm('Destroy web1?')).toBe(true);
+    expect(await askYesNo('Destroy web1?')).toBe(true);
     expect(inquirer.confirm).toHaveBeenCalledWith(
       { message: 'Destroy web1?', default: false },
       onStderr,
@@ -23,17 +23,17 @@ describe('prompts', () => {
   });
 
   it('asks for a required line of text on stderr', async () => {
-    expect(await input('Username:')).toBe('ann');
+    expect(await askText('Username:')).toBe('ann');
     expect(inquirer.input).toHaveBeenCalledWith({ message: 'Username:', required: true }, onStderr);
   });
 
   it('asks for a hidden answer with no mask unless one is given', async () => {
-    expect(await password('Passphrase for key:')).toBe('secret');
+    expect(await askPassword('Passphrase for key:')).toBe('secret');
     expect(inquirer.password).toHaveBeenLastCalledWith(
       { message: 'Passphrase for key:' },
       onStderr,
     );
-    await password('Password:', { mask: '*' });
+    await askPassword('Password:', { mask: '*' });
     expect(inquirer.password).toHaveBeenLastCalledWith(
       { message: 'Password:', mask: '*' },
       onStderr,
