@@ -139,7 +139,7 @@ export interface Plan {
    * shared by everything in flight (on a small host, CPU and its own locks), so the first link
    * of the critical chain gets it alone, and the other services' set-up runs while that
    * container starts. Undefined when the plan starts nothing, or stops a container (see
-   * reconcile.ts).
+   * schedule.ts).
    */
   first?: string;
 }

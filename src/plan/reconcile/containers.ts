@@ -1,0 +1,145 @@
+/**
+ * Containers: for each service, leave its container as it is, start it again, or create a new
+ * one and remove the old. A container belongs to a service by its service label, and matches the
+ * service's configuration by its config-hash label (spec, image ID, networks, secrets: desired.ts).
+ */
+import type { ContainerSummary } from '../../engine/engine.ts';
+import { containerName } from '../../model/names.ts';
+import { compareText } from '../../model/order.ts';
+import type { DesiredService } from '../types.ts';
+import { addOperation, type Created, creationOf, type Reconciliation } from './context.ts';
+import { describeCreateCause, groupByService, isSettled, pickReusable } from './match.ts';
+import { listDependencyWaits, type PlannedStart } from './readiness.ts';
+import { planRemovals } from './removals.ts';
+import { planExtraNetworks, planSecretFiles } from './setup.ts';
+
+/** The networks and volumes this plan creates, which new containers must follow. */
+export interface CreatedResources {
+  networks: Created;
+  volumes: Created;
+}
+
+/** What the container planner hands on to the readiness planner and the plan's summary. */
+export interface ContainerOutcome {
+  starts: PlannedStart[];
+  /** Container id per service when it is known before the plan runs (kept or started again). */
+  containerIds: Map<string, string>;
+  /** Services that need nothing. */
+  unchanged: string[];
+  /** Unchanged services whose health check has not passed yet. */
+  starting: string[];
+}
+
+/** Plan every service's container, in name order so that a plan reads the same every time. */
+export function planContainers(r: Reconciliation, created: CreatedResources): ContainerOutcome {
+  const outcome: ContainerOutcome = {
+    starts: [],
+    containerIds: new Map(),
+    unchanged: [],
+    starting: [],
+  };
+  const byService = groupByService(r.observed.containers);
+  for (const service of [...r.desired.services].sort((a, b) => compareText(a.name, b.name))) {
+    const containers = byService.get(service.name) ?? [];
+    const keep = r.options.forceRecreate ? undefined : pickReusable(containers, service.hash);
+    const stale = containers.filter((c) => c !== keep);
+    if (keep && isSettled(keep, service) && stale.length === 0)
+      keepContainer(outcome, service, keep);
+    else if (keep) restartContainer(r, outcome, service, keep, stale);
+    else replaceContainers(r, outcome, service, containers, created);
+  }
+  return outcome;
+}
+
+/** Leave the container as it is; note it if its health check has not passed yet. */
+function keepContainer(outcome: ContainerOutcome, service: DesiredService, keep: ContainerSummary) {
+  outcome.containerIds.set(service.name, keep.id);
+  outcome.unchanged.push(service.name);
+  if (keep.health === 'starting' || keep.health === 'unhealthy')
+    outcome.starting.push(service.name);
+}
+
+/** The right container exists but is stopped: start it again, and drop any stale extras first. */
+function restartContainer(
+  r: Reconciliation,
+  outcome: ContainerOutcome,
+  service: DesiredService,
+  keep: ContainerSummary,
+  stale: ContainerSummary[],
+): void {
+  const cause = 'duplicate or outdated container of this service';
+  const removed = planRemovals(r, service.name, stale, {
+    timeoutS: service.stopTimeoutS,
+    after: [],
+    cause,
+  });
+  outcome.containerIds.set(service.name, keep.id);
+  planStart(r, outcome, service, keep.id, removed, `container is ${keep.state}`);
+}
+
+/**
+ * Create a container from the service's configuration and replace the old ones with it. The old
+ * ones stop only once the new one is set up, so the service is down for the stop and start alone;
+ * one with the new name (left by an interrupted run) must go before the create, which it blocks.
+ */
+function replaceContainers(
+  r: Reconciliation,
+  outcome: ContainerOutcome,
+  service: DesiredService,
+  containers: ContainerSummary[],
+  created: CreatedResources,
+): void {
+  const newName = containerName(r.desired.project, service.name, service.hash);
+  const clashing = containers.filter((c) => c.name === newName);
+  const timeoutS = service.stopTimeoutS;
+  const cleared = planRemovals(r, service.name, clashing, {
+    timeoutS,
+    after: [],
+    cause: 'same name as the container to create',
+  });
+  const createId = addOperation(r, {
+    id: `create:${service.name}`,
+    operation: { kind: 'create-container', service: service.name, spec: service.spec },
+    after: [
+      ...cleared,
+      ...service.spec.mounts.flatMap((m) => creationOf(created.volumes, m.volume)),
+    ],
+    cause: describeCreateCause(containers, service.hash, r.options.forceRecreate),
+  });
+  // The engine resolves a container's networks when it starts, not when it is created (a
+  // deliberate rule of the Docker API), so a new container and its secrets do not wait for its
+  // networks: on a cold `up` they are made while the engine creates the networks. Its start and
+  // its `network connect`s wait for them.
+  const setup = [
+    createId,
+    ...creationOf(created.networks, service.spec.network?.name),
+    ...planExtraNetworks(r, service, createId, created.networks),
+    ...planSecretFiles(r, service, createId),
+  ];
+  const replaced = planRemovals(
+    r,
+    service.name,
+    containers.filter((c) => !clashing.includes(c)),
+    { timeoutS, after: [...setup], cause: 'replaced by the new container' },
+  );
+  planStart(r, outcome, service, undefined, [...setup, ...replaced], 'new container');
+}
+
+/** Start the container once `after` is done and the services it depends on are ready. */
+function planStart(
+  r: Reconciliation,
+  outcome: ContainerOutcome,
+  service: DesiredService,
+  containerId: string | undefined,
+  after: string[],
+  cause: string,
+): void {
+  const waits = listDependencyWaits(r.desired, service).map((w) => w.id);
+  const startId = addOperation(r, {
+    id: `start:${service.name}`,
+    operation: { kind: 'start-container', service: service.name, containerId },
+    after: [...after, ...waits],
+    cause,
+  });
+  outcome.starts.push({ service, startId });
+}

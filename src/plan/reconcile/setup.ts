@@ -1,0 +1,45 @@
+/**
+ * A new container's set-up between its create and its start: the networks after its first one,
+ * and its secrets as files. Each is one engine call after the create.
+ */
+import type { DesiredService } from '../types.ts';
+import { addOperation, type Created, creationOf, type Reconciliation } from './context.ts';
+
+/** Plan a `network connect` for each network after the first; their ids. */
+export function planExtraNetworks(
+  r: Reconciliation,
+  service: DesiredService,
+  createId: string,
+  networks: Created,
+): string[] {
+  return service.extraNetworks.map((extra) =>
+    addOperation(r, {
+      id: `connect:${service.name}:${extra.network}`,
+      operation: {
+        kind: 'connect-network',
+        service: service.name,
+        network: extra.network,
+        aliases: extra.aliases,
+      },
+      after: [createId, ...creationOf(networks, extra.network)],
+      cause: 'service is on several networks',
+    }),
+  );
+}
+
+/** Plan the copy of the service's secret files, if it has any; its id. */
+export function planSecretFiles(
+  r: Reconciliation,
+  service: DesiredService,
+  createId: string,
+): string[] {
+  if (service.secretFiles.length === 0) return [];
+  return [
+    addOperation(r, {
+      id: `secrets:${service.name}`,
+      operation: { kind: 'copy-secrets', service: service.name, files: service.secretFiles },
+      after: [createId],
+      cause: 'secrets are delivered as files',
+    }),
+  ];
+}
