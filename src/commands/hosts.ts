@@ -13,13 +13,14 @@ import { fingerprint, entryMatches } from '../engine/ssh/known-hosts.ts';
 import { knownHostsFiles, readKnownHosts } from '../engine/ssh/known-hosts-files.ts';
 import { shellCommand } from '../engine/ssh/shell-quote.ts';
 import { UsageError } from '../errors.ts';
-import { deleteDigitalOceanResources, forgetHost } from '../hosts/forget.ts';
 import { hostRows, optionalTopology } from '../hosts/known.ts';
 import { digitalOceanToken, sshOptionsFor } from '../hosts/prompts.ts';
 import { resolveHost } from '../hosts/resolve.ts';
 import { formatTable } from '../output/table.ts';
 import { createProgress } from '../output/progress.ts';
 import { DigitalOceanClient, apiUrlFromEnv } from '../provision/digitalocean/client.ts';
+import { deleteDigitalOceanResources } from '../provision/digitalocean/destroy.ts';
+import { forgetHost } from '../provision/forget-host.ts';
 import { confirmOrRequireYes } from './support/confirm.ts';
 
 /** Run `hosts SUBCOMMAND`. */

@@ -1,17 +1,17 @@
 /**
  * `notesctl provision digitalocean NAME [--region] [--size] [--image] [--tag]`: a new Droplet
  * with Docker, its own SSH key and a firewall admitting only SSH and the topology's published
- * ports, checked like `provision ssh`, then recorded (src/hosts/digitalocean.ts does the work).
+ * ports, checked like `provision ssh`, then recorded (src/provision/digitalocean/create.ts does the work).
  */
 import type { CommandRunner } from '../cli.ts';
 import { UsageError } from '../errors.ts';
-import { createDropletHost } from '../hosts/digitalocean.ts';
 import { optionalTopology } from '../hosts/known.ts';
 import { digitalOceanToken, sshOptionsFor } from '../hosts/prompts.ts';
 import { checkNewHostName, readHost } from '../hosts/store.ts';
 import type { Topology } from '../model/topology.ts';
 import { createProgress } from '../output/progress.ts';
 import { apiUrlFromEnv, DigitalOceanClient } from '../provision/digitalocean/client.ts';
+import { createDropletHost } from '../provision/digitalocean/create.ts';
 import { publishedPorts } from '../provision/digitalocean/plan.ts';
 
 /** Ports for the firewall: the services placed on `name`, else every service's (for --host). */

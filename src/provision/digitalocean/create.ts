@@ -5,20 +5,21 @@
  * run created (a key that was already registered is left alone), or, if even that fails, leaves
  * a record naming what is left so `notesctl hosts rm` can finish.
  */
-import { DEFAULT_REMOTE_SOCKET } from '../model/topology.ts';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventSink } from '../apply/events.ts';
-import type { SshConnectOptions } from '../engine/ssh/connect.ts';
-import { writeNewKeyPair } from '../engine/ssh/keygen.ts';
-import { RuntimeError } from '../errors.ts';
-import type { DigitalOceanClient } from '../provision/digitalocean/client.ts';
-import { readCloudInitTemplate } from '../provision/digitalocean/cloud-init.ts';
-import { planDroplet, planFirewall, type PublishedPort } from '../provision/digitalocean/plan.ts';
-import { provisionHost } from '../provision/ssh/provision-host.ts';
-import { stateDir } from '../state-dir.ts';
-import { deleteDigitalOceanResources } from './forget.ts';
-import { writeHost, type HostRecord } from './store.ts';
+import type { EventSink } from '../../apply/events.ts';
+import type { SshConnectOptions } from '../../engine/ssh/connect.ts';
+import { writeNewKeyPair } from '../../engine/ssh/keygen.ts';
+import { RuntimeError } from '../../errors.ts';
+import { writeHost, type HostRecord } from '../../hosts/store.ts';
+import { DEFAULT_REMOTE_SOCKET } from '../../model/topology.ts';
+import { stateDir } from '../../state-dir.ts';
+import { reportStep } from '../report-step.ts';
+import { provisionHost } from '../ssh/provision-host.ts';
+import type { DigitalOceanClient } from './client.ts';
+import { readCloudInitTemplate } from './cloud-init.ts';
+import { deleteDigitalOceanResources } from './destroy.ts';
+import { planDroplet, planFirewall, type PublishedPort } from './plan.ts';
 
 /** What to create. */
 export interface DropletHostSpec {
@@ -32,27 +33,6 @@ export interface DropletHostSpec {
   portsReason: string;
 }
 
-/** Run a step as a reported operation. */
-async function step<T>(
-  onEvent: EventSink,
-  id: string,
-  text: string,
-  fn: () => Promise<T>,
-  done: (value: T) => string,
-): Promise<T> {
-  const started = Date.now();
-  onEvent({ type: 'op-start', id, service: undefined, text });
-  try {
-    const value = await fn();
-    onEvent({ type: 'op-done', id, text: done(value), ms: Date.now() - started });
-    return value;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    onEvent({ type: 'op-failed', id, text, error: message });
-    throw error;
-  }
-}
-
 /** Create, provision and record the host; returns its record. */
 export async function createDropletHost(
   spec: DropletHostSpec,
@@ -64,14 +44,14 @@ export async function createDropletHost(
   const keyPath = join(stateDir(ssh.env), 'keys', `${name}_ed25519`);
   const made: { keyId?: number; dropletId?: number; firewallId?: string } = {};
   try {
-    const publicKey = await step(
+    const publicKey = await reportStep(
       onEvent,
       'keygen',
       `generate an SSH key for ${name}`,
       () => writeNewKeyPair(keyPath, `notesctl-${name}`),
       () => `generated an ed25519 key (${keyPath})`,
     );
-    const key = await step(
+    const key = await reportStep(
       onEvent,
       'key',
       'register the SSH key on DigitalOcean',
@@ -88,7 +68,7 @@ export async function createDropletHost(
       cloudInitTemplate: await readCloudInitTemplate(),
     });
     request.tags.push(...spec.extraTags);
-    const { droplet } = await step(
+    const { droplet } = await reportStep(
       onEvent,
       'droplet',
       `create droplet ${request.name} (${region}, ${size}, ${image})`,
@@ -98,7 +78,7 @@ export async function createDropletHost(
     made.dropletId = droplet.id;
     onEvent({ type: 'note', text: `firewall: ${spec.portsReason}` });
     const ports = spec.ports.map((p) => `, ${p.port}/${p.protocol}`).join('');
-    const firewall = await step(
+    const firewall = await reportStep(
       onEvent,
       'firewall',
       `create a firewall admitting only SSH${ports}`,
@@ -109,7 +89,7 @@ export async function createDropletHost(
       (f) => `created firewall ${f.id} (SSH${ports})`,
     );
     made.firewallId = firewall.id;
-    const address = await step(
+    const address = await reportStep(
       onEvent,
       'boot',
       `wait for droplet ${droplet.id} to become active`,

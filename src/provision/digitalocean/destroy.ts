@@ -1,36 +1,14 @@
 /**
- * `hosts rm`: delete what notesctl created for a host (for DigitalOcean: droplet, firewall, SSH
- * key — through the typed client) and forget it (record, known_hosts entries, generated key).
- * Deletes that find nothing count as done, so a second run finishes what a failed one left.
+ * `hosts rm` of a DigitalOcean host: delete what notesctl created for it — firewall, droplet,
+ * SSH key — through the typed client; also the undo of a `provision digitalocean` that failed
+ * half-way. Deletes that find nothing count as done, so a second run finishes what a failed one
+ * left. Forgetting the host locally is ../forget-host.ts.
  */
-import { rm } from 'node:fs/promises';
-import type { EventSink } from '../apply/events.ts';
-import { forgetHostKeys, knownHostsFiles } from '../engine/ssh/known-hosts-files.ts';
-import { RuntimeError } from '../errors.ts';
-import type { DigitalOceanClient } from '../provision/digitalocean/client.ts';
-import { removeHost, type DigitalOceanResources, type HostRecord } from './store.ts';
-
-async function reported(
-  onEvent: EventSink,
-  id: string,
-  text: string,
-  fn: () => Promise<string>,
-): Promise<void> {
-  const started = Date.now();
-  onEvent({ type: 'op-start', id, service: undefined, text });
-  try {
-    const outcome = await fn();
-    onEvent({ type: 'op-done', id, text: `${text}: ${outcome}`, ms: Date.now() - started });
-  } catch (error) {
-    onEvent({
-      type: 'op-failed',
-      id,
-      text,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    throw error;
-  }
-}
+import type { EventSink } from '../../apply/events.ts';
+import { RuntimeError } from '../../errors.ts';
+import type { DigitalOceanResources } from '../../hosts/store.ts';
+import { reportStep } from '../report-step.ts';
+import type { DigitalOceanClient } from './client.ts';
 
 /** Delete a DigitalOcean host's droplet, firewall and key; every failure is listed with its id. */
 export async function deleteDigitalOceanResources(
@@ -42,7 +20,7 @@ export async function deleteDigitalOceanResources(
   const failures: string[] = [];
   const attempt = async (id: string, text: string, fn: () => Promise<string>) => {
     try {
-      await reported(onEvent, id, text, fn);
+      await reportStep(onEvent, id, text, fn, (outcome) => `${text}: ${outcome}`);
     } catch (error) {
       failures.push(`${text}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -68,22 +46,4 @@ export async function deleteDigitalOceanResources(
       },
     );
   }
-}
-
-/** Forget a host locally: its record, notesctl's known_hosts entries, its generated key. */
-export async function forgetHost(record: HostRecord, onEvent: EventSink): Promise<void> {
-  await reported(onEvent, 'forget', `forget host ${record.name}`, async () => {
-    const keys = await forgetHostKeys(knownHostsFiles(), record.hostname, record.port);
-    const keyPath = record.digitalocean?.keyPath;
-    if (keyPath !== undefined)
-      await rm(keyPath, { force: true }).then(() => rm(`${keyPath}.pub`, { force: true }));
-    await removeHost(record.name);
-    return [
-      'record removed',
-      keys ? 'host key removed from known_hosts' : undefined,
-      keyPath !== undefined ? 'generated SSH key deleted' : undefined,
-    ]
-      .filter(Boolean)
-      .join(', ');
-  });
 }

@@ -1,7 +1,7 @@
 /**
  * Pure planning of what `notesctl provision digitalocean` asks DigitalOcean for: the Droplet
  * create body and the Cloud Firewall create body. No IO, no clock: tests compare the output with
- * golden JSON. The effectful side (calling the API in order) lives with the command.
+ * golden JSON. The effectful side (calling the API in order) is ./create.ts.
  */
 import { UsageError } from '../../errors.ts';
 import type { Service } from '../../model/topology.ts';

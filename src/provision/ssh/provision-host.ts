@@ -12,6 +12,7 @@ import { describeEndpoint, type SshEndpoint } from '../../engine/ssh/endpoint.ts
 import { runCaptured } from '../../engine/ssh/exec.ts';
 import { sshTransportOver } from '../../engine/ssh/transport.ts';
 import { EngineError, RuntimeError } from '../../errors.ts';
+import { reportStep } from '../report-step.ts';
 import { describeOs, factsScript, parseFacts } from './facts.ts';
 import { planBootstrap, type BootstrapStep } from './plan.ts';
 
@@ -31,31 +32,6 @@ export interface ProvisionResult {
   os: string;
   dockerVersion: string;
   apiVersion: string;
-}
-
-/** Run `fn` as a reported operation. */
-async function step<T>(
-  onEvent: EventSink,
-  id: string,
-  text: string,
-  fn: () => Promise<T>,
-  done?: (value: T) => string,
-): Promise<T> {
-  const started = Date.now();
-  onEvent({ type: 'op-start', id, service: undefined, text });
-  try {
-    const value = await fn();
-    onEvent({ type: 'op-done', id, text: done ? done(value) : text, ms: Date.now() - started });
-    return value;
-  } catch (error) {
-    onEvent({
-      type: 'op-failed',
-      id,
-      text,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    throw error;
-  }
 }
 
 /** Connect, retrying unreachable-host errors until the deadline (host key refusals never retry). */
@@ -127,14 +103,14 @@ async function checkEngine(
 export async function provisionHost(options: ProvisionHostOptions): Promise<ProvisionResult> {
   const { endpoint, ssh, onEvent } = options;
   const where = describeEndpoint(endpoint);
-  let link = await step(
+  let link = await reportStep(
     onEvent,
     'connect',
     `connect to ${where} (verify the host key, log in)`,
     () => connectWithin(endpoint, ssh, options.waitForSshMs ?? 0),
   );
   try {
-    const facts = await step(
+    const facts = await reportStep(
       onEvent,
       'facts',
       'check the server (OS, privileges, Docker, init system)',
@@ -156,7 +132,7 @@ export async function provisionHost(options: ProvisionHostOptions): Promise<Prov
     });
     for (const note of plan.notes) onEvent({ type: 'note', text: note });
     for (const s of plan.steps) {
-      await step(
+      await reportStep(
         onEvent,
         s.id,
         s.title,
@@ -166,11 +142,11 @@ export async function provisionHost(options: ProvisionHostOptions): Promise<Prov
     }
     if (plan.reconnect) {
       await link.close();
-      link = await step(onEvent, 'reconnect', `log in again (new group membership)`, () =>
+      link = await reportStep(onEvent, 'reconnect', `log in again (new group membership)`, () =>
         connectSsh(endpoint, ssh),
       );
     }
-    const engine = await step(
+    const engine = await reportStep(
       onEvent,
       'engine',
       `check the engine answers at ${endpoint.socket} through SSH`,
