@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_REMOTE_SOCKET,
+  DEFAULT_RUNTIME,
   LOCAL_HOST,
   type SecretSource,
   type Topology,
@@ -50,7 +51,11 @@ export function normalize(raw: RawTopology, settings: NormalizeSettings): Topolo
         if ('error' in target) throw new Error(`topology normalisation: ${target.error}`);
         const identity =
           host.identity === undefined ? undefined : resolvePath(directory, home, host.identity);
-        return [name, { name, ...target, identity, socket: host.socket ?? DEFAULT_REMOTE_SOCKET }];
+        const socket = host.socket ?? DEFAULT_REMOTE_SOCKET;
+        return [
+          name,
+          { name, ...target, identity, socket, runtime: host.runtime ?? DEFAULT_RUNTIME },
+        ];
       }),
     ),
     networks: sortedRecord(

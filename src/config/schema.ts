@@ -26,6 +26,8 @@ import {
   strict,
   text,
 } from './schema-parts.ts';
+import { suggest } from './suggest.ts';
+import { RUNTIMES } from '../model/topology.ts';
 
 const envName = pattern(ENV_NAME, 'an environment variable name (letters, digits, "_")');
 const absolutePath = pattern(/^\//, 'an absolute path');
@@ -51,6 +53,22 @@ const conditionError = (issue: { input?: unknown }): string => {
   return `${expected('"started", "healthy" or "completed"')(issue)}${hint}`;
 };
 const condition = z.enum(['started', 'healthy', 'completed'], { error: conditionError });
+
+/**
+ * `runtime:` of a host (issue 18 §3). Only docker exists yet; the runtimes the next releases add
+ * are named as such, so that "swarm" reads as "not yet" rather than as a mistake.
+ */
+const LATER_RUNTIMES = ['swarm', 'systemd'];
+const runtimeError = (issue: { input?: unknown }): string => {
+  const input = typeof issue.input === 'string' ? issue.input : '';
+  const close = suggest(input, RUNTIMES);
+  const later = LATER_RUNTIMES.includes(input)
+    ? ` — ${LATER_RUNTIMES.map((r) => `"${r}"`).join(' and ')} come with later releases`
+    : '';
+  const hint = close === undefined ? later : ` — did you mean "${close}"?`;
+  return `${expected(RUNTIMES.map((r) => `"${r}"`).join(' or '))(issue)}${hint}`;
+};
+const runtime = z.enum(RUNTIMES, { error: runtimeError });
 
 const build = z.union(
   [
@@ -144,6 +162,7 @@ const host = strict({
   ssh: pattern(SSH_TARGET, '"user@host" or "user@host:port"').describe('user@host[:port]'),
   identity: text('a key file path').optional().describe('Private key; ~ is your home folder'),
   socket: absolutePath.optional().describe('Remote Docker socket, default /run/docker.sock'),
+  runtime: runtime.optional().describe('How the host runs its services: "docker" (the default)'),
 });
 
 const network = strict({

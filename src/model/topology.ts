@@ -123,8 +123,19 @@ export interface SshEndpoint {
   socket: string;
 }
 
-/** A Docker host reached over SSH (the `local` host is implicit). */
-export type SshHost = SshEndpoint;
+/** Every runtime a host may name in `runtime:` (issue 18 §3); swarm and systemd come later. */
+export const RUNTIMES = ['docker'] as const;
+
+/** How a host runs the services placed on it: the target notesctl deploys them through. */
+export type Runtime = (typeof RUNTIMES)[number];
+
+/** The runtime of a host whose entry names none, of `local`, and of hosts from the host store. */
+export const DEFAULT_RUNTIME: Runtime = 'docker';
+
+/** A host declared under `hosts:`: reached over SSH, running its services with `runtime`. */
+export interface Host extends SshEndpoint {
+  runtime: Runtime;
+}
 
 /** The whole normalised topology. */
 export interface Topology {
@@ -133,7 +144,8 @@ export interface Topology {
   file: string;
   /** Directory the file lives in; relative paths resolve against it. */
   directory: string;
-  hosts: Record<string, SshHost>;
+  /** Hosts declared in the file; `local` is implicit and never among them. */
+  hosts: Record<string, Host>;
   networks: Record<string, Network>;
   volumes: Record<string, Volume>;
   secrets: Record<string, Secret>;
@@ -145,3 +157,8 @@ export const DEFAULT_REMOTE_SOCKET = '/run/docker.sock';
 
 /** The name of the implicit host that means "the engine this machine talks to". */
 export const LOCAL_HOST = 'local';
+
+/** The runtime `host` deploys with: its `runtime:`, else docker (`local`, host-store hosts). */
+export function runtimeOf(topology: Topology, host: string): Runtime {
+  return topology.hosts[host]?.runtime ?? DEFAULT_RUNTIME;
+}

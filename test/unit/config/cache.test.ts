@@ -123,6 +123,26 @@ describe('topology cache: writing and reading back', () => {
     expect(statSync(join(root, 'state')).mode & 0o777).toBe(0o700);
   });
 
+  it("keeps each host's runtime (issue 18: the target a host deploys with)", async () => {
+    const topology: Topology = {
+      ...plainTopology(),
+      hosts: {
+        web1: {
+          name: 'web1',
+          user: 'deploy',
+          hostname: '203.0.113.10',
+          port: 22,
+          identity: '/home/tester/.ssh/id_ed25519',
+          socket: '/run/docker.sock',
+          runtime: 'docker',
+        },
+      },
+    };
+    await writeCachedTopology(inputs(), [], topology, env);
+    expect((await readCachedTopology(inputs(), env))?.hosts.web1?.runtime).toBe('docker');
+    expect(await readCachedTopology(inputs(), env)).toEqual(topology);
+  });
+
   it('misses when nothing was written', async () => {
     expect(await readCachedTopology(inputs(), env)).toBeUndefined();
   });

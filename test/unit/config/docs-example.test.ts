@@ -22,4 +22,5 @@ it('the first YAML example of docs/topology.md loads', () => {
   const topology = parseTopologyText(example ?? '', join(dir, 'notesctl.config.yaml'), {});
   expect(Object.keys(topology.services)).toEqual(['db-notes', 'notes']);
   expect(topology.hosts.web1?.port).toBe(22);
+  expect(topology.hosts.web1?.runtime).toBe('docker');
 });

@@ -73,7 +73,7 @@ describe('loadTopology', () => {
         'host: web1',
         'hosts:',
         '  web1: { ssh: "deploy@[2001:db8::1]:2222", identity: ~/.ssh/id_ed25519 }',
-        '  web2: { ssh: root@203.0.113.10, identity: keys/id, socket: /var/run/docker.sock }',
+        '  web2: { ssh: root@203.0.113.10, identity: keys/id, socket: /var/run/docker.sock, runtime: docker }',
         'secrets:',
         '  cert: { file: ./certs/key.pem }',
         '  token: { env: API_TOKEN }',
@@ -102,6 +102,7 @@ describe('loadTopology', () => {
         port: 2222,
         identity: '/home/ann/.ssh/id_ed25519',
         socket: '/run/docker.sock',
+        runtime: 'docker',
       },
       web2: {
         name: 'web2',
@@ -110,6 +111,7 @@ describe('loadTopology', () => {
         port: 22,
         identity: join(dir, 'keys/id'),
         socket: '/var/run/docker.sock',
+        runtime: 'docker',
       },
     });
     expect(topology.secrets).toEqual({

@@ -57,6 +57,11 @@ const TOP_LEVEL = [
     (v: string) => `project: t\nhosts: { h: { ssh: ${v} } }\nservices: { a: { image: nginx:1 } }\n`,
   ],
   [
+    'hosts.h.runtime',
+    (v: string) =>
+      `project: t\nhosts: { h: { ssh: root@h, runtime: ${v} } }\nservices: { a: { image: nginx:1 } }\n`,
+  ],
+  [
     'networks.n',
     (v: string) => `project: t\nnetworks: { n: ${v} }\nservices: { a: { image: nginx:1 } }\n`,
   ],

@@ -1,0 +1,73 @@
+/**
+ * `hosts.NAME.runtime` (issue 18 §3): the target a host deploys with. `docker` is the default and,
+ * until the swarm and systemd targets land, the only value; anything else is a located problem.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseTopologyText } from '../../../src/config/index.ts';
+import { buildJsonSchema } from '../../../src/config/json-schema.ts';
+import { runtimeOf } from '../../../src/model/topology.ts';
+import { FIXTURE_FILE, problemsOf, yaml } from './helpers.ts';
+
+/** A topology with one remote host, web1, whose entry ends with `runtimeLine` (if any). */
+function withRuntime(...runtimeLine: string[]): string {
+  return yaml(
+    'project: t',
+    'hosts:',
+    '  web1:',
+    '    ssh: root@203.0.113.10',
+    ...runtimeLine,
+    'services:',
+    '  a: { image: nginx:1, host: web1 }',
+  );
+}
+
+function load(text: string) {
+  return parseTopologyText(text, FIXTURE_FILE, {}, { home: '/home/tester' });
+}
+
+describe('hosts.NAME.runtime', () => {
+  it('accepts docker', () => {
+    expect(load(withRuntime('    runtime: docker')).hosts.web1?.runtime).toBe('docker');
+  });
+
+  it('is docker when the host names none, and for the implicit local host', () => {
+    const topology = load(withRuntime());
+    expect(topology.hosts.web1?.runtime).toBe('docker');
+    expect(runtimeOf(topology, 'web1')).toBe('docker');
+    expect(runtimeOf(topology, 'local')).toBe('docker');
+    // A host from the host store (provisioned, not in the file) runs docker too.
+    expect(runtimeOf(topology, 'db1')).toBe('docker');
+  });
+
+  it('locates a runtime that is not there yet and says it comes later', () => {
+    expect(problemsOf(withRuntime('    runtime: swarm'))).toEqual([
+      '5:14 hosts.web1.runtime: expected "docker", got "swarm" — "swarm" and "systemd" come with later releases',
+    ]);
+  });
+
+  it('suggests docker for a typo', () => {
+    expect(problemsOf(withRuntime('    runtime: dokcer'))).toEqual([
+      '5:14 hosts.web1.runtime: expected "docker", got "dokcer" — did you mean "docker"?',
+    ]);
+  });
+
+  it('names what it got when the value is not a runtime at all', () => {
+    expect(problemsOf(withRuntime('    runtime: [docker]'))).toEqual([
+      '5:14 hosts.web1.runtime: expected "docker", got a list',
+    ]);
+  });
+
+  it('reports a wrong runtime together with the rules’ problems, the host still declared', () => {
+    const text = withRuntime('    runtime: pm2').replace('host: web1', 'host: web2');
+    expect(problemsOf(text)).toEqual([
+      '5:14 hosts.web1.runtime: expected "docker", got "pm2"',
+      '7:30 services.a.host: unknown host "web2" — did you mean "web1"?',
+    ]);
+  });
+
+  it('is in the JSON Schema with docker as its only value', () => {
+    const schema = JSON.stringify(buildJsonSchema());
+    expect(schema).toContain('"runtime":{"description":');
+    expect(schema).toContain('"enum":["docker"]');
+  });
+});
