@@ -21,7 +21,8 @@ export function pickReusable(
   containers: ContainerSummary[],
   hash: string,
 ): ContainerSummary | undefined {
-  // A container left in "created" by an interrupted run may lack its secrets or networks: never reuse it.
+  // A container left in "created" by an interrupted run may lack its secrets or networks: never
+  // reuse it.
   const matching = containers.filter(
     (c) => c.labels[LABEL.configHash] === hash && c.state !== 'created',
   );
