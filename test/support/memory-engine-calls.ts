@@ -48,7 +48,7 @@ export interface Gate {
 }
 
 /** True when `call` is one `match` names. */
-export function matches(call: RecordedCall, match: CallMatch): boolean {
+function matches(call: RecordedCall, match: CallMatch): boolean {
   if (typeof match === 'string') return call.method === match;
   return (
     call.method === match.method &&

@@ -22,12 +22,19 @@ import type {
   ImageSummary,
   Labels,
   LogLine,
+  LogOptions,
   NetworkSummary,
   VolumeSummary,
 } from '../../src/engine/engine.ts';
 import { wrapEngineError } from '../../src/engine/wrap-error.ts';
 import { LABEL } from '../../src/model/names.ts';
-import { CallLog, type CallMatch, type EngineMethod, type Fault } from './memory-engine-calls.ts';
+import {
+  CallLog,
+  type CallMatch,
+  type EngineMethod,
+  type Fault,
+  type Gate,
+} from './memory-engine-calls.ts';
 import {
   MemoryState,
   hasLabels,
@@ -94,7 +101,7 @@ export class MemoryEngine implements Engine {
   }
 
   /** Hold the calls `match` names until the returned gate lets them through. */
-  hold(match: CallMatch): ReturnType<CallLog['hold']> {
+  hold(match: CallMatch): Gate {
     return this.log.hold(match);
   }
 
@@ -243,8 +250,12 @@ export class MemoryEngine implements Engine {
     });
   }
 
-  async *logs(id: string): AsyncIterable<LogLine> {
-    yield* await this.call('logs', this.about(id), [id], () => [...this.state.container(id).logs]);
+  /** The container's `logs`, the last `tail` of them when asked. */
+  async *logs(id: string, options: LogOptions): AsyncIterable<LogLine> {
+    const lines = await this.call('logs', this.about(id), [id, options], () => [
+      ...this.state.container(id).logs,
+    ]);
+    yield* options.tail === undefined ? lines : lines.slice(-options.tail);
   }
 
   /** Every command counts as the service's healthcheck: it exits as `checks` said (0). */

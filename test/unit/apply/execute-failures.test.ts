@@ -127,7 +127,8 @@ describe('executePlan when aborted', () => {
 describe('executePlan and calls in flight', () => {
   it('keeps a stop the engine never answered listed, and strikes off one it answered with an error', async () => {
     const { engine, plan } = await upThenDown(stackOf(service('a'), service('b')));
-    engine.failNext({ method: 'stopContainer', service: 'a' }, { lostLink: true });
+    // The link breaks after the engine took the stop of a: it lands, and no answer comes.
+    engine.failNext({ method: 'stopContainer', service: 'a' }, { lostLink: true, landed: true });
     engine.failNext({ method: 'stopContainer', service: 'b' }, { status: 500, message: 'stuck' });
     const written: InFlightCall[][] = [];
     const lock: Lock = {
@@ -141,6 +142,7 @@ describe('executePlan and calls in flight', () => {
     );
     const stopOf = (name: string) =>
       plan.operations.find((o) => o.id.startsWith(`stop:${name}:`))?.operation;
+    expect(engine.container('a').state).toBe('exited');
     expect(written.at(-1)).toEqual([stopOf('a')]);
     expect(written).toContainEqual([stopOf('a'), stopOf('b')]);
   });
