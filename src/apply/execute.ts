@@ -106,7 +106,9 @@ export async function executePlan(plan: Plan, context: ExecuteContext): Promise<
     const woken = new Promise<void>((resolve) => (wake = resolve));
     await Promise.race([...running.values(), woken]);
   }
-  if (failure !== undefined)
+  // A wait that Ctrl-C cut short rejects with the abort's reason: that is the interruption
+  // below, not a failure of the operation.
+  if (failure !== undefined && !(context.signal.aborted && failure === context.signal.reason))
     throw failure instanceof Error ? failure : new Error('operation failed', { cause: failure });
   if (context.signal.aborted) {
     throw new RuntimeError('interrupted: stopped before the plan finished', {

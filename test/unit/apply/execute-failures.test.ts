@@ -122,6 +122,22 @@ describe('executePlan when aborted', () => {
     expect([...engine.state.volumes.keys()].sort()).toEqual(['a', 'c']);
     expect(engine.log.find({ method: 'createVolume', target: 'b' })).toEqual([]);
   });
+  it('says it was interrupted when Ctrl-C comes while a service is waited for', async () => {
+    const desired = stackOf(service('db', {}, true));
+    const engine = engineFor(desired);
+    // The check fails, so the wait sleeps before its next try; Ctrl-C comes then.
+    engine.checks('db', 1);
+    const check = engine.hold({ method: 'exec', service: 'db' });
+    const run = execute(reconcile(desired, EMPTY, UP), engine);
+    await check.arrived();
+    check.release();
+    await settle();
+    // The CLI aborts with a plain Error: the wait rejects with it, which is no failure of ours.
+    run.abort.abort(new Error('interrupted by SIGINT'));
+    const error: unknown = await run.done.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect((error as Error).message).toBe('interrupted: stopped before the plan finished');
+  });
 });
 
 describe('executePlan and calls in flight', () => {
