@@ -39,6 +39,15 @@ const terminalProperties = ['stdout', 'stderr'].map((property) => ({
   property,
   message: terminalMessage,
 }));
+/**
+ * `process` handed on whole (`streams = process`) carries stdout and stderr past the rule above.
+ * Member access and destructuring are left to no-restricted-properties.
+ */
+const wholeProcess = {
+  selector:
+    'Identifier[name="process"]:not(MemberExpression > .object, MemberExpression > .property, Property > .key, ImportDefaultSpecifier > .local, TSTypeQuery > .exprName, TSQualifiedName > .left, VariableDeclarator[id.type="ObjectPattern"] > .init, AssignmentExpression[left.type="ObjectPattern"] > .right)',
+  message: terminalMessage,
+};
 
 /**
  * The planner is pure: from the engine it may see only the types of engine/engine.ts; from the
@@ -115,14 +124,20 @@ export default tseslint.config(
         patterns: [driverImports],
       }),
       'no-restricted-properties': ['error', ...terminalProperties],
-      'no-restricted-syntax': ['error', ...driverLoads],
+      'no-restricted-syntax': ['error', ...driverLoads, wholeProcess],
     },
+  },
+  {
+    // The CLI entry is where the process meets the output layer: it may hand `process` (whole)
+    // to the Terminal as its streams. Everything else about the terminal still applies.
+    files: ['src/cli.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...driverLoads] },
   },
   {
     files: ['src/engine/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrictImports({ paths: terminalImports }),
-      'no-restricted-syntax': 'off',
+      'no-restricted-syntax': ['error', wholeProcess],
     },
   },
   {
@@ -130,6 +145,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': restrictImports({ patterns: [driverImports] }),
       'no-restricted-properties': 'off',
+      'no-restricted-syntax': ['error', ...driverLoads],
     },
   },
   {
@@ -139,7 +155,7 @@ export default tseslint.config(
         paths: terminalImports,
         patterns: [driverImports, planTypeOnly, planForbidden],
       }),
-      'no-restricted-syntax': ['error', ...driverLoads, planLoads],
+      'no-restricted-syntax': ['error', ...driverLoads, wholeProcess, planLoads],
     },
   },
 );

@@ -39,6 +39,8 @@ const code = {
   stderrDestructured: "const { stderr } = process;\nstderr.write('x');\n",
   stdoutImported: "import { stdout } from 'node:process';\nstdout.write('x');\n",
   stdinRead: 'export const interactive = process.stdin.isTTY;\n',
+  wholeProcess:
+    "import type { OutputStreams } from './output/terminal.ts';\nexport const streams: OutputStreams = process;\n",
   dockerEngine:
     "import { DockerEngine } from '../engine/docker-engine.ts';\nexport const engine = DockerEngine;\n",
   dockerEngineType:
@@ -72,6 +74,7 @@ describe('layer lint rules', () => {
     ['src/engine/x.ts', 'stdoutWrite', PROPERTIES],
     ['src/commands/x.ts', 'stderrDestructured', PROPERTIES],
     ['src/commands/x.ts', 'stdoutImported', IMPORTS],
+    ['src/commands/x.ts', 'wholeProcess', SYNTAX],
   ] as const)(
     'only src/output/ writes to the terminal: %s with %s → %s',
     async (file, planted, rule) => {
@@ -98,6 +101,7 @@ describe('layer lint rules', () => {
     ['src/engine/ssh/x.ts', 'ssh2Types'],
     ['src/output/x.ts', 'stdoutWrite'],
     ['src/commands/x.ts', 'stdinRead'],
+    ['src/cli.ts', 'wholeProcess'],
     ['src/apply/x.ts', 'dockerEngine'],
     ['src/plan/x.ts', 'engineTypes'],
     ['src/plan/x.ts', 'applyTypes'],
