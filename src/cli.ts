@@ -1,38 +1,141 @@
 /**
- * Commander wiring only: flags → typed options → src/commands/*. This is the one place that
- * catches errors and decides the exit code (0 ok, 1 runtime failure, 2 usage or config error).
+ * Commander wiring only: the table of commands, the global flags, and the one place that catches
+ * errors and decides the exit code (0 ok, 1 runtime failure, 2 usage or config error). Each
+ * command's flags and behaviour are in its module under src/commands/, imported only when that
+ * command runs or shows its help: `--version` and `--help` load none of them.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { createRequire } from 'node:module';
-import { ExitCode, NotesctlError, UsageError } from './errors.ts';
+import { LazyCommand, leaf, type Group, type Invocation, type Leaf } from './cli/lazy-command.ts';
+import type { GlobalOptions } from './commands/context.ts';
+import { ExitCode, UsageError } from './errors.ts';
 import { reportError } from './output/report-error.ts';
-import { Terminal, wantColor } from './output/terminal.ts';
+import { Terminal, wantColor, type OutputStreams } from './output/terminal.ts';
+
+export type { Invocation } from './cli/lazy-command.ts';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../package.json') as { version: string };
 
-/** Options every command accepts. */
-export interface GlobalOptions {
-  file: string;
-  host?: string | undefined;
-  json: boolean;
-  quiet: boolean;
-  verbose: boolean;
-  color: boolean;
-  /** Trust (and record) a remote host key seen for the first time. */
-  acceptNewHostKey: boolean;
-}
-
-/** What a command module exports: one function taking its parsed options. */
-export type CommandRunner = (context: CommandContext) => Promise<number | undefined>;
-
-/** Everything a command needs from the CLI layer. */
-export interface CommandContext {
-  global: GlobalOptions;
-  args: string[];
-  options: Record<string, unknown>;
-  terminal: Terminal;
-}
+/** Every command, in the order `--help` lists them. The imports are literal: a typo fails tsc. */
+const COMMANDS: (Leaf | Group)[] = [
+  leaf({
+    name: 'up [services...]',
+    description: 'create or update the services so they match the topology',
+    load: () => import('./commands/up.ts'),
+  }),
+  leaf({
+    name: 'down',
+    description: "stop and remove the stack's containers and networks",
+    load: () => import('./commands/down.ts'),
+  }),
+  leaf({
+    name: 'ps',
+    description: 'list services: state, health, ports, image, uptime',
+    load: () => import('./commands/ps.ts'),
+  }),
+  leaf({
+    name: 'logs [services...]',
+    description: 'show service logs',
+    load: () => import('./commands/logs.ts'),
+  }),
+  leaf({
+    name: 'exec <service> [command...]',
+    description: 'run a command in a running service container',
+    load: () => import('./commands/exec.ts'),
+  }),
+  leaf({
+    name: 'plan',
+    description: 'show what `up` would do, without doing it',
+    load: () => import('./commands/plan.ts'),
+  }),
+  leaf({
+    name: 'build [services...]',
+    description: 'build the images of `build:` services',
+    load: () => import('./commands/build.ts'),
+  }),
+  {
+    name: 'users',
+    description: 'manage Notes user accounts (through the userauth service)',
+    commands: [
+      leaf({
+        name: 'add',
+        description: 'create a user (prompts for missing fields on a TTY)',
+        load: () => import('./commands/users/add.ts'),
+      }),
+      leaf({
+        name: 'list',
+        description: 'list users',
+        load: () => import('./commands/users/list.ts'),
+      }),
+      leaf({
+        name: 'find <username>',
+        description: 'show one user',
+        load: () => import('./commands/users/find.ts'),
+      }),
+      leaf({
+        name: 'delete <username>',
+        description: 'delete a user',
+        load: () => import('./commands/users/delete.ts'),
+      }),
+      leaf({
+        name: 'update <username>',
+        description: "change a user's fields or password",
+        load: () => import('./commands/users/update.ts'),
+      }),
+      leaf({
+        name: 'password-check <username>',
+        description: 'check a password (read from standard input or a prompt)',
+        load: () => import('./commands/users/password-check.ts'),
+      }),
+    ],
+  },
+  {
+    name: 'provision',
+    description:
+      'prepare a host for notesctl: an existing SSH server or a new DigitalOcean droplet',
+    commands: [
+      leaf({
+        name: 'ssh <name> <target>',
+        description:
+          'install Docker on an existing server (target: user@host[:port]) and record it',
+        load: () => import('./commands/provision/ssh.ts'),
+      }),
+      leaf({
+        name: 'digitalocean <name>',
+        description: 'create a droplet with Docker, a firewall and an SSH key, and record it',
+        load: () => import('./commands/provision/digitalocean.ts'),
+      }),
+    ],
+  },
+  {
+    name: 'hosts',
+    description: 'list, inspect, remove and open a shell on recorded hosts',
+    commands: [
+      leaf({
+        name: 'ls',
+        description: 'list known hosts',
+        load: () => import('./commands/hosts/ls.ts'),
+      }),
+      leaf({
+        name: 'show <name>',
+        description: 'show one host',
+        load: () => import('./commands/hosts/show.ts'),
+      }),
+      leaf({
+        name: 'rm <name>',
+        description:
+          'forget a host (and delete its droplet, firewall and key if notesctl created them)',
+        load: () => import('./commands/hosts/rm.ts'),
+      }),
+      leaf({
+        name: 'ssh <name> [command...]',
+        description: 'open a shell (or run a command) on a host',
+        load: () => import('./commands/hosts/ssh.ts'),
+      }),
+    ],
+  },
+];
 
 const EXAMPLES = `
 Examples:
@@ -47,15 +150,8 @@ Examples:
 Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
 Docs: README.md, and the JSON Schema in schema/notesctl.schema.json for editor completion.`;
 
-/** Build the commander program; `run` is called with the command module to load. */
-export function buildProgram(
-  dispatch: (
-    load: string,
-    args: string[],
-    options: Record<string, unknown>,
-    command: Command,
-  ) => Promise<void>,
-): Command {
+/** Build the commander program; `dispatch` receives each parsed command, ready to run. */
+export function buildProgram(dispatch: (invocation: Invocation) => Promise<void>): Command {
   const program = new Command('notesctl')
     .description(
       'Deploy a multi-service app described in one YAML file to Docker engines, local or over SSH.',
@@ -78,183 +174,36 @@ export function buildProgram(
     )
     .addHelpText('after', EXAMPLES)
     // Global options go before the verb (as with `docker compose -f FILE logs -f`): `-f` is the
-    // topology file there and `--follow` after `logs`. The flags below are accepted on both sides.
+    // topology file there and `--follow` after `logs`. The common flags are accepted on both sides.
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
     .exitOverride()
-    .configureOutput({ outputError: () => undefined });
-
-  const verb = (name: string, description: string, load: string) =>
-    program
-      .command(name)
-      .description(description)
-      .allowExcessArguments(false)
-      .exitOverride()
-      .configureOutput({ outputError: () => undefined })
-      .action(async (...actionArgs: unknown[]) => {
-        const command = actionArgs.at(-1) as Command;
-        const options = command.opts();
-        const args = command.args;
-        await dispatch(load, args, options, command);
-      });
-
-  verb('up [services...]', 'create or update the services so they match the topology', 'up')
-    .option('--build', 'rebuild images even when their inputs did not change')
-    .option('--force-recreate', 'recreate containers even when unchanged')
-    .option('--remove-orphans', 'remove containers of services no longer in the topology')
-    .option('--no-wait', 'do not wait for services to become healthy');
-  verb('down', "stop and remove the stack's containers and networks", 'down')
-    .option('--volumes', 'also remove named volumes (data!)')
-    .option('-y, --yes', 'do not ask before removing volumes');
-  verb('ps', 'list services: state, health, ports, image, uptime', 'ps');
-  verb('logs [services...]', 'show service logs', 'logs')
-    .option('-f, --follow', 'follow the log output')
-    .option('--tail <n>', 'number of lines from the end of each log')
-    .option('--since <time>', 'only lines since a timestamp or a duration (10m, 2h)')
-    .option('-t, --timestamps', 'show timestamps');
-  verb('exec <service> [command...]', 'run a command in a running service container', 'exec')
-    .option('-T, --no-tty', 'do not allocate a TTY')
-    .option('-u, --user <user>', 'run as this user')
-    .addHelpText(
-      'after',
-      '\nExample:\n  $ notesctl exec notes -- node -e "console.log(process.version)"',
-    );
-  verb('plan', 'show what `up` would do, without doing it', 'plan');
-  verb('build [services...]', 'build the images of `build:` services', 'build').option(
-    '--no-cache',
-    'do not use the build cache',
-  );
-
-  const users = program
-    .command('users')
-    .description('manage Notes user accounts (through the userauth service)')
-    .exitOverride()
-    .configureOutput({ outputError: () => undefined });
-  const userVerb = (name: string, description: string) =>
-    users
-      .command(name)
-      .description(description)
-      .allowExcessArguments(false)
-      .exitOverride()
-      .configureOutput({ outputError: () => undefined })
-      .action(async (...actionArgs: unknown[]) => {
-        const command = actionArgs.at(-1) as Command;
-        await dispatch(
-          'users',
-          [name.split(' ')[0] ?? name, ...command.args],
-          command.opts(),
-          command,
-        );
-      });
-  userVerb('add', 'create a user (prompts for missing fields on a TTY)')
-    .option('--username <name>', 'user name')
-    .option('--password <password>', 'password (prefer --password-stdin or the prompt)')
-    .option('--password-stdin', 'read the password from standard input')
-    .option('--given-name <name>', 'given name')
-    .option('--family-name <name>', 'family name')
-    .option('--email <email>', 'e-mail address');
-  userVerb('list', 'list users');
-  userVerb('find <username>', 'show one user');
-  userVerb('delete <username>', 'delete a user');
-  userVerb('update <username>', "change a user's fields or password")
-    .option('--password-stdin', 'read the new password from standard input')
-    .option('--given-name <name>', 'given name')
-    .option('--family-name <name>', 'family name')
-    .option('--email <email>', 'e-mail address');
-  userVerb(
-    'password-check <username>',
-    'check a password (read from standard input or a prompt)',
-  ).option('--password-stdin', 'read the password from standard input');
-
-  const provision = program
-    .command('provision')
-    .description(
-      'prepare a host for notesctl: an existing SSH server or a new DigitalOcean droplet',
-    )
-    .exitOverride()
-    .configureOutput({ outputError: () => undefined });
-  provision
-    .command('ssh <name> <target>')
-    .description('install Docker on an existing server (target: user@host[:port]) and record it')
-    .option('-i, --identity <file>', 'SSH private key')
-    .option('--accept-new-host-key', 'trust the host key on first contact')
-    .exitOverride()
     .configureOutput({ outputError: () => undefined })
-    .action(async (...a: unknown[]) => {
-      const c = a.at(-1) as Command;
-      await dispatch('provision-ssh', c.args, c.opts(), c);
+    // A command's flags come with its module: list it as it will be (`up [options] [services...]`).
+    .configureHelp({
+      subcommandTerm: (command) =>
+        command instanceof LazyCommand ? command.term : new Help().subcommandTerm(command),
     });
-  provision
-    .command('digitalocean <name>')
-    .description('create a droplet with Docker, a firewall and an SSH key, and record it')
-    .option('--region <slug>', 'region', 'fra1')
-    .option('--size <slug>', 'droplet size', 's-1vcpu-2gb')
-    .option('--image <slug>', 'image', 'debian-12-x64')
-    .option('--tag <tag>', 'extra droplet tag')
-    .exitOverride()
-    .configureOutput({ outputError: () => undefined })
-    .action(async (...a: unknown[]) => {
-      const c = a.at(-1) as Command;
-      await dispatch('provision-digitalocean', c.args, c.opts(), c);
-    });
-
-  const hosts = program
-    .command('hosts')
-    .description('list, inspect, remove and open a shell on recorded hosts')
-    .exitOverride()
-    .configureOutput({ outputError: () => undefined });
-  for (const [name, description] of [
-    ['ls', 'list known hosts'],
-    ['show <name>', 'show one host'],
-    [
-      'rm <name>',
-      'forget a host (and delete its droplet, firewall and key if notesctl created them)',
-    ],
-    ['ssh <name> [command...]', 'open a shell (or run a command) on a host'],
-  ] as const) {
-    const sub = hosts
-      .command(name)
-      .description(description)
-      .exitOverride()
-      .configureOutput({ outputError: () => undefined })
-      .action(async (...a: unknown[]) => {
-        const c = a.at(-1) as Command;
-        await dispatch('hosts', [name.split(' ')[0] ?? name, ...c.args], c.opts(), c);
-      });
-    if (name.startsWith('rm')) sub.option('-y, --yes', 'do not ask first');
-    if (name === 'ls')
-      sub.option('--probe', 'ask each host for its Docker version (over SSH, in parallel)');
-  }
-  addCommonOptions(program);
+  addCommands(program, COMMANDS, dispatch);
   return program;
 }
 
-/** Flags every verb also accepts after its name (`notesctl ps --json`). */
-const COMMON_OPTIONS: [string, string][] = [
-  ['--host <name>', 'target host (env NOTESCTL_HOST)'],
-  ['--json', 'machine-readable output on stdout'],
-  ['-q, --quiet', 'only errors and data'],
-  ['-v, --verbose', 'more detail, stack traces for errors'],
-  ['--no-color', 'no colours (also NO_COLOR=1)'],
-  ['--accept-new-host-key', 'trust and record an SSH host key seen for the first time'],
-];
-
-function addCommonOptions(command: Command): void {
-  for (const sub of command.commands) {
-    if (sub.commands.length > 0) {
-      addCommonOptions(sub);
-      continue;
-    }
-    for (const [flags, description] of COMMON_OPTIONS) {
-      const long = flags.split(' ').find((f) => f.startsWith('--'));
-      if (
-        sub.options.some(
-          (o) => o.long === long || (o.short !== undefined && flags.startsWith(`${o.short},`)),
-        )
-      )
-        continue;
-      sub.option(flags, description);
+/** Add the table's commands under `parent` (copying its settings), groups recursively. */
+function addCommands(
+  parent: Command,
+  entries: (Leaf | Group)[],
+  dispatch: (invocation: Invocation) => Promise<void>,
+): void {
+  parent.hook('preSubcommand', (_parent, sub) =>
+    sub instanceof LazyCommand ? sub.load() : undefined,
+  );
+  for (const entry of entries) {
+    if ('commands' in entry) {
+      const group = parent.command(entry.name).description(entry.description);
+      addCommands(group, entry.commands, dispatch);
+    } else {
+      parent.addCommand(new LazyCommand(entry, dispatch).copyInheritedSettings(parent));
     }
   }
 }
@@ -268,7 +217,11 @@ interface CommonValues {
   acceptNewHostKey?: boolean;
 }
 
-function globalOptions(program: Command, command: Command): GlobalOptions {
+/** The process's own streams, for the colour decision (Terminal writes to them). */
+const STREAMS: OutputStreams = process;
+
+/** The global options: the flags after the command win over those before it. */
+export function globalOptions(program: Command, command: Command): GlobalOptions {
   const o = program.opts<CommonValues & { file: string }>();
   const local = command.opts<CommonValues>();
   if ((local.quiet ?? o.quiet) === true && (local.verbose ?? o.verbose) === true) {
@@ -282,7 +235,11 @@ function globalOptions(program: Command, command: Command): GlobalOptions {
     json: local.json ?? o.json ?? false,
     quiet: local.quiet ?? o.quiet ?? false,
     verbose: local.verbose ?? o.verbose ?? false,
-    color: wantColor(local.color !== false && o.color !== false, process.env, process.stderr.isTTY),
+    color: wantColor(
+      local.color !== false && o.color !== false,
+      process.env,
+      STREAMS.stderr.isTTY === true,
+    ),
     acceptNewHostKey: local.acceptNewHostKey ?? o.acceptNewHostKey ?? false,
   };
 }
@@ -293,14 +250,13 @@ export async function main(argv: string[]): Promise<number> {
     json: false,
     quiet: false,
     verbose: false,
-    color: wantColor(undefined, process.env, process.stderr.isTTY),
+    color: wantColor(undefined, process.env, STREAMS.stderr.isTTY === true),
   });
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(async (load, args, options, command) => {
+  const program = buildProgram(async ({ command, run }) => {
     const global = globalOptions(program, command);
     terminal = new Terminal(global);
-    const runner = await loadCommand(load, command.name());
-    exitCode = (await runner({ global, args, options, terminal })) ?? ExitCode.ok;
+    exitCode = (await run({ global, terminal })) ?? ExitCode.ok;
   });
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -329,28 +285,5 @@ function reportCommanderError(terminal: Terminal, error: CommanderError): number
         ? 'The topology file is a global option: put it before the command, e.g. `notesctl -f FILE up`.'
         : 'Run `notesctl --help` for the list of commands and flags.',
     }),
-  );
-}
-
-async function loadCommand(load: string, verb: string): Promise<CommandRunner> {
-  try {
-    const module = (await import(`./commands/${load}.ts`)) as { run: CommandRunner };
-    return module.run;
-  } catch (error) {
-    if (isModuleNotFound(error)) {
-      throw new NotesctlError(`\`${verb}\` is not available in this build yet`, {
-        hint: 'This command is being built; see the issue tracker.',
-      });
-    }
-    throw error;
-  }
-}
-
-function isModuleNotFound(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    'code' in error &&
-    error.code === 'ERR_MODULE_NOT_FOUND' &&
-    error.message.includes('/commands/')
   );
 }

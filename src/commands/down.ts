@@ -2,10 +2,10 @@
  * `notesctl down [--volumes] [--yes]`: stop and remove the project's containers and networks;
  * volumes (the data) only when asked, after confirmation.
  */
+import type { Command } from 'commander';
 import { executePlan } from '../apply/execute.ts';
 import { acquireLock } from '../apply/lock.ts';
 import { trackInFlight } from '../apply/in-flight.ts';
-import type { CommandRunner } from '../cli.ts';
 import { loadForCommand } from './support/load.ts';
 import { createProgress } from '../output/progress.ts';
 import { LABEL } from '../model/names.ts';
@@ -15,15 +15,40 @@ import { confirmOrRequireYes } from './support/confirm.ts';
 import { withEngine } from './support/engines.ts';
 import { interruptSignal } from './support/interrupt.ts';
 import { servicesByHost } from './support/scope.ts';
+import type { CommandContext } from './context.ts';
+
+/** What `down` removes besides containers and networks. */
+export interface DownOptions {
+  /** Also the named volumes (the data). */
+  volumes: boolean;
+  /** Do not ask before removing volumes. */
+  yes: boolean;
+}
+
+/** Declare `down`'s flags. */
+export function configure(command: Command): Command {
+  return command
+    .option('--volumes', 'also remove named volumes (data!)')
+    .option('-y, --yes', 'do not ask before removing volumes');
+}
+
+/** `down`'s options from what commander parsed. */
+export function readOptions(command: Command): DownOptions {
+  const o = command.opts<Partial<DownOptions>>();
+  return { volumes: o.volumes === true, yes: o.yes === true };
+}
 
 /** Run `down`. */
-export const run: CommandRunner = async ({ global, options, terminal }) => {
+export async function run(
+  options: DownOptions,
+  { global, terminal }: CommandContext,
+): Promise<number> {
   const topology = await loadForCommand(global);
-  const volumes = options.volumes === true;
+  const { volumes } = options;
   if (volumes) {
     const ok = await confirmOrRequireYes(
       `Delete the volumes (all data) of project ${topology.project}?`,
-      options.yes === true,
+      options.yes,
       '--yes',
     );
     if (!ok) {
@@ -82,4 +107,4 @@ export const run: CommandRunner = async ({ global, options, terminal }) => {
     progress.stop();
   }
   return 0;
-};
+}

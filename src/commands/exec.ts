@@ -2,44 +2,59 @@
  * `notesctl exec SERVICE -- CMD…`: run a command in the service's running container, with a
  * TTY when both ends are interactive; exits with the command's exit code.
  */
-import type { CommandRunner } from '../cli.ts';
-import { loadForCommand } from './support/load.ts';
+import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import type { CommandContext } from './context.ts';
 import { withEngine } from './support/engines.ts';
+import { execAttached } from './support/exec-attached.ts';
 import { runningContainer } from './support/find-container.ts';
+import { loadForCommand } from './support/load.ts';
 import { checkServices } from './support/scope.ts';
 
+/** What `exec` runs, where and how. */
+export interface ExecOptions {
+  service: string;
+  cmd: string[];
+  /** Use a TTY when both ends are terminals (-T: never). */
+  tty: boolean;
+  user: string | undefined;
+}
+
+const EXAMPLE = `\nExample:\n  $ notesctl exec notes -- node -e "console.log(process.version)"`;
+
+/** Declare `exec`'s flags and its example. */
+export function configure(command: Command): Command {
+  return command
+    .option('-T, --no-tty', 'do not allocate a TTY')
+    .option('-u, --user <user>', 'run as this user')
+    .addHelpText('after', EXAMPLE);
+}
+
+/** `exec`'s options from what commander parsed. */
+export function readOptions(command: Command): ExecOptions {
+  const [service = '', ...rest] = command.args;
+  const o = command.opts<{ tty?: boolean; user?: string }>();
+  return { service, cmd: rest, tty: o.tty !== false, user: o.user };
+}
+
 /** Run `exec`. */
-export const run: CommandRunner = async ({ global, args, options, terminal }) => {
-  const [service, ...cmd] = args;
+export async function run(
+  { service, ...command }: ExecOptions,
+  { global, terminal }: CommandContext,
+): Promise<number> {
   if (!service)
     throw new UsageError('exec: missing SERVICE', {
       hint: 'Usage: notesctl exec SERVICE -- COMMAND [ARGS…]',
     });
-  if (cmd.length === 0)
+  if (command.cmd.length === 0)
     throw new UsageError(`exec ${service}: missing the command to run`, {
       hint: `Example: notesctl exec ${service} -- sh`,
     });
   const topology = await loadForCommand(global);
   checkServices(topology, [service]);
   const host = topology.services[service]?.host ?? 'local';
-  const tty = options.tty !== false && process.stdin.isTTY && process.stdout.isTTY;
   return withEngine(topology, host, global, async (engine) => {
     const container = await runningContainer(engine, topology.project, service);
-    if (tty) process.stdin.setRawMode(true);
-    try {
-      return await engine.exec(container.id, {
-        cmd,
-        user: typeof options.user === 'string' ? options.user : undefined,
-        tty,
-        stdin: process.stdin.isTTY && !tty ? undefined : process.stdin,
-        // The command's own output is data: it goes straight to our stdout/stderr.
-        stdout: terminal.streams.stdout,
-        stderr: terminal.streams.stderr,
-      });
-    } finally {
-      if (tty) process.stdin.setRawMode(false);
-      process.stdin.pause();
-    }
+    return execAttached(engine, container.id, command, terminal);
   });
-};
+}

@@ -2,56 +2,57 @@
  * `notesctl logs [services…] [-f] [--tail N] [--since T] [--timestamps]`: demultiplexed logs of
  * each service, merged with aligned, coloured prefixes; Ctrl-C ends a follow cleanly.
  */
-import type { CommandRunner } from '../cli.ts';
-import { loadForCommand } from './support/load.ts';
-import { UsageError } from '../errors.ts';
-import { LABEL, projectSelector } from '../model/names.ts';
+import type { Command } from 'commander';
 import { createLogPrinter } from '../output/log-printer.ts';
-import { withEngine } from './support/engines.ts';
+import type { CommandContext } from './context.ts';
 import { interruptSignal } from './support/interrupt.ts';
-import { checkServices, servicesByHost } from './support/scope.ts';
-import { parseSince } from './support/since.ts';
+import { loadForCommand } from './support/load.ts';
+import { checkServices } from './support/scope.ts';
+import { logWindow, printServiceLogs } from './support/service-logs.ts';
+
+/** Whose logs, and which lines (`tail` and `since` as typed: see logWindow()). */
+export interface LogsOptions {
+  services: string[];
+  follow: boolean;
+  tail: string | undefined;
+  since: string | undefined;
+  timestamps: boolean;
+}
+
+/** Declare `logs`' flags. */
+export function configure(command: Command): Command {
+  return command
+    .option('-f, --follow', 'follow the log output')
+    .option('--tail <n>', 'number of lines from the end of each log')
+    .option('--since <time>', 'only lines since a timestamp or a duration (10m, 2h)')
+    .option('-t, --timestamps', 'show timestamps');
+}
+
+/** `logs`' options from what commander parsed. */
+export function readOptions(command: Command): LogsOptions {
+  const { tail, since, ...o } = command.opts<Partial<LogsOptions>>();
+  const [follow, timestamps] = [o.follow === true, o.timestamps === true];
+  return { services: command.args, follow, tail, since, timestamps };
+}
 
 /** Run `logs`. */
-export const run: CommandRunner = async ({ global, args, options, terminal }) => {
+export async function run(
+  options: LogsOptions,
+  { global, terminal }: CommandContext,
+): Promise<number> {
   const topology = await loadForCommand(global);
-  const services = checkServices(topology, args);
-  const tail = options.tail === undefined ? undefined : Number(options.tail);
-  if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) {
-    throw new UsageError(`--tail: expected a whole number of lines, got "${String(options.tail)}"`);
-  }
-  const since =
-    typeof options.since === 'string' ? parseSince(options.since, Date.now()) : undefined;
+  const services = checkServices(topology, options.services);
+  const window = logWindow(options.tail, options.since, Date.now());
   const interrupt = interruptSignal();
   const printer = createLogPrinter(terminal, services);
+  const { follow, timestamps } = options;
   try {
-    await Promise.all(
-      [...servicesByHost(topology, services)].map(([host, hostServices]) =>
-        withEngine(topology, host, global, async (engine) => {
-          const containers = (
-            await engine.listContainers(projectSelector(topology.project))
-          ).filter((c) => hostServices.includes(c.labels[LABEL.service] ?? ''));
-          await Promise.all(
-            containers.map(async (c) => {
-              const service = c.labels[LABEL.service] ?? c.name;
-              for await (const line of engine.logs(c.id, {
-                follow: options.follow === true,
-                tail,
-                since,
-                timestamps: options.timestamps === true,
-                signal: interrupt.signal,
-              })) {
-                printer.print(service, line);
-              }
-            }),
-          );
-        }),
-      ),
-    );
+    const lines = { ...window, follow, timestamps, signal: interrupt.signal };
+    await printServiceLogs(topology, global, services, lines, printer);
   } catch (error) {
     if (!interrupt.signal.aborted) throw error;
   } finally {
     interrupt.dispose();
   }
   return 0;
-};
+}

@@ -1,7 +1,7 @@
 /**
  * `notesctl plan [services…]`: what `up` would do, without building, pulling or changing anything.
  */
-import type { CommandRunner } from '../cli.ts';
+import type { Command } from 'commander';
 import { loadForCommand } from './support/load.ts';
 import { formatPlan, planToJson } from '../plan/format.ts';
 import { expandScope, servicesByHost } from './support/scope.ts';
@@ -9,11 +9,31 @@ import { withEngine } from './support/engines.ts';
 import { withBuilder } from './support/builder.ts';
 import { prepareUp } from './support/prepare-up.ts';
 import { warmBuildTags } from '../build/images.ts';
+import type { CommandContext } from './context.ts';
+
+/** What `plan` shows. */
+export interface PlanOptions {
+  /** The services to plan for (with what they depend on); none: every service. */
+  services: string[];
+}
+
+/** `plan` has no flags of its own. */
+export function configure(command: Command): Command {
+  return command;
+}
+
+/** `plan`'s options from what commander parsed (it declares no arguments yet: all services). */
+export function readOptions(command: Command): PlanOptions {
+  return { services: command.args };
+}
 
 /** Run `plan`. */
-export const run: CommandRunner = async ({ global, args, terminal }) => {
+export async function run(
+  options: PlanOptions,
+  { global, terminal }: CommandContext,
+): Promise<number> {
   const topology = await loadForCommand(global);
-  const scope = expandScope(topology, args);
+  const scope = expandScope(topology, options.services);
   const output: unknown[] = [];
   for (const [host, services] of servicesByHost(topology, scope)) {
     await withEngine(
@@ -51,4 +71,4 @@ export const run: CommandRunner = async ({ global, args, terminal }) => {
   }
   if (global.json) terminal.json(output);
   return 0;
-};
+}

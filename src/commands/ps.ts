@@ -1,77 +1,46 @@
 /**
  * `notesctl ps`: one list call per host; service, state, health, ports, image, uptime.
  */
-import type { CommandRunner } from '../cli.ts';
-import { loadForCommand } from './support/load.ts';
-import { LABEL } from '../model/names.ts';
-import { formatTable } from '../output/table.ts';
-import { withEngine } from './support/engines.ts';
-import { servicesByHost } from './support/scope.ts';
+import type { Command } from 'commander';
 import { projectSelector } from '../model/names.ts';
-import { compareText } from '../model/order.ts';
+import { formatTable } from '../output/table.ts';
+import type { CommandContext } from './context.ts';
+import { withEngine } from './support/engines.ts';
+import { loadForCommand } from './support/load.ts';
+import { PS_COLUMNS, psRows } from './support/ps-rows.ts';
+import { servicesByHost } from './support/scope.ts';
+
+/** `ps` takes no options of its own: it lists every service. */
+export type PsOptions = Record<string, never>;
+
+/** `ps` has no flags of its own. */
+export function configure(command: Command): Command {
+  return command;
+}
+
+/** `ps`'s options (none). */
+export function readOptions(): PsOptions {
+  return {};
+}
 
 /** Run `ps`. */
-export const run: CommandRunner = async ({ global, terminal }) => {
+export async function run(
+  _options: PsOptions,
+  { global, terminal }: CommandContext,
+): Promise<number> {
   const topology = await loadForCommand(global);
   const rows: Record<string, string>[] = [];
   const now = Date.now();
   for (const [host, services] of servicesByHost(topology, Object.keys(topology.services).sort())) {
     await withEngine(topology, host, global, async (engine) => {
       const containers = await engine.listContainers(projectSelector(topology.project));
-      const seen = new Set<string>();
-      for (const c of containers.sort((a, b) => compareText(a.name, b.name))) {
-        const service = c.labels[LABEL.service] ?? '?';
-        seen.add(service);
-        rows.push({
-          service: services.includes(service) ? service : `${service} (orphan)`,
-          host,
-          container: c.name,
-          state: c.state,
-          health: c.health ?? '-',
-          ports:
-            c.ports
-              .map(
-                (p) =>
-                  `${p.hostIp && p.hostIp !== '0.0.0.0' ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerPort}/${p.protocol}`,
-              )
-              .join(', ') || '-',
-          image: c.image,
-          uptime:
-            c.state === 'running' ? c.status.replace(/^Up /, '').replace(/ \(.*\)$/, '') : '-',
-          created: `${Math.round((now - c.createdAt.getTime()) / 1000)}s ago`,
-        });
-      }
-      for (const service of services) {
-        if (!seen.has(service))
-          rows.push({
-            service,
-            host,
-            container: '-',
-            state: 'not created',
-            health: '-',
-            ports: '-',
-            image: '-',
-            uptime: '-',
-            created: '-',
-          });
-      }
+      rows.push(...psRows(host, services, containers, now));
     });
   }
   if (global.json) {
     terminal.json(rows);
     return 0;
   }
-  terminal.data(
-    formatTable(rows, [
-      'service',
-      'host',
-      'state',
-      'health',
-      'ports',
-      'image',
-      'uptime',
-      'container',
-    ]),
-  );
+  terminal.data(formatTable(rows, PS_COLUMNS));
   return 0;
-};
+}

@@ -1,8 +1,9 @@
 /**
- * Asking the operator before destructive steps: an inquirer prompt on a TTY; without one, the
- * command must have been given --yes.
+ * Asking the operator before destructive steps: a prompt on a TTY (src/output/prompt.ts);
+ * without one, the command must have been given --yes.
  */
 import { UsageError } from '../../errors.ts';
+import { askYesNo } from '../../output/prompt.ts';
 
 /** Ask a yes/no question, or demand --yes when stdin is not a terminal. */
 export async function confirmOrRequireYes(
@@ -16,6 +17,5 @@ export async function confirmOrRequireYes(
       hint: `Pass ${flagHint} to confirm.`,
     });
   }
-  const { confirm } = await import('@inquirer/prompts');
-  return confirm({ message: question, default: false }, { output: process.stderr });
+  return askYesNo(question);
 }

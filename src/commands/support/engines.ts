@@ -5,7 +5,7 @@
 import { connectLocalEngine } from '../../engine/connect.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { LOCAL_HOST, type Topology } from '../../model/topology.ts';
-import type { GlobalOptions } from '../../cli.ts';
+import type { GlobalOptions } from '../context.ts';
 
 /** What a caller may do while a remote engine's connection is being set up. */
 export interface OpenHooks {

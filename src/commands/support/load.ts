@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { GlobalOptions } from '../../cli.ts';
+import type { GlobalOptions } from '../context.ts';
 import { BUILD_ID } from '../../build-id.ts';
 import {
   type CacheInputs,

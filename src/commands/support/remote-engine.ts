@@ -13,7 +13,7 @@ import { sshOptionsFor } from '../../hosts/prompts.ts';
 import { resolveHost } from '../../hosts/resolve.ts';
 import type { Topology } from '../../model/topology.ts';
 import { Terminal } from '../../output/terminal.ts';
-import type { GlobalOptions } from '../../cli.ts';
+import type { GlobalOptions } from '../context.ts';
 
 /** The SSH link behind each open remote engine, to explain failures caused by a lost link. */
 const links = new WeakMap<Engine, SshLink>();

@@ -1,103 +1,65 @@
 /**
- * Gathering what `users …` needs: flags first, then inquirer prompts for the missing ones on a
- * TTY (the password hidden and asked twice), or a clear error naming the missing flags.
+ * What `users …` passes the userauth CLI besides the user name: the profile flags, and a password
+ * from --password, --password-stdin or a hidden prompt on a TTY (asked twice where one is set) —
+ * or, with no terminal to ask on, a clear error naming the flag to use.
  */
 import { UsageError } from '../../errors.ts';
+import { askPassword, askText, canAsk } from '../../output/prompt.ts';
 import { readAllStdin } from './stdin.ts';
 
-/** Arguments for the userauth CLI plus the password to send on stdin. */
-export interface UserRequest {
-  args: string[];
-  password: string | undefined;
+/** An account's profile fields, as given on the command line. */
+export interface ProfileFields {
+  givenName: string | undefined;
+  familyName: string | undefined;
+  email: string | undefined;
 }
 
-const VERBS = ['add', 'list', 'find', 'delete', 'update', 'password-check'];
+/** Where the password comes from: --password, --password-stdin, else a prompt. */
+export interface PasswordSource {
+  password?: string | undefined;
+  passwordStdin: boolean;
+}
 
-/** Turn `users` flags (and prompts) into a userauth CLI call. */
-export async function collectUserFields(
-  verb: string,
-  rest: string[],
-  options: Record<string, unknown>,
-): Promise<UserRequest> {
-  if (!VERBS.includes(verb))
-    throw new UsageError(`users: unknown action "${verb}"`, {
-      hint: `Use one of: ${VERBS.join(', ')}.`,
-    });
-  const interactive = process.stdin.isTTY && process.stderr.isTTY;
-  const profile = (): string[] => [
-    ...(typeof options.givenName === 'string' ? ['--given-name', options.givenName] : []),
-    ...(typeof options.familyName === 'string' ? ['--family-name', options.familyName] : []),
-    ...(typeof options.email === 'string' ? ['--email', options.email] : []),
+/** The userauth CLI flags for the profile fields given. */
+export function profileArgs(fields: ProfileFields): string[] {
+  return [
+    ...(fields.givenName === undefined ? [] : ['--given-name', fields.givenName]),
+    ...(fields.familyName === undefined ? [] : ['--family-name', fields.familyName]),
+    ...(fields.email === undefined ? [] : ['--email', fields.email]),
   ];
-  if (verb === 'list') return { args: ['list'], password: undefined };
-  if (verb === 'find' || verb === 'delete')
-    return { args: [verb, rest[0] ?? ''], password: undefined };
-  if (verb === 'password-check') {
-    return {
-      args: ['password-check', rest[0] ?? ''],
-      password: await passwordFrom(options, interactive, false),
-    };
-  }
-  if (verb === 'update') {
-    const wantsPassword = options.passwordStdin === true;
-    if (!wantsPassword && profile().length === 0) {
-      throw new UsageError(`users update ${rest[0] ?? ''}: nothing to change`, {
-        hint: 'Pass --password-stdin, --given-name, --family-name or --email.',
-      });
-    }
-    const password = wantsPassword ? await passwordFrom(options, interactive, true) : undefined;
-    return {
-      args: [
-        'update',
-        rest[0] ?? '',
-        ...(password === undefined ? [] : ['--password-stdin']),
-        ...profile(),
-      ],
-      password,
-    };
-  }
-  // add
-  let username = typeof options.username === 'string' ? options.username : undefined;
-  if (username === undefined) {
-    if (!interactive) {
-      throw new UsageError('users add: missing --username', {
-        hint: 'Example: echo "$PASSWORD" | notesctl users add --username ann --password-stdin',
-      });
-    }
-    const { input } = await import('@inquirer/prompts');
-    username = await input({ message: 'Username:', required: true }, { output: process.stderr });
-  }
-  const password = await passwordFrom(options, interactive, true);
-  return { args: ['add', '--username', username, '--password-stdin', ...profile()], password };
 }
 
-async function passwordFrom(
-  options: Record<string, unknown>,
-  interactive: boolean,
-  confirmTwice: boolean,
-): Promise<string> {
-  if (typeof options.password === 'string') {
-    if (options.passwordStdin === true)
-      throw new UsageError('--password and --password-stdin cannot be used together');
-    return options.password;
+/** `users add`'s user name: the one given, else asked for on a TTY. */
+export async function readUsername(given: string | undefined): Promise<string> {
+  if (given !== undefined) return given;
+  if (!canAsk()) {
+    throw new UsageError('users add: missing --username', {
+      hint: 'Example: echo "$PASSWORD" | notesctl users add --username ann --password-stdin',
+    });
   }
-  if (options.passwordStdin === true) {
+  return askText('Username:');
+}
+
+/** The password from `source`, or from a prompt (twice when it is being set). */
+export async function readPassword(source: PasswordSource, confirmTwice: boolean): Promise<string> {
+  if (source.password !== undefined) {
+    if (source.passwordStdin)
+      throw new UsageError('--password and --password-stdin cannot be used together');
+    return source.password;
+  }
+  if (source.passwordStdin) {
     const text = (await readAllStdin()).replace(/\r?\n$/, '');
     if (text === '') throw new UsageError('--password-stdin: standard input was empty');
     return text;
   }
-  if (!interactive) {
+  if (!canAsk()) {
     throw new UsageError('missing password: no terminal to ask on', {
       hint: 'Pipe it in with --password-stdin (e.g. `printf %s "$PW" | notesctl users add --username ann --password-stdin`).',
     });
   }
-  const { password } = await import('@inquirer/prompts');
-  const first = await password({ message: 'Password:', mask: '*' }, { output: process.stderr });
+  const first = await askPassword('Password:', { mask: '*' });
   if (confirmTwice) {
-    const second = await password(
-      { message: 'Password (again):', mask: '*' },
-      { output: process.stderr },
-    );
+    const second = await askPassword('Password (again):', { mask: '*' });
     if (first !== second) throw new UsageError('the two passwords differ; nothing was changed');
   }
   return first;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { EventSink } from '../../apply/events.ts';
 import type { SshConnectOptions } from '../../engine/ssh/connect.ts';
 import { writeNewKeyPair } from '../../engine/ssh/keygen.ts';
-import { RuntimeError } from '../../errors.ts';
-import { writeHost, type HostRecord } from '../../hosts/store.ts';
+import { RuntimeError, UsageError } from '../../errors.ts';
+import { checkNewHostName, readHost, writeHost, type HostRecord } from '../../hosts/store.ts';
 import { DEFAULT_REMOTE_SOCKET } from '../../model/topology.ts';
 import { stateDir } from '../../state-dir.ts';
 import { reportStep } from '../report-step.ts';
@@ -31,6 +31,17 @@ export interface DropletHostSpec {
   /** Ports the firewall admits besides SSH, and why (said in the output). */
   ports: PublishedPort[];
   portsReason: string;
+}
+
+/** The name for a new droplet host: a valid host name that is not recorded yet. */
+export async function newDropletHostName(name: string): Promise<string> {
+  const checked = checkNewHostName(name);
+  if (await readHost(checked)) {
+    throw new UsageError(`host ${checked} is already recorded`, {
+      hint: `Use it (notesctl up --host ${checked}), or remove it first (notesctl hosts rm ${checked}).`,
+    });
+  }
+  return checked;
 }
 
 /** Create, provision and record the host; returns its record. */

@@ -2,7 +2,7 @@
  * `hosts rm` of a DigitalOcean host: delete what notesctl created for it — firewall, droplet,
  * SSH key — through the typed client; also the undo of a `provision digitalocean` that failed
  * half-way. Deletes that find nothing count as done, so a second run finishes what a failed one
- * left. Forgetting the host locally is ../forget-host.ts.
+ * left. Forgetting the host locally is ../remove-host.ts.
  */
 import type { EventSink } from '../../apply/events.ts';
 import { RuntimeError } from '../../errors.ts';

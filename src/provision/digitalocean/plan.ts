@@ -4,7 +4,7 @@
  * golden JSON. The effectful side (calling the API in order) is ./create.ts.
  */
 import { UsageError } from '../../errors.ts';
-import type { Service } from '../../model/topology.ts';
+import type { Service, Topology } from '../../model/topology.ts';
 import { renderCloudInit } from './cloud-init.ts';
 import type {
   DropletCreateRequest,
@@ -78,6 +78,29 @@ export function publishedPorts(
     }
   }
   return [...seen.values()].sort((a, b) => a.port - b.port || compareText(a.protocol, b.protocol));
+}
+
+/**
+ * The ports a new host's firewall admits besides SSH, and why (said in the output): those the
+ * services placed on `name` publish; if none is placed there, every port the topology publishes
+ * (for `up --host NAME`); without a topology file, none.
+ */
+export function firewallPorts(
+  topology: Topology | undefined,
+  name: string,
+): { ports: PublishedPort[]; portsReason: string } {
+  if (!topology) return { ports: [], portsReason: 'no topology file here, so SSH only' };
+  const placed = publishedPorts(topology.services, name);
+  if (placed.length > 0)
+    return { ports: placed, portsReason: `the ports ${topology.file} publishes on ${name}` };
+  const everywhere = Object.fromEntries(
+    Object.entries(topology.services).map(([k, s]) => [k, { ...s, host: name }]),
+  );
+  const ports = publishedPorts(everywhere, name);
+  return {
+    ports,
+    portsReason: `no service of ${topology.file} is placed on ${name}: every port it publishes (for \`up --host ${name}\`)`,
+  };
 }
 
 /** What the Droplet plan needs. */

@@ -1,22 +1,31 @@
 /**
- * `notesctl users add|list|find|delete|update|password-check`: runs the userauth management
- * CLI inside the running userauth container (docker exec). Passwords travel on the exec's
- * stdin, never in arguments or environment.
+ * `notesctl users …` runs the userauth management CLI inside the running userauth container
+ * (docker exec). Passwords travel on the exec's stdin, never in arguments or environment.
  */
 import { Readable } from 'node:stream';
-import type { CommandRunner } from '../cli.ts';
-import { loadForCommand } from './support/load.ts';
-import { UsageError } from '../errors.ts';
-import { withEngine } from './support/engines.ts';
-import { runningContainer } from './support/find-container.ts';
-import { collectUserFields } from './support/user-fields.ts';
+import { UsageError } from '../../errors.ts';
+import type { CommandContext } from '../context.ts';
+import { withEngine } from './engines.ts';
+import { runningContainer } from './find-container.ts';
+import { loadForCommand } from './load.ts';
 
 /** The topology service that holds the accounts. */
 const USERS_SERVICE = 'userauth';
 
-/** Run `users …`. */
-export const run: CommandRunner = async ({ global, args, options, terminal }) => {
-  const [verb, ...rest] = args;
+/** A call of the userauth CLI: its arguments, and the password to send on its stdin. */
+export interface UserRequest {
+  args: string[];
+  password: string | undefined;
+}
+
+/**
+ * Run the userauth CLI with the request `collect` gathers (flags, stdin, prompts) once the
+ * topology is known to have the service; resolves to the CLI's exit code.
+ */
+export async function runUserauth(
+  { global, terminal }: CommandContext,
+  collect: () => Promise<UserRequest>,
+): Promise<number> {
   const topology = await loadForCommand(global);
   const service = topology.services[USERS_SERVICE];
   if (!service) {
@@ -24,7 +33,7 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
       hint: `notesctl users runs the account CLI inside the ${USERS_SERVICE} service; add it to ${topology.file}.`,
     });
   }
-  const request = await collectUserFields(verb ?? '', rest, options);
+  const request = await collect();
   const cmd = ['node', 'dist/cli.js', ...request.args, ...(global.json ? ['--json'] : [])];
   return withEngine(topology, service.host, global, async (engine) => {
     const container = await runningContainer(engine, topology.project, USERS_SERVICE);
@@ -36,4 +45,4 @@ export const run: CommandRunner = async ({ global, args, options, terminal }) =>
     });
     return code;
   });
-};
+}

@@ -1,0 +1,38 @@
+/**
+ * Running a command in a container with the operator's terminal attached: stdin in raw mode
+ * while a TTY is used, the command's own output straight to our stdout/stderr (it is data).
+ */
+import type { Engine } from '../../engine/engine.ts';
+import type { Terminal } from '../../output/terminal.ts';
+
+/** What to run, as whom, and whether a TTY is wanted. */
+export interface AttachedCommand {
+  cmd: string[];
+  user: string | undefined;
+  /** Use a TTY if both ends are terminals. */
+  tty: boolean;
+}
+
+/** Run `command` in container `id`; resolves to its exit code. */
+export async function execAttached(
+  engine: Engine,
+  id: string,
+  { cmd, user, ...wanted }: AttachedCommand,
+  terminal: Terminal,
+): Promise<number> {
+  const tty = wanted.tty && process.stdin.isTTY && terminal.streams.stdout.isTTY === true;
+  if (tty) process.stdin.setRawMode(true);
+  try {
+    return await engine.exec(id, {
+      cmd,
+      user,
+      tty,
+      stdin: process.stdin.isTTY && !tty ? undefined : process.stdin,
+      stdout: terminal.streams.stdout,
+      stderr: terminal.streams.stderr,
+    });
+  } finally {
+    if (tty) process.stdin.setRawMode(false);
+    process.stdin.pause();
+  }
+}
