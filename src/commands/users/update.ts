@@ -11,7 +11,7 @@ import { runUserauth } from '../support/userauth.ts';
 /** Whose account, and what changes. */
 export interface UpdateOptions extends ProfileFields {
   username: string;
-  /** Set a new password, read from standard input (or asked for on a TTY). */
+  /** Set a new password, read from standard input. */
   passwordStdin: boolean;
 }
 
