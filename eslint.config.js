@@ -68,6 +68,20 @@ const planLoads = {
   message: planForbidden.message,
 };
 
+/**
+ * Commands talk to hosts through the target seam (src/targets/, issue 18 §3), never to an
+ * engine, types included. Allowed from src/engine/: the SSH utilities of `hosts`/`provision`
+ * (engine/ssh/) and opening a connection for `hosts ls --probe` (engine/open.ts).
+ */
+const commandsEngine = {
+  regex: '^(?:\\.\\./)+engine/(?!ssh/|open(?:\\.ts)?$)',
+  message: 'src/commands/ reaches hosts through src/targets/ (the target seam), never an engine.',
+};
+const commandsEngineLoads = {
+  selector: 'ImportExpression[source.value=/^(?:\\.\\.\\/)+engine\\/(?!ssh\\/|open)/]',
+  message: commandsEngine.message,
+};
+
 /** `@typescript-eslint/no-restricted-imports` options for one area of src/. */
 function restrictImports({ paths = [], patterns = [] }) {
   return ['error', { paths, patterns }];
@@ -156,6 +170,16 @@ export default tseslint.config(
         patterns: [driverImports, planTypeOnly, planForbidden],
       }),
       'no-restricted-syntax': ['error', ...driverLoads, wholeProcess, planLoads],
+    },
+  },
+  {
+    files: ['src/commands/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictImports({
+        paths: terminalImports,
+        patterns: [driverImports, commandsEngine],
+      }),
+      'no-restricted-syntax': ['error', ...driverLoads, wholeProcess, commandsEngineLoads],
     },
   },
 );

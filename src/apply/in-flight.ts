@@ -43,10 +43,14 @@ function isTracked(operation: Operation): operation is InFlightCall {
   return (TRACKED as readonly string[]).includes(operation.kind);
 }
 
-/** Keep `lock`'s list of calls in flight: the inherited ones until finished, then this run's. */
-export function trackInFlight(lock: Lock): InFlightTracker & {
+/** A host session's tracker, which also finishes the calls inherited from an earlier run. */
+export interface InFlightList extends InFlightTracker {
+  /** Send the inherited calls again on `engine` and wait for their answers. */
   finishInherited(engine: Engine, onEvent: EventSink): Promise<void>;
-} {
+}
+
+/** Keep `lock`'s list of calls in flight: the inherited ones until finished, then this run's. */
+export function trackInFlight(lock: Lock): InFlightList {
   const calls = new Map<string, InFlightCall>(
     (lock.inherited?.calls ?? []).map((call, i) => [`inherited:${i}`, call]),
   );

@@ -3,10 +3,11 @@
  * host's engine (Docker's layer cache makes unchanged steps free).
  */
 import type { Command } from 'commander';
-import { resolveImages } from '../build/images.ts';
-import { createProgress } from '../output/progress.ts';
+import { withTarget } from '../targets/open.ts';
+import type { BuiltImage } from '../targets/target.ts';
 import type { CommandContext } from './context.ts';
-import { withEngine } from './support/engines.ts';
+import { createProgress } from '../output/progress.ts';
+import { hostAccess } from './support/host-work.ts';
 import { loadForCommand } from './support/load.ts';
 import { checkServices, servicesByHost } from './support/scope.ts';
 
@@ -28,28 +29,21 @@ export function readOptions(command: Command): BuildOptions {
 }
 
 /** Run `build`. */
-export async function run(
-  options: BuildOptions,
-  { global, terminal }: CommandContext,
-): Promise<number> {
+export async function run(options: BuildOptions, context: CommandContext): Promise<number> {
+  const { global, terminal } = context;
   const topology = await loadForCommand(global);
   const services = checkServices(topology, options.services).filter(
     (s) => topology.services[s]?.image.kind === 'build',
   );
+  const built: BuiltImage[] = [];
+  // No Ctrl-C handling of its own: an interrupted build is simply ended.
   const progress = await createProgress(terminal);
-  const built: { service: string; ref: string; id: string }[] = [];
   try {
     for (const [host, hostServices] of servicesByHost(topology, services)) {
-      await withEngine(topology, host, global, async (engine) => {
-        const result = await resolveImages(engine, topology, hostServices, {
-          forceBuild: true,
-          noCache: options.noCache,
-          dryRun: false,
-          onEvent: progress.sink,
-        });
-        for (const [service, image] of result.images)
-          built.push({ service, ref: image.ref, id: image.id });
-      });
+      const images = await withTarget(topology, host, hostAccess(context), (target) =>
+        target.build(hostServices, { noCache: options.noCache, onEvent: progress.sink }),
+      );
+      built.push(...images);
     }
   } finally {
     progress.stop();

@@ -3,19 +3,11 @@
  * volumes (the data) only when asked, after confirmation.
  */
 import type { Command } from 'commander';
-import { executePlan } from '../apply/execute.ts';
-import { acquireLock } from '../apply/lock.ts';
-import { trackInFlight } from '../apply/in-flight.ts';
-import { loadForCommand } from './support/load.ts';
-import { createProgress } from '../output/progress.ts';
-import { LABEL } from '../model/names.ts';
-import { planDown } from '../plan/down.ts';
-import { observe } from '../plan/observe.ts';
-import { confirmOrRequireYes } from './support/confirm.ts';
-import { withEngine } from './support/engines.ts';
-import { interruptSignal } from './support/interrupt.ts';
-import { servicesByHost } from './support/scope.ts';
 import type { CommandContext } from './context.ts';
+import { confirmOrRequireYes } from './support/confirm.ts';
+import { inSessions, withProgress } from './support/host-work.ts';
+import { loadForCommand } from './support/load.ts';
+import { servicesByHost } from './support/scope.ts';
 
 /** What `down` removes besides containers and networks. */
 export interface DownOptions {
@@ -39,72 +31,28 @@ export function readOptions(command: Command): DownOptions {
 }
 
 /** Run `down`. */
-export async function run(
-  options: DownOptions,
-  { global, terminal }: CommandContext,
-): Promise<number> {
-  const topology = await loadForCommand(global);
+export async function run(options: DownOptions, context: CommandContext): Promise<number> {
+  const topology = await loadForCommand(context.global);
   const { volumes } = options;
-  if (volumes) {
-    const ok = await confirmOrRequireYes(
-      `Delete the volumes (all data) of project ${topology.project}?`,
-      options.yes,
-      '--yes',
-    );
-    if (!ok) {
-      terminal.info('nothing removed');
-      return 1;
-    }
+  const question = `Delete the volumes (all data) of project ${topology.project}?`;
+  if (volumes && !(await confirmOrRequireYes(question, options.yes, '--yes'))) {
+    context.terminal.info('nothing removed');
+    return 1;
   }
-  const dependencies = Object.fromEntries(
-    Object.values(topology.services).map((s) => [s.name, Object.keys(s.dependsOn)]),
-  );
-  const progress = await createProgress(terminal);
-  const interrupt = interruptSignal();
-  try {
-    for (const host of servicesByHost(topology, Object.keys(topology.services)).keys()) {
-      const lock = await acquireLock(topology.project, host, 'notesctl down', {
-        waitMs: 60_000,
-        onWait: (o) => terminal.info(`waiting for ${o}…`),
+  const hosts = servicesByHost(topology, Object.keys(topology.services));
+  await withProgress(context, { warn: false }, (progress) =>
+    inSessions({ context, topology, hosts, verb: 'down', progress }, async (session, _, host) => {
+      const { plan, found } = await session.target.planDown({ volumes });
+      await session.target.execute(plan, {
+        ...progress,
+        inFlight: session.inFlight,
+        teardown: true,
       });
-      const inFlight = trackInFlight(lock);
-      try {
-        await withEngine(topology, host, global, async (engine) => {
-          // Opened first, so it is listening before the first stop.
-          const exits = engine.watchExits({ [LABEL.project]: topology.project });
-          try {
-            // What a killed or cut-off run left unanswered lands before anything is observed.
-            await inFlight.finishInherited(engine, progress.sink);
-            const observed = await observe(engine, topology.project);
-            const plan = planDown(topology.project, host, observed, dependencies, {
-              volumes,
-              stopTimeoutS: (service) =>
-                Math.ceil((topology.services[service]?.stopGracePeriodMs ?? 10_000) / 1000),
-            });
-            await executePlan(plan, {
-              engine,
-              secretFiles: () => [],
-              onEvent: progress.sink,
-              signal: interrupt.signal,
-              concurrency: 16,
-              exits,
-              inFlight,
-            });
-            const kept = volumes ? 0 : observed.volumes.length;
-            terminal.info(
-              `${topology.project} on ${host}: removed ${observed.containers.length} container(s), ${observed.networks.length} network(s)${volumes ? `, ${observed.volumes.length} volume(s)` : ''}${kept > 0 ? `; kept ${kept} volume(s) (use --volumes to delete data)` : ''}`,
-            );
-          } finally {
-            exits.close();
-          }
-        });
-      } finally {
-        await lock.release();
-      }
-    }
-  } finally {
-    interrupt.dispose();
-    progress.stop();
-  }
+      const kept = volumes ? 0 : found.volumes;
+      context.terminal.info(
+        `${topology.project} on ${host}: removed ${found.containers} container(s), ${found.networks} network(s)${volumes ? `, ${found.volumes} volume(s)` : ''}${kept > 0 ? `; kept ${kept} volume(s) (use --volumes to delete data)` : ''}`,
+      );
+    }),
+  );
   return 0;
 }

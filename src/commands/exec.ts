@@ -5,9 +5,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import type { CommandContext } from './context.ts';
-import { withEngine } from './support/engines.ts';
+import { withTarget } from '../targets/open.ts';
 import { execAttached } from './support/exec-attached.ts';
-import { runningContainer } from './support/find-container.ts';
+import { hostAccess } from './support/host-work.ts';
 import { loadForCommand } from './support/load.ts';
 import { checkServices } from './support/scope.ts';
 
@@ -40,7 +40,7 @@ export function readOptions(command: Command): ExecOptions {
 /** Run `exec`. */
 export async function run(
   { service, ...command }: ExecOptions,
-  { global, terminal }: CommandContext,
+  context: CommandContext,
 ): Promise<number> {
   if (!service)
     throw new UsageError('exec: missing SERVICE', {
@@ -50,11 +50,10 @@ export async function run(
     throw new UsageError(`exec ${service}: missing the command to run`, {
       hint: `Example: notesctl exec ${service} -- sh`,
     });
-  const topology = await loadForCommand(global);
+  const topology = await loadForCommand(context.global);
   checkServices(topology, [service]);
   const host = topology.services[service]?.host ?? 'local';
-  return withEngine(topology, host, global, async (engine) => {
-    const container = await runningContainer(engine, topology.project, service);
-    return execAttached(engine, container.id, command, terminal);
-  });
+  return withTarget(topology, host, hostAccess(context), (target) =>
+    execAttached(target, service, command, context.terminal),
+  );
 }

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { createLogPrinter } from '../output/log-printer.ts';
 import type { CommandContext } from './context.ts';
+import { hostAccess } from './support/host-work.ts';
 import { interruptSignal } from './support/interrupt.ts';
 import { loadForCommand } from './support/load.ts';
 import { checkServices } from './support/scope.ts';
@@ -36,10 +37,8 @@ export function readOptions(command: Command): LogsOptions {
 }
 
 /** Run `logs`. */
-export async function run(
-  options: LogsOptions,
-  { global, terminal }: CommandContext,
-): Promise<number> {
+export async function run(options: LogsOptions, context: CommandContext): Promise<number> {
+  const { global, terminal } = context;
   const topology = await loadForCommand(global);
   const services = checkServices(topology, options.services);
   const window = logWindow(options.tail, options.since, Date.now());
@@ -48,7 +47,7 @@ export async function run(
   const { follow, timestamps } = options;
   try {
     const lines = { ...window, follow, timestamps, signal: interrupt.signal };
-    await printServiceLogs(topology, global, services, lines, printer);
+    await printServiceLogs(topology, hostAccess(context), services, lines, printer);
   } catch (error) {
     if (!interrupt.signal.aborted) throw error;
   } finally {

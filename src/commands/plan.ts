@@ -2,14 +2,13 @@
  * `notesctl plan [services…]`: what `up` would do, without building, pulling or changing anything.
  */
 import type { Command } from 'commander';
-import { loadForCommand } from './support/load.ts';
-import { formatPlan, planToJson } from '../plan/format.ts';
-import { expandScope, servicesByHost } from './support/scope.ts';
-import { withEngine } from './support/engines.ts';
-import { withBuilder } from './support/builder.ts';
-import { prepareUp } from './support/prepare-up.ts';
 import { warmBuildTags } from '../build/images.ts';
+import { plannedUpJson, plannedUpText } from '../output/plan-summary.ts';
+import { withTarget } from '../targets/open.ts';
 import type { CommandContext } from './context.ts';
+import { hostAccess } from './support/host-work.ts';
+import { loadForCommand } from './support/load.ts';
+import { expandScope, servicesByHost } from './support/scope.ts';
 
 /** What `plan` shows. */
 export interface PlanOptions {
@@ -27,48 +26,28 @@ export function readOptions(command: Command): PlanOptions {
   return { services: command.args };
 }
 
+/** What `up` would do; nothing is built, pulled or written. */
+const DRY_RUN = { dryRun: true, forceBuild: false, forceRecreate: false, removeOrphans: false };
+
 /** Run `plan`. */
-export async function run(
-  options: PlanOptions,
-  { global, terminal }: CommandContext,
-): Promise<number> {
-  const topology = await loadForCommand(global);
-  const scope = expandScope(topology, options.services);
+export async function run(options: PlanOptions, context: CommandContext): Promise<number> {
+  const topology = await loadForCommand(context.global);
+  const { terminal } = context;
   const output: unknown[] = [];
-  for (const [host, services] of servicesByHost(topology, scope)) {
-    await withEngine(
+  for (const [host, services] of servicesByHost(
+    topology,
+    expandScope(topology, options.services),
+  )) {
+    const planned = await withTarget(
       topology,
       host,
-      global,
-      (engine) =>
-        withBuilder(host, async (builder) => {
-          const prepared = await prepareUp(engine, topology, host, services, {
-            builder,
-            dryRun: true,
-            forceBuild: false,
-            noCache: false,
-            forceRecreate: false,
-            removeOrphans: false,
-            wait: true,
-            onEvent: () => undefined,
-          });
-          if (global.json) {
-            output.push({
-              ...(planToJson(prepared.plan) as object),
-              images: prepared.images.changed,
-              secretsToGenerate: prepared.missingSecrets,
-            });
-            return;
-          }
-          for (const image of prepared.images.changed)
-            terminal.data(`  ${image.action} image ${image.ref} (${image.service})`);
-          if (prepared.missingSecrets.length > 0)
-            terminal.data(`  generate secrets: ${prepared.missingSecrets.join(', ')}`);
-          terminal.data(formatPlan(prepared.plan));
-        }),
+      hostAccess(context),
+      (target) => target.planUp(services, { ...DRY_RUN, wait: true, onEvent: () => undefined }),
       { whileConnecting: () => warmBuildTags(topology, services) },
     );
+    if (context.global.json) output.push(plannedUpJson(planned));
+    else terminal.data(plannedUpText(planned));
   }
-  if (global.json) terminal.json(output);
+  if (context.global.json) terminal.json(output);
   return 0;
 }

@@ -2,10 +2,10 @@
  * `notesctl ps`: one list call per host; service, state, health, ports, image, uptime.
  */
 import type { Command } from 'commander';
-import { projectSelector } from '../model/names.ts';
 import { formatTable } from '../output/table.ts';
 import type { CommandContext } from './context.ts';
-import { withEngine } from './support/engines.ts';
+import { withTarget } from '../targets/open.ts';
+import { hostAccess } from './support/host-work.ts';
 import { loadForCommand } from './support/load.ts';
 import { PS_COLUMNS, psRows } from './support/ps-rows.ts';
 import { servicesByHost } from './support/scope.ts';
@@ -24,18 +24,14 @@ export function readOptions(): PsOptions {
 }
 
 /** Run `ps`. */
-export async function run(
-  _options: PsOptions,
-  { global, terminal }: CommandContext,
-): Promise<number> {
+export async function run(_options: PsOptions, context: CommandContext): Promise<number> {
+  const { global, terminal } = context;
   const topology = await loadForCommand(global);
   const rows: Record<string, string>[] = [];
   const now = Date.now();
   for (const [host, services] of servicesByHost(topology, Object.keys(topology.services).sort())) {
-    await withEngine(topology, host, global, async (engine) => {
-      const containers = await engine.listContainers(projectSelector(topology.project));
-      rows.push(...psRows(host, services, containers, now));
-    });
+    const instances = await withTarget(topology, host, hostAccess(context), (t) => t.status());
+    rows.push(...psRows(host, services, instances, now));
   }
   if (global.json) {
     terminal.json(rows);

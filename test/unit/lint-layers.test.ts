@@ -52,6 +52,11 @@ const code = {
   applyTypes:
     "import type { ApplyEvent } from '../apply/events.ts';\nexport type E = ApplyEvent;\n",
   cliTypes: "import type { CommandRunner } from '../cli.ts';\nexport type R = CommandRunner;\n",
+  engineOpen:
+    "import { probeEngineVersion } from '../engine/open.ts';\nexport const probe = probeEngineVersion;\n",
+  sshUtility:
+    "import { describeEndpoint } from '../engine/ssh/endpoint.ts';\nexport const d = describeEndpoint;\n",
+  targetSeam: "import { withTarget } from '../targets/open.ts';\nexport const w = withTarget;\n",
 };
 
 describe('layer lint rules', () => {
@@ -97,6 +102,20 @@ describe('layer lint rules', () => {
   );
 
   it.each([
+    ['src/commands/x.ts', 'dockerEngine', IMPORTS],
+    ['src/commands/x.ts', 'engineTypes', IMPORTS],
+    ['src/commands/x.ts', 'dockerEngineLazy', SYNTAX],
+  ] as const)(
+    'commands reach hosts through the target seam: %s with %s → %s',
+    async (file, planted, rule) => {
+      expect(await layerProblems(file, code[planted])).toEqual([rule]);
+    },
+  );
+
+  it.each([
+    ['src/commands/x.ts', 'targetSeam'],
+    ['src/commands/x.ts', 'engineOpen'],
+    ['src/commands/x.ts', 'sshUtility'],
     ['src/engine/x.ts', 'dockerode'],
     ['src/engine/ssh/x.ts', 'ssh2Types'],
     ['src/output/x.ts', 'stdoutWrite'],

@@ -1,9 +1,9 @@
 /**
- * Running a command in a container with the operator's terminal attached: stdin in raw mode
+ * Running a command in a service with the operator's terminal attached: stdin in raw mode
  * while a TTY is used, the command's own output straight to our stdout/stderr (it is data).
  */
-import type { Engine } from '../../engine/engine.ts';
 import type { Terminal } from '../../output/terminal.ts';
+import type { Target } from '../../targets/target.ts';
 
 /** What to run, as whom, and whether a TTY is wanted. */
 export interface AttachedCommand {
@@ -13,17 +13,17 @@ export interface AttachedCommand {
   tty: boolean;
 }
 
-/** Run `command` in container `id`; resolves to its exit code. */
+/** Run `command` in `service`'s running instance on `target`; resolves to its exit code. */
 export async function execAttached(
-  engine: Engine,
-  id: string,
+  target: Target,
+  service: string,
   { cmd, user, ...wanted }: AttachedCommand,
   terminal: Terminal,
 ): Promise<number> {
   const tty = wanted.tty && process.stdin.isTTY && terminal.streams.stdout.isTTY === true;
   if (tty) process.stdin.setRawMode(true);
   try {
-    return await engine.exec(id, {
+    return await target.exec(service, {
       cmd,
       user,
       tty,

@@ -2,8 +2,7 @@
  * `hosts ls --probe`: ask every host's engine for its Docker version, in parallel, over SSH. A
  * host that does not answer shows why, shortened to one line.
  */
-import { DockerEngine } from '../../engine/docker-engine.ts';
-import { openSshTransport } from '../../engine/ssh/transport.ts';
+import { probeEngineVersion } from '../../engine/open.ts';
 import type { HostRow } from '../../hosts/known.ts';
 import { sshOptionsFor } from '../../hosts/prompts.ts';
 import { resolveHost } from '../../hosts/resolve.ts';
@@ -24,17 +23,10 @@ export async function probeDockerVersions(
         const ssh = sshOptionsFor(terminal, acceptNewHostKey);
         const hostKeys = { ...ssh.hostKeys, ask: undefined };
         const { endpoint } = await resolveHost(row.name, topology);
-        const { transport } = await openSshTransport(endpoint, {
-          ...ssh,
-          passphrase: undefined,
-          hostKeys,
+        return probeEngineVersion(row.name, {
+          endpoint,
+          ssh: { ...ssh, passphrase: undefined, hostKeys },
         });
-        const engine = new DockerEngine(row.name, transport);
-        try {
-          return await engine.version();
-        } finally {
-          await engine.close();
-        }
       });
     }),
   );

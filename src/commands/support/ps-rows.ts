@@ -2,9 +2,8 @@
  * The rows of `notesctl ps` for one host: one per container of the project (a service no longer
  * in the topology marked as an orphan), then one per service placed there that has none.
  */
-import type { ContainerSummary } from '../../engine/engine.ts';
-import { LABEL } from '../../model/names.ts';
 import { compareText } from '../../model/order.ts';
+import type { InstanceStatus } from '../../targets/target.ts';
 
 /** The columns `ps` prints, in order (the JSON output has `created` too). */
 export const PS_COLUMNS = [
@@ -18,33 +17,26 @@ export const PS_COLUMNS = [
   'container',
 ];
 
-/** Rows for `host`, where `services` are placed and `containers` were listed at `now`. */
+/** Rows for `host`, where `services` are placed and `instances` were listed at `now`. */
 export function psRows(
   host: string,
   services: string[],
-  containers: ContainerSummary[],
+  instances: InstanceStatus[],
   now: number,
 ): Record<string, string>[] {
   const rows: Record<string, string>[] = [];
   const seen = new Set<string>();
-  for (const c of containers.sort((a, b) => compareText(a.name, b.name))) {
-    const service = c.labels[LABEL.service] ?? '?';
-    seen.add(service);
+  for (const c of instances.sort((a, b) => compareText(a.instance, b.instance))) {
+    seen.add(c.service);
     rows.push({
-      service: services.includes(service) ? service : `${service} (orphan)`,
+      service: services.includes(c.service) ? c.service : `${c.service} (orphan)`,
       host,
-      container: c.name,
+      container: c.instance,
       state: c.state,
       health: c.health ?? '-',
-      ports:
-        c.ports
-          .map(
-            (p) =>
-              `${p.hostIp && p.hostIp !== '0.0.0.0' ? `${p.hostIp}:` : ''}${p.hostPort}->${p.containerPort}/${p.protocol}`,
-          )
-          .join(', ') || '-',
+      ports: c.ports.join(', ') || '-',
       image: c.image,
-      uptime: c.state === 'running' ? c.status.replace(/^Up /, '').replace(/ \(.*\)$/, '') : '-',
+      uptime: c.uptime ?? '-',
       created: `${Math.round((now - c.createdAt.getTime()) / 1000)}s ago`,
     });
   }

@@ -1,13 +1,11 @@
 /**
  * The log lines `notesctl logs` reads: which ones (`--tail`, `--since`, checked here), and from
- * where (each service's containers, found by label on its host's engine; all streams at once).
+ * where (each service's instances on its host's target; all streams at once).
  */
-import type { LogLine, LogOptions } from '../../engine/engine.ts';
 import { UsageError } from '../../errors.ts';
-import { LABEL, projectSelector } from '../../model/names.ts';
 import type { Topology } from '../../model/topology.ts';
-import type { GlobalOptions } from '../context.ts';
-import { withEngine } from './engines.ts';
+import { withTarget, type HostAccess } from '../../targets/open.ts';
+import type { LogLine, LogOptions } from '../../targets/target.ts';
 import { servicesByHost } from './scope.ts';
 import { parseSince } from './since.ts';
 
@@ -27,24 +25,16 @@ export function logWindow(
 /** Hand every log line of `services`, on the hosts they are placed on, to `printer`. */
 export async function printServiceLogs(
   topology: Topology,
-  global: GlobalOptions,
+  access: HostAccess,
   services: string[],
   options: LogOptions,
   printer: { print: (service: string, line: LogLine) => void },
 ): Promise<void> {
   await Promise.all(
     [...servicesByHost(topology, services)].map(([host, hostServices]) =>
-      withEngine(topology, host, global, async (engine) => {
-        const containers = (await engine.listContainers(projectSelector(topology.project))).filter(
-          (c) => hostServices.includes(c.labels[LABEL.service] ?? ''),
-        );
-        await Promise.all(
-          containers.map(async (c) => {
-            const service = c.labels[LABEL.service] ?? c.name;
-            for await (const line of engine.logs(c.id, options)) printer.print(service, line);
-          }),
-        );
-      }),
+      withTarget(topology, host, access, (target) =>
+        target.logs(hostServices, options, (service, line) => printer.print(service, line)),
+      ),
     ),
   );
 }

@@ -1,12 +1,12 @@
 /**
- * `notesctl users …` runs the userauth management CLI inside the running userauth container
- * (docker exec). Passwords travel on the exec's stdin, never in arguments or environment.
+ * `notesctl users …` runs the userauth management CLI inside the running userauth service
+ * (an exec through its host's target). Passwords travel on the exec's stdin, never in arguments or environment.
  */
 import { Readable } from 'node:stream';
 import { UsageError } from '../../errors.ts';
 import type { CommandContext } from '../context.ts';
-import { withEngine } from './engines.ts';
-import { runningContainer } from './find-container.ts';
+import { withTarget } from '../../targets/open.ts';
+import { hostAccess } from './host-work.ts';
 import { loadForCommand } from './load.ts';
 
 /** The topology service that holds the accounts. */
@@ -23,9 +23,10 @@ export interface UserRequest {
  * topology is known to have the service; resolves to the CLI's exit code.
  */
 export async function runUserauth(
-  { global, terminal }: CommandContext,
+  context: CommandContext,
   collect: () => Promise<UserRequest>,
 ): Promise<number> {
+  const { global, terminal } = context;
   const topology = await loadForCommand(global);
   const service = topology.services[USERS_SERVICE];
   if (!service) {
@@ -35,14 +36,12 @@ export async function runUserauth(
   }
   const request = await collect();
   const cmd = ['node', 'dist/cli.js', ...request.args, ...(global.json ? ['--json'] : [])];
-  return withEngine(topology, service.host, global, async (engine) => {
-    const container = await runningContainer(engine, topology.project, USERS_SERVICE);
-    const code = await engine.exec(container.id, {
+  return withTarget(topology, service.host, hostAccess(context), (target) =>
+    target.exec(USERS_SERVICE, {
       cmd,
       stdin: request.password === undefined ? undefined : Readable.from([`${request.password}\n`]),
       stdout: terminal.streams.stdout,
       stderr: terminal.streams.stderr,
-    });
-    return code;
-  });
+    }),
+  );
 }

@@ -1,53 +1,35 @@
 /**
- * Everything `up` and `plan` share: observe the engine, resolve images and secrets, build the
- * desired state and reconcile. With `dryRun` nothing is built, pulled or written.
+ * The Docker target's `up` pipeline, which `up` and `plan` share: observe the engine, resolve
+ * images and secrets, build the desired state and reconcile (pure). With `dryRun` nothing is
+ * built, pulled or written. It lives with its target, not in src/plan: observing and resolving
+ * images talk to an engine, and the plan layer stays pure.
  */
 import { RuntimeError } from '../../errors.ts';
-import type { ApplyEvent } from '../../apply/events.ts';
 import type { SecretFiles } from '../../apply/execute.ts';
-import { resolveImages, type ImageResolution } from '../../build/images.ts';
+import { resolveImages } from '../../build/images.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { Secret, Topology } from '../../model/topology.ts';
 import { desiredState } from '../../plan/desired.ts';
 import { secretsDigest } from '../../plan/hash.ts';
 import { observe } from '../../plan/observe.ts';
 import { reconcile } from '../../plan/reconcile.ts';
-import type { Plan } from '../../plan/types.ts';
 import { resolveSecrets } from '../../secrets/store.ts';
-
-/** Options for prepareUp(). */
-export interface PrepareOptions {
-  dryRun: boolean;
-  forceBuild: boolean;
-  noCache: boolean;
-  forceRecreate: boolean;
-  removeOrphans: boolean;
-  wait: boolean;
-  onEvent: (event: ApplyEvent) => void;
-  /** The operator's engine when the target is remote (images are built there and shipped). */
-  builder?: Engine | undefined;
-}
-
-/** A plan and what executing it needs. */
-export interface PreparedUp {
-  plan: Plan;
-  images: ImageResolution;
-  secretFiles: SecretFiles;
-  /** Generated secrets that do not exist yet (dry run only). */
-  missingSecrets: string[];
-}
+import type { PlannedUp, PlanUpOptions } from '../target.ts';
 
 /** Observe, resolve and reconcile the `services` placed on `engine`'s host. */
-export async function prepareUp(
+export async function planUp(
   engine: Engine,
   topology: Topology,
   host: string,
   services: string[],
-  options: PrepareOptions,
-): Promise<PreparedUp> {
+  options: PlanUpOptions & {
+    /** The operator's engine when the target is remote (images are built there and shipped). */
+    builder: Engine | undefined;
+  },
+): Promise<PlannedUp> {
   const [observed, images] = await Promise.all([
     observe(engine, topology.project),
-    resolveImages(engine, topology, services, options),
+    resolveImages(engine, topology, services, { ...options, noCache: false }),
   ]);
   const needed = [
     ...new Set(services.flatMap((s) => topology.services[s]?.secrets.map((m) => m.secret) ?? [])),
@@ -89,5 +71,11 @@ export async function prepareUp(
       if (!content) throw new Error(`bug: secret ${m.secret} was not resolved`);
       return { target: m.target, content };
     });
-  return { plan, images, secretFiles, missingSecrets: values.missing };
+  return {
+    plan,
+    images: images.changed,
+    shipped: images.shipped,
+    secretFiles,
+    missingSecrets: values.missing,
+  };
 }

@@ -1,38 +1,28 @@
 /**
- * Remote engines: ONE SSH connection per command whose channels carry every Docker API request
- * (issue 6) — or, with NOTESCTL_SSH_PERSIST=SECONDS, a persistent connection kept by a
- * background process. Loaded only when a command targets a remote host, so local commands do not
- * pay for ssh2 at start-up.
+ * A remote host's engine over SSH: one connection per command, or a persistent one kept by a
+ * background process when NOTESCTL_SSH_PERSIST=SECONDS is set (persist.ts).
  */
-import { DockerEngine } from '../../engine/docker-engine.ts';
-import type { Engine } from '../../engine/engine.ts';
-import type { SshLink } from '../../engine/ssh/connect.ts';
-import { muxAnswers, muxSocketPath, persistMs, startMux } from '../../engine/ssh/persist.ts';
-import { openSshTransport } from '../../engine/ssh/transport.ts';
-import { sshOptionsFor } from '../../hosts/prompts.ts';
-import { resolveHost } from '../../hosts/resolve.ts';
-import type { Topology } from '../../model/topology.ts';
-import { Terminal } from '../../output/terminal.ts';
-import type { GlobalOptions } from '../context.ts';
+import { DockerEngine } from '../docker-engine.ts';
+import type { Engine } from '../engine.ts';
+import type { RemoteAccess } from '../open.ts';
+import type { SshLink } from './connect.ts';
+import { muxAnswers, muxSocketPath, persistMs, startMux } from './persist.ts';
+import { openSshTransport } from './transport.ts';
 
 /** The SSH link behind each open remote engine, to explain failures caused by a lost link. */
 const links = new WeakMap<Engine, SshLink>();
 
-/** Open a remote host's engine over SSH (closed by the caller with engine.close()). */
+/** Open `host`'s engine over SSH (closed by the caller with engine.close()). */
 export async function openRemoteEngine(
-  topology: Topology | undefined,
   host: string,
-  global: GlobalOptions,
+  { endpoint, ssh }: RemoteAccess,
   whileConnecting?: () => void,
 ): Promise<Engine> {
-  const { endpoint } = await resolveHost(host, topology);
   const persist = persistMs(process.env);
   const mux = muxSocketPath(endpoint, process.env);
   if (persist !== undefined && (await muxAnswers(mux))) {
     return new DockerEngine(host, { kind: 'socket', socketPath: mux });
   }
-  const terminal = new Terminal(global);
-  const ssh = sshOptionsFor(terminal, global.acceptNewHostKey);
   const { transport, link } = await openSshTransport(endpoint, {
     ...ssh,
     ...(whileConnecting ? { onConnecting: whileConnecting } : {}),
@@ -51,6 +41,20 @@ export async function openRemoteEngine(
     });
   }
   return engine;
+}
+
+/** `host`'s engine version over a one-off connection: never a persistent one, never a prompt. */
+export async function remoteEngineVersion(
+  host: string,
+  { endpoint, ssh }: RemoteAccess,
+): Promise<{ version: string }> {
+  const { transport } = await openSshTransport(endpoint, ssh);
+  const engine = new DockerEngine(host, transport);
+  try {
+    return await engine.version();
+  } finally {
+    await engine.close();
+  }
 }
 
 /** The error to report when `engine`'s SSH link broke (the cause the operator can act on). */

@@ -1,0 +1,57 @@
+/**
+ * One host session for the commands that change a host (`up`, `down`): the project lock on that
+ * host, the calls a killed or cut-off run left unanswered, and the host's target. They are
+ * opened in this order and closed in reverse, whatever happens in between.
+ */
+import type { Topology } from '../model/topology.ts';
+import { withTarget, type HostAccess, type OpenHooks } from '../targets/open.ts';
+import type { Target } from '../targets/target.ts';
+import type { EventSink } from './events.ts';
+import { trackInFlight, type InFlightList } from './in-flight.ts';
+import { acquireLock } from './lock.ts';
+
+/** An open host: its target and the lock's list of calls in flight. */
+export interface HostSession {
+  target: Target;
+  inFlight: InFlightList;
+}
+
+/** What a session needs from its command. */
+export interface SessionOptions extends OpenHooks {
+  /** The command holding the lock, as other runs will be told (`notesctl up`). */
+  command: string;
+  access: HostAccess;
+  /** Progress of the inherited calls. */
+  onEvent: EventSink;
+  /** Called once when another run holds the lock (it is waited for up to a minute). */
+  onWait: (owner: string) => void;
+}
+
+/** Run `fn` in a session on `host`: locked, inherited calls landed, target open. */
+export async function withHostSession<T>(
+  topology: Topology,
+  host: string,
+  options: SessionOptions,
+  fn: (session: HostSession) => Promise<T>,
+): Promise<T> {
+  const lock = await acquireLock(topology.project, host, options.command, {
+    waitMs: 60_000,
+    onWait: options.onWait,
+  });
+  const inFlight = trackInFlight(lock);
+  try {
+    return await withTarget(
+      topology,
+      host,
+      options.access,
+      async (target) => {
+        // What a killed or cut-off run left unanswered lands before anything is observed.
+        await target.finishInherited(inFlight, options.onEvent);
+        return fn({ target, inFlight });
+      },
+      options,
+    );
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The target seam (issue 18 §3): one topology, several runtimes. A target deploys a project's
+ * services on one host with one runtime — `docker` (one engine) today; Swarm and systemd come
+ * next. It observes what exists, plans purely from desired + observed (the plan is one format
+ * for every target, so `notesctl plan` reads the same), executes a plan, lists status, streams
+ * logs and runs a command in a service. It never prints: it emits events and returns data.
+ * Commands talk to this interface only, never to an engine.
+ */
+import type { EventSink } from '../apply/events.ts';
+import type { SecretFiles } from '../apply/execute.ts';
+import type { InFlightList, InFlightTracker } from '../apply/in-flight.ts';
+import type { ExecOptions, LogLine, LogOptions } from '../engine/engine.ts';
+import type { Runtime } from '../model/topology.ts';
+import type { Plan } from '../plan/types.ts';
+import type { ShipResult } from '../ship/ship.ts';
+
+export type { ExecOptions, LogLine, LogOptions };
+
+/** How `up` (or `plan`, with dryRun) wants its plan made. */
+export interface PlanUpOptions {
+  /** Build, pull and write nothing: report what would happen (`plan`). */
+  dryRun: boolean;
+  forceBuild: boolean;
+  forceRecreate: boolean;
+  removeOrphans: boolean;
+  /** Wait for started services to be ready. */
+  wait: boolean;
+  onEvent: EventSink;
+}
+
+/** A plan for `up` and what executing it needs. */
+export interface PlannedUp {
+  plan: Plan;
+  /** Images built, pulled or shipped (or that would be, in a dry run). */
+  images: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
+  shipped: ShipResult[];
+  /** The contents of each service's secret files. */
+  secretFiles: SecretFiles;
+  /** Generated secrets that do not exist yet (dry run only). */
+  missingSecrets: string[];
+}
+
+/** How `down` wants its plan made. */
+export interface PlanDownOptions {
+  /** Also remove the named volumes (the data). */
+  volumes: boolean;
+}
+
+/** A plan for `down`, with what it found. */
+export interface PlannedDown {
+  plan: Plan;
+  found: { containers: number; networks: number; volumes: number };
+}
+
+/** What executing a plan needs besides the plan. */
+export interface ExecuteOptions {
+  onEvent: EventSink;
+  signal: AbortSignal;
+  secretFiles?: SecretFiles;
+  /** Records stops and removals in flight in the project lock. */
+  inFlight?: InFlightTracker;
+  /** The plan takes the stack down: more calls at once, a stop is done when its exit is seen. */
+  teardown?: boolean;
+}
+
+/** One running (or stopped) instance of a service, as `ps` lists it. */
+export interface InstanceStatus {
+  service: string;
+  /** The instance's own name (a container's name). */
+  instance: string;
+  state: string;
+  health: string | undefined;
+  /** Published ports, as `HOST:PORT->PORT/PROTO`. */
+  ports: string[];
+  image: string;
+  /** How long it has been running, in the runtime's words ("12 seconds"); undefined if not. */
+  uptime: string | undefined;
+  createdAt: Date;
+}
+
+/** A built image of a `build:` service. */
+export interface BuiltImage {
+  service: string;
+  ref: string;
+  id: string;
+}
+
+/** One host's runtime, opened for one command. */
+export interface Target {
+  readonly host: string;
+  readonly runtime: Runtime;
+  /** Send again what a killed or cut-off run left unanswered, and wait for it to land. */
+  finishInherited(inFlight: InFlightList, onEvent: EventSink): Promise<void>;
+  /** Observe, resolve images and secrets, and reconcile `services` placed on this host. */
+  planUp(services: string[], options: PlanUpOptions): Promise<PlannedUp>;
+  /** Observe and plan removing the project from this host. */
+  planDown(options: PlanDownOptions): Promise<PlannedDown>;
+  /** Carry out a plan made by planUp or planDown. */
+  execute(plan: Plan, options: ExecuteOptions): Promise<void>;
+  /** Every instance of the project on this host (services not in `services` are orphans). */
+  status(): Promise<InstanceStatus[]>;
+  /** The log lines of `services`' instances, in each instance's order. */
+  logs(
+    services: string[],
+    options: LogOptions,
+    onLine: (service: string, line: LogLine) => void,
+  ): Promise<void>;
+  /** Run a command in the running instance of `service`; resolves to its exit code. */
+  exec(service: string, options: ExecOptions): Promise<number>;
+  /** Build the images of `build:` services on this host. */
+  build(
+    services: string[],
+    options: { noCache: boolean; onEvent: EventSink },
+  ): Promise<BuiltImage[]>;
+  /** The error to report for `error` (e.g. the SSH link that broke under the call instead). */
+  explain(error: unknown): Promise<unknown>;
+  /** Close the connection(s). */
+  close(): Promise<void>;
+}
