@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLocalEngine } from '../../src/engine/connect.ts';
 import { DockerEngine } from '../../src/engine/docker-engine.ts';
 import { connectSsh } from '../../src/engine/ssh/connect.ts';
-import type { SshEndpoint } from '../../src/engine/ssh/endpoint.ts';
+import type { SshEndpoint } from '../../src/model/topology.ts';
 import { openSshTransport } from '../../src/engine/ssh/transport.ts';
 import { startDelayProxy, type DelayProxy } from '../bed/delay-proxy.ts';
 import { listHosts, startHost, type TestHost } from '../bed/hosts.ts';
