@@ -9,7 +9,7 @@
  *   recorded host names and the home folder;
  * - the value of every environment variable the file's `${VAR}`s looked up (kept as a digest);
  * - the kind, and for files the size, mtime, ctime and inode, of every path the checks looked at
- *   (build contexts, Dockerfiles, secret files).
+ *   (build contexts, Dockerfiles, secret files, the proxy's ACME root).
  * Only topologies that passed every check are written, so an error is always reported afresh.
  * Entries live in `<state dir>/cache/` (0600 in 0700, like the secrets they sit beside); a
  * missing, unreadable or corrupt entry is a miss, never an error.
@@ -103,6 +103,8 @@ function checkedPaths(topology: Topology): string[] {
   }
   for (const secret of Object.values(topology.secrets))
     if (secret.source.kind === 'file') paths.add(resolve(topology.directory, secret.source.path));
+  // Issue 19: the rules checked that the proxy's ACME root is a readable file.
+  if (topology.proxy.acme.caRoot !== undefined) paths.add(topology.proxy.acme.caRoot);
   return [...paths].sort();
 }
 

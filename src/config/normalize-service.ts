@@ -14,6 +14,7 @@ import type {
 } from '../model/topology.ts';
 import { parseDuration } from './durations.ts';
 import { normalizeHealthTest } from './healthcheck-test.ts';
+import { HTTP_DEFAULTS, httpRouteOf } from './normalize-http.ts';
 import { parsePort } from './ports.ts';
 import { buildOf, resolvePath } from './rules/context.ts';
 import { dependenciesOf } from './rules/references.ts';
@@ -160,5 +161,7 @@ export function normalizeService(
         ? DEFAULTS.stopGracePeriodMs
         : parseDuration(service.stop_grace_period),
     host: settings.host,
+    http: httpRouteOf(service.http),
+    replicas: service.replicas ?? HTTP_DEFAULTS.replicas,
   };
 }

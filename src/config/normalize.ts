@@ -9,6 +9,7 @@ import {
   type SecretSource,
   type Topology,
 } from '../model/topology.ts';
+import { proxyOf } from './normalize-http.ts';
 import { normalizeService, sortedRecord } from './normalize-service.ts';
 import { resolvePath } from './rules/context.ts';
 import type { RawTopology } from './schema.ts';
@@ -81,5 +82,6 @@ export function normalize(raw: RawTopology, settings: NormalizeSettings): Topolo
         }),
       ]),
     ),
+    proxy: proxyOf(raw.proxy, directory, home),
   };
 }

@@ -26,6 +26,7 @@ import {
   strict,
   text,
 } from './schema-parts.ts';
+import { httpSchema, proxySchema, replicasSchema } from './schema-http.ts';
 import { suggest } from './suggest.ts';
 import { RUNTIMES } from '../model/topology.ts';
 
@@ -156,6 +157,10 @@ export const serviceSchema = strict({
     })
     .optional(),
   host: nameRef('host').optional().describe('Placement: "local" or a name under hosts:'),
+  http: httpSchema
+    .optional()
+    .describe("Served through the host's edge proxy (instead of ports:): hosts, port, path, tls"),
+  replicas: replicasSchema.optional(),
 });
 
 const host = strict({
@@ -194,6 +199,9 @@ export const topologySchema = strict(
     ).describe('Project name: prefixes every resource and labels it'),
     host: nameRef('host').optional().describe('Default placement for services (default local)'),
     hosts: mapping(nameKey('host'), host, 'a mapping of host names to hosts').nullable().optional(),
+    proxy: proxySchema
+      .optional()
+      .describe('The edge proxy run on each host with http: services: image, ports, acme'),
     networks: mapping(nameKey('network'), network, 'a mapping of network names')
       .nullable()
       .optional(),

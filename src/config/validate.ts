@@ -68,7 +68,7 @@ function reportIssue(
       // zod gives up on a union when every branch failed; the branch whose type matched the
       // input (its issues are deeper than "wrong type") says more than the union's summary.
       const matching = issue.errors.filter((branch) =>
-        branch.some((i) => i.path.length > 0 || i.code !== 'invalid_type'),
+        branch.some((i) => i.path.length > 0 || !isWrongType(i)),
       );
       const [only] = matching;
       if (matching.length === 1 && only)
@@ -79,6 +79,17 @@ function reportIssue(
     default:
       problems.report(path, issue.message);
   }
+}
+
+/**
+ * Whether an issue only says the input has the wrong type for its branch: `invalid_type`, or an
+ * enum branch (`tls: auto | off | …`) handed a mapping or a list, which zod reports as a wrong
+ * value — so that `tls: { cert: a, kye: b }` is reported by the mapping branch ("unknown key").
+ */
+function isWrongType(issue: z.core.$ZodIssue): boolean {
+  if (issue.code === 'invalid_type') return true;
+  const input = 'input' in issue ? issue.input : undefined;
+  return issue.code === 'invalid_value' && typeof input === 'object' && input !== null;
 }
 
 /** Whether an issue is about a key that is absent (zod reports it as a wrong type). */

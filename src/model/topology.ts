@@ -59,6 +59,32 @@ export interface RestartPolicy {
   maximumRetryCount: number;
 }
 
+/**
+ * How the edge proxy serves a web service's hostnames over TLS (`services.NAME.http.tls`,
+ * issue 19): `auto` gets certificates from ACME (Let's Encrypt unless `proxy.acme.ca` says
+ * otherwise) and redirects HTTP to HTTPS; `internal` uses the proxy's own CA (a LAN, tests);
+ * `files` serves a certificate and key kept in topology secrets; `off` is plain HTTP.
+ */
+export type TlsMode =
+  | { kind: 'off' }
+  | { kind: 'auto' }
+  | { kind: 'internal' }
+  /** Names of the topology secrets holding the PEM certificate (chain) and its private key. */
+  | { kind: 'files'; cert: string; key: string };
+
+/** A web service served through its host's edge proxy (`services.NAME.http`, issue 19). */
+export interface HttpRoute {
+  /** Lower-case hostnames routed to the service, sorted; [] = every hostname (the default site). */
+  hosts: string[];
+  /** The port the service listens on inside its container. */
+  port: number;
+  /** Path the proxy requests (GET, expecting 2xx) before a release takes traffic. */
+  path: string;
+  tls: TlsMode;
+  /** How long an old release may finish its requests after traffic moved away from it. */
+  drainTimeoutMs: number;
+}
+
 /** One service of the topology. */
 export interface Service {
   name: string;
@@ -78,6 +104,10 @@ export interface Service {
   stopGracePeriodMs: number;
   /** Name of the host this service is placed on (`local` unless the topology says otherwise). */
   host: string;
+  /** Served through the host's edge proxy instead of published ports; undefined when not. */
+  http: HttpRoute | undefined;
+  /** Containers run at once (more than 1 only for `http:` services, behind the proxy). */
+  replicas: number;
 }
 
 /** A user-defined bridge network. */
@@ -137,6 +167,35 @@ export interface Host extends SshEndpoint {
   runtime: Runtime;
 }
 
+/** ACME settings of the edge proxy (`proxy.acme`), used by `tls: auto` services. */
+export interface AcmeSettings {
+  /** Contact address given to the CA (expiry notices); none when undefined. */
+  email: string | undefined;
+  /** ACME directory URL (https); undefined = the proxy's default, Let's Encrypt. */
+  ca: string | undefined;
+  /** Absolute path of a PEM file with the root the proxy trusts for `ca`; read when deploying. */
+  caRoot: string | undefined;
+}
+
+/** The edge proxy run on each host that has `http:` services (top-level `proxy:`, issue 19). */
+export interface ProxySettings {
+  image: string;
+  /** Host port published for HTTP (and ACME's HTTP-01 challenge). */
+  httpPort: number;
+  /** Host port published for HTTPS. */
+  httpsPort: number;
+  acme: AcmeSettings;
+}
+
+/** The proxy's image when `proxy.image` is not given: Caddy's official image. */
+export const DEFAULT_PROXY_IMAGE = 'caddy:2';
+
+/**
+ * The network notesctl puts the edge proxy and the `http:` services on (and nothing else, so
+ * the proxy never reaches a database); reserved, a topology cannot declare it.
+ */
+export const EDGE_NETWORK = 'edge';
+
 /** The whole normalised topology. */
 export interface Topology {
   project: string;
@@ -150,6 +209,8 @@ export interface Topology {
   volumes: Record<string, Volume>;
   secrets: Record<string, Secret>;
   services: Record<string, Service>;
+  /** The edge proxy's settings; defaults when `proxy:` is absent (used only where http: is). */
+  proxy: ProxySettings;
 }
 
 /** Docker socket path on a remote host when `socket` is not given. */

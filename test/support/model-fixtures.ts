@@ -3,7 +3,7 @@
  * and a host record as `provision ssh` writes it. Tests override what they are about.
  */
 import type { HostRecord } from '../../src/hosts/store.ts';
-import type { Service } from '../../src/model/topology.ts';
+import type { ProxySettings, Service } from '../../src/model/topology.ts';
 
 /** A service from `image: debian:12` on the local host, every other field at its default. */
 export function makeService(name: string, extra: Partial<Service> = {}): Service {
@@ -24,6 +24,19 @@ export function makeService(name: string, extra: Partial<Service> = {}): Service
     user: undefined,
     stopGracePeriodMs: 10_000,
     host: 'local',
+    http: undefined,
+    replicas: 1,
+    ...extra,
+  };
+}
+
+/** The edge proxy's settings when a topology has no `proxy:` key (issue 19). */
+export function makeProxySettings(extra: Partial<ProxySettings> = {}): ProxySettings {
+  return {
+    image: 'caddy:2',
+    httpPort: 80,
+    httpsPort: 443,
+    acme: { email: undefined, ca: undefined, caRoot: undefined },
     ...extra,
   };
 }

@@ -5,9 +5,17 @@ import type { Rule, RuleContext } from './context.ts';
 import { rejectDependencyCycles } from './cycles.ts';
 import { checkHealthchecks, checkHealthyDependencies } from './healthchecks.ts';
 import { checkHostReferences, checkSshTargets, rejectLocalHost } from './hosts.ts';
+import {
+  checkHostnameOwners,
+  checkHttpPorts,
+  checkReplicas,
+  checkTls,
+  rejectPortsWithHttp,
+} from './http.ts';
 import { checkMountConflicts } from './mounts.ts';
 import { rejectCrossHostLinks } from './placement.ts';
 import { checkExposedPorts, checkPublishedPorts } from './ports.ts';
+import { checkAcme, checkProxyPorts, rejectEdgeNetwork } from './proxy.ts';
 import {
   checkDependencyReferences,
   checkNetworkReferences,
@@ -39,6 +47,14 @@ export const RULES: readonly Rule[] = [
   checkHealthchecks,
   checkHealthyDependencies,
   checkCommands,
+  rejectEdgeNetwork,
+  checkHttpPorts,
+  rejectPortsWithHttp,
+  checkHostnameOwners,
+  checkTls,
+  checkReplicas,
+  checkProxyPorts,
+  checkAcme,
 ];
 
 /** Run every rule; each reports into `context.problems`. */

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeService } from '../../support/model-fixtures.ts';
+import { makeProxySettings, makeService } from '../../support/model-fixtures.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CacheInputs,
@@ -76,6 +76,7 @@ function plainTopology(): Topology {
     volumes: { data: { name: 'data' } },
     secrets: { token: { name: 'token', source: { kind: 'generate', length: 32 } } },
     services: { web: service('web') },
+    proxy: makeProxySettings(),
   };
 }
 
