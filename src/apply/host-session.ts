@@ -25,6 +25,8 @@ export interface SessionOptions extends OpenHooks {
   onEvent: EventSink;
   /** Called once when another run holds the lock (it is waited for up to a minute). */
   onWait: (owner: string) => void;
+  /** The session takes the project down (see Target.beginTeardown). */
+  teardown?: boolean;
 }
 
 /** Run `fn` in a session on `host`: locked, inherited calls landed, target open. */
@@ -45,6 +47,7 @@ export async function withHostSession<T>(
       host,
       options.access,
       async (target) => {
+        if (options.teardown) target.beginTeardown();
         // What a killed or cut-off run left unanswered lands before anything is observed.
         await target.finishInherited(inFlight, options.onEvent);
         return fn({ target, inFlight });

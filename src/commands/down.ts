@@ -41,18 +41,21 @@ export async function run(options: DownOptions, context: CommandContext): Promis
   }
   const hosts = servicesByHost(topology, Object.keys(topology.services));
   await withProgress(context, { warn: false }, (progress) =>
-    inSessions({ context, topology, hosts, verb: 'down', progress }, async (session, _, host) => {
-      const { plan, found } = await session.target.planDown({ volumes });
-      await session.target.execute(plan, {
-        ...progress,
-        inFlight: session.inFlight,
-        teardown: true,
-      });
-      const kept = volumes ? 0 : found.volumes;
-      context.terminal.info(
-        `${topology.project} on ${host}: removed ${found.containers} container(s), ${found.networks} network(s)${volumes ? `, ${found.volumes} volume(s)` : ''}${kept > 0 ? `; kept ${kept} volume(s) (use --volumes to delete data)` : ''}`,
-      );
-    }),
+    inSessions(
+      { context, topology, hosts, verb: 'down', progress, teardown: true },
+      async (session, _, host) => {
+        const { plan, found } = await session.target.planDown({ volumes });
+        await session.target.execute(plan, {
+          ...progress,
+          inFlight: session.inFlight,
+          teardown: true,
+        });
+        const kept = volumes ? 0 : found.volumes;
+        context.terminal.info(
+          `${topology.project} on ${host}: removed ${found.containers} container(s), ${found.networks} network(s)${volumes ? `, ${found.volumes} volume(s)` : ''}${kept > 0 ? `; kept ${kept} volume(s) (use --volumes to delete data)` : ''}`,
+        );
+      },
+    ),
   );
   return 0;
 }

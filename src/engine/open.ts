@@ -8,10 +8,7 @@
 import { connectLocalEngine } from './connect.ts';
 import type { Engine } from './engine.ts';
 import type { SshConnectOptions } from './ssh/connect.ts';
-import type { SshEndpoint } from '../model/topology.ts';
-
-/** The name of the operator's own engine. */
-const LOCAL = 'local';
+import { LOCAL_HOST, type SshEndpoint } from '../model/topology.ts';
 
 /** How to reach a remote host; asked only when the host is remote. */
 export interface RemoteAccess {
@@ -29,7 +26,7 @@ export interface OpenEngineOptions {
 
 /** Open the engine of `host` (closed by the caller with engine.close()). */
 export async function openEngine(host: string, options: OpenEngineOptions): Promise<Engine> {
-  if (host === LOCAL) return connectLocalEngine();
+  if (host === LOCAL_HOST) return connectLocalEngine();
   const [{ openRemoteEngine }, access] = await Promise.all([
     import('./ssh/open-remote.ts'),
     options.remote(),
@@ -43,7 +40,7 @@ export async function openEngine(host: string, options: OpenEngineOptions): Prom
  * broken SSH link, naming the host.
  */
 export async function explainFailure(engine: Engine, error: unknown): Promise<unknown> {
-  if (engine.hostName === LOCAL) return error;
+  if (engine.hostName === LOCAL_HOST) return error;
   const { lostLinkError } = await import('./ssh/open-remote.ts');
   return lostLinkError(engine) ?? error;
 }

@@ -5,7 +5,8 @@
 import { openEngine } from '../engine/open.ts';
 import { sshOptionsFor } from '../hosts/prompts.ts';
 import { resolveHost } from '../hosts/resolve.ts';
-import type { Topology } from '../model/topology.ts';
+import type { Engine } from '../engine/engine.ts';
+import { runtimeOf, type Runtime, type Topology } from '../model/topology.ts';
 import type { Terminal } from '../output/terminal.ts';
 import type { Target } from './target.ts';
 
@@ -23,8 +24,19 @@ export interface OpenHooks {
   whileConnecting?: () => void;
 }
 
+/** How each runtime's target is made from the host's engine connection. */
+const OPENERS: Record<
+  Runtime,
+  (host: string, topology: Topology, engine: Engine) => Promise<Target>
+> = {
+  docker: async (host, topology, engine) => {
+    const { DockerTarget } = await import('./docker/docker-target.ts');
+    return new DockerTarget(host, topology, engine);
+  },
+};
+
 /** Open the target of `host` (closed by the caller with target.close()). */
-export async function openTarget(
+async function openTarget(
   topology: Topology,
   host: string,
   access: HostAccess,
@@ -37,9 +49,7 @@ export async function openTarget(
     }),
     ...hooks,
   });
-  // Only `docker` exists so far (the config layer refuses any other runtime).
-  const { DockerTarget } = await import('./docker/docker-target.ts');
-  return new DockerTarget(host, topology, engine);
+  return OPENERS[runtimeOf(topology, host)](host, topology, engine);
 }
 
 /** Run `fn` with `host`'s target open; always close it; report a lost link as the cause. */

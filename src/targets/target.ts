@@ -85,10 +85,21 @@ export interface BuiltImage {
   id: string;
 }
 
+/** Options of Target.exec(): the engine's, and a hook run once the instance is found. */
+export interface TargetExecOptions extends ExecOptions {
+  /** Called right before the command is attached (e.g. to put the terminal in raw mode). */
+  onAttach?: () => void;
+}
+
 /** One host's runtime, opened for one command. */
 export interface Target {
   readonly host: string;
   readonly runtime: Runtime;
+  /**
+   * A teardown follows (`down`): start watching what it needs before anything is sent (the
+   * Docker target listens for its containers' exits).
+   */
+  beginTeardown(): void;
   /** Send again what a killed or cut-off run left unanswered, and wait for it to land. */
   finishInherited(inFlight: InFlightList, onEvent: EventSink): Promise<void>;
   /** Observe, resolve images and secrets, and reconcile `services` placed on this host. */
@@ -106,7 +117,7 @@ export interface Target {
     onLine: (service: string, line: LogLine) => void,
   ): Promise<void>;
   /** Run a command in the running instance of `service`; resolves to its exit code. */
-  exec(service: string, options: ExecOptions): Promise<number>;
+  exec(service: string, options: TargetExecOptions): Promise<number>;
   /** Build the images of `build:` services on this host. */
   build(
     services: string[],

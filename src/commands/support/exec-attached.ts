@@ -21,7 +21,8 @@ export async function execAttached(
   terminal: Terminal,
 ): Promise<number> {
   const tty = wanted.tty && process.stdin.isTTY && terminal.streams.stdout.isTTY === true;
-  if (tty) process.stdin.setRawMode(true);
+  // Raw mode only once the instance is found: a Ctrl-C while it is looked up still ends us.
+  const state = { attached: false };
   try {
     return await target.exec(service, {
       cmd,
@@ -30,9 +31,15 @@ export async function execAttached(
       stdin: process.stdin.isTTY && !tty ? undefined : process.stdin,
       stdout: terminal.streams.stdout,
       stderr: terminal.streams.stderr,
+      onAttach: () => {
+        state.attached = true;
+        if (tty) process.stdin.setRawMode(true);
+      },
     });
   } finally {
-    if (tty) process.stdin.setRawMode(false);
-    process.stdin.pause();
+    if (state.attached) {
+      if (tty) process.stdin.setRawMode(false);
+      process.stdin.pause();
+    }
   }
 }

@@ -26,7 +26,7 @@ export function hostAccess({ global, terminal }: CommandContext): HostAccess {
 }
 
 /** A host session for `notesctl <verb>`; a run already holding the lock is waited for. */
-export function sessionFor(
+function sessionFor(
   context: CommandContext,
   verb: string,
   onEvent: EventSink,
@@ -36,7 +36,10 @@ export function sessionFor(
     command: `notesctl ${verb}`,
     access: hostAccess(context),
     onEvent,
-    onWait: (owner) => context.terminal.info(`waiting for ${owner} to finish…`),
+    onWait: (owner) =>
+      context.terminal.info(
+        verb === 'down' ? `waiting for ${owner}…` : `waiting for ${owner} to finish…`,
+      ),
     ...hooks,
   };
 }
@@ -76,17 +79,19 @@ export interface SessionsOf {
   progress: Progress;
   /** Called with a host's services while its SSH handshake is under way. */
   whileConnecting?: (services: string[]) => void;
+  /** The work takes the project down (SessionOptions.teardown). */
+  teardown?: boolean;
 }
 
 /** `fn` in a session on each host, one host after the other; the results in host order. */
 export async function inSessions<R>(
-  { context, topology, hosts, verb, progress, whileConnecting }: SessionsOf,
+  { context, topology, hosts, verb, progress, whileConnecting, teardown }: SessionsOf,
   fn: (session: HostSession, services: string[], host: string) => Promise<R>,
 ): Promise<R[]> {
   const results: R[] = [];
   for (const [host, services] of hosts) {
     const hooks = whileConnecting ? { whileConnecting: () => whileConnecting(services) } : {};
-    const session = sessionFor(context, verb, progress.onEvent, hooks);
+    const session = { ...sessionFor(context, verb, progress.onEvent, hooks), teardown };
     results.push(await withHostSession(topology, host, session, (s) => fn(s, services, host)));
   }
   return results;

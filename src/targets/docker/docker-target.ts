@@ -1,18 +1,15 @@
 /**
  * The `docker` target: a project's services as labelled containers on one engine, local or
- * over SSH. Containers, networks and volumes are found by label, never by name.
+ * over SSH. Containers, networks and volumes are found by label, never by name. The modules of
+ * planning, executing and building are imported when first used, so `ps` or `logs` load none.
  */
-import { executePlan } from '../../apply/execute.ts';
-import type { InFlightList } from '../../apply/in-flight.ts';
 import type { EventSink } from '../../apply/events.ts';
-import { resolveImages } from '../../build/images.ts';
+import type { InFlightList } from '../../apply/in-flight.ts';
+import type { Engine, ExitWatch, LogLine, LogOptions } from '../../engine/engine.ts';
 import { connectLocalEngine } from '../../engine/connect.ts';
-import type { Engine, ExecOptions, LogLine, LogOptions } from '../../engine/engine.ts';
 import { explainFailure } from '../../engine/open.ts';
 import { LABEL, projectSelector } from '../../model/names.ts';
 import { LOCAL_HOST, type Topology } from '../../model/topology.ts';
-import { planDown } from '../../plan/down.ts';
-import { observe } from '../../plan/observe.ts';
 import type { Plan } from '../../plan/types.ts';
 import type {
   BuiltImage,
@@ -23,28 +20,39 @@ import type {
   PlannedUp,
   PlanUpOptions,
   Target,
+  TargetExecOptions,
 } from '../target.ts';
 import { instanceStatus } from './instance-status.ts';
-import { planUp } from './plan-up.ts';
 import { runningContainer } from './running-container.ts';
 
 /** A host's Docker engine as a deployment target. */
 export class DockerTarget implements Target {
   readonly runtime = 'docker';
+  readonly host: string;
+  private readonly topology: Topology;
+  private readonly engine: Engine;
   /** The operator's engine, where a remote host's images are built (opened when first needed). */
   private builder: Engine | undefined;
+  /** Exits seen since beginTeardown(), for a teardown's stops. */
+  private exits: ExitWatch | undefined;
 
-  constructor(
-    readonly host: string,
-    private readonly topology: Topology,
-    private readonly engine: Engine,
-  ) {}
+  constructor(host: string, topology: Topology, engine: Engine) {
+    this.host = host;
+    this.topology = topology;
+    this.engine = engine;
+  }
+
+  beginTeardown(): void {
+    // Opened before anything is sent, so a stop's exit is seen however fast it comes.
+    this.exits ??= this.engine.watchExits({ [LABEL.project]: this.topology.project });
+  }
 
   finishInherited(inFlight: InFlightList, onEvent: EventSink): Promise<void> {
     return inFlight.finishInherited(this.engine, onEvent);
   }
 
-  planUp(services: string[], options: PlanUpOptions): Promise<PlannedUp> {
+  async planUp(services: string[], options: PlanUpOptions): Promise<PlannedUp> {
+    const { planUp } = await import('./plan-up.ts');
     if (this.host !== LOCAL_HOST) this.builder ??= connectLocalEngine();
     return planUp(this.engine, this.topology, this.host, services, {
       ...options,
@@ -53,6 +61,10 @@ export class DockerTarget implements Target {
   }
 
   async planDown({ volumes }: PlanDownOptions): Promise<PlannedDown> {
+    const [{ planDown }, { observe }] = await Promise.all([
+      import('../../plan/down.ts'),
+      import('../../plan/observe.ts'),
+    ]);
     const { project, services } = this.topology;
     const observed = await observe(this.engine, project);
     const dependencies = Object.fromEntries(
@@ -70,23 +82,18 @@ export class DockerTarget implements Target {
   }
 
   async execute(plan: Plan, options: ExecuteOptions): Promise<void> {
-    // Taking the stack down: a stop is done once its container's exit is seen (the watch is
-    // opened before the first stop), and more calls go out at once.
-    const exits = options.teardown
-      ? this.engine.watchExits({ [LABEL.project]: this.topology.project })
-      : undefined;
-    try {
-      await executePlan(plan, {
-        engine: this.engine,
-        secretFiles: options.secretFiles ?? (() => []),
-        onEvent: options.onEvent,
-        signal: options.signal,
-        ...(exits ? { exits, concurrency: 16 } : {}),
-        ...(options.inFlight ? { inFlight: options.inFlight } : {}),
-      });
-    } finally {
-      exits?.close();
-    }
+    const { executePlan } = await import('../../apply/execute.ts');
+    // A teardown: more calls at once, and a stop is done once its container's exit is seen.
+    const exits = options.teardown ? this.exits : undefined;
+    await executePlan(plan, {
+      engine: this.engine,
+      secretFiles: options.secretFiles ?? (() => []),
+      onEvent: options.onEvent,
+      signal: options.signal,
+      ...(options.teardown ? { concurrency: 16 } : {}),
+      ...(exits ? { exits } : {}),
+      ...(options.inFlight ? { inFlight: options.inFlight } : {}),
+    });
   }
 
   async status(): Promise<InstanceStatus[]> {
@@ -110,8 +117,9 @@ export class DockerTarget implements Target {
     );
   }
 
-  async exec(service: string, options: ExecOptions): Promise<number> {
+  async exec(service: string, { onAttach, ...options }: TargetExecOptions): Promise<number> {
     const container = await runningContainer(this.engine, this.topology.project, service);
+    onAttach?.();
     return this.engine.exec(container.id, options);
   }
 
@@ -119,6 +127,7 @@ export class DockerTarget implements Target {
     services: string[],
     options: { noCache: boolean; onEvent: EventSink },
   ): Promise<BuiltImage[]> {
+    const { resolveImages } = await import('../../build/images.ts');
     const result = await resolveImages(this.engine, this.topology, services, {
       forceBuild: true,
       noCache: options.noCache,
@@ -137,6 +146,8 @@ export class DockerTarget implements Target {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.engine.close(), this.builder?.close()]);
+    this.exits?.close();
+    await this.builder?.close();
+    await this.engine.close();
   }
 }
