@@ -74,7 +74,8 @@ export const checkHostnameOwners: Rule = (context) => {
  */
 export const checkTls: Rule = (context) => {
   const { raw, declared, problems } = context;
-  const customCa = raw.proxy?.acme?.ca !== undefined;
+  // Presence, not validity: an invalid `ca:` is reported by the schema already.
+  const customCa = problems.locator.has(['proxy', 'acme', 'ca']);
   for (const [name, service] of servicesOf(context)) {
     const http = service.http;
     if (!http) continue;

@@ -68,7 +68,8 @@ export const checkAcme: Rule = ({ raw, directory, home, problems }) => {
   const acme = raw.proxy?.acme;
   if (acme?.ca_root === undefined) return;
   const at = ['proxy', 'acme', 'ca_root'];
-  if (acme.ca === undefined) {
+  // Presence, not validity: an invalid `ca:` is reported by the schema already.
+  if (!problems.locator.has(['proxy', 'acme', 'ca'])) {
     problems.report(
       at,
       "ca_root is the root to trust for your own ACME server, so it needs ca: — Let's Encrypt needs none; set ca or remove ca_root",

@@ -144,6 +144,44 @@ describe('topology cache: writing and reading back', () => {
     expect(await readCachedTopology(inputs(), env)).toEqual(topology);
   });
 
+  it('keeps http routes, replicas and the proxy settings (issue 19)', async () => {
+    const caRoot = join(root, 'project', 'pebble.pem');
+    mkdirSync(join(root, 'project'), { recursive: true });
+    writeFileSync(caRoot, 'root\n');
+    const topology: Topology = {
+      ...plainTopology(),
+      services: {
+        web: service('web', {
+          ports: [],
+          replicas: 2,
+          http: {
+            hosts: ['notes.example.com', 'www.notes.example.com'],
+            port: 3000,
+            path: '/health',
+            tls: { kind: 'files', cert: 'crt', key: 'key' },
+            drainTimeoutMs: 30_000,
+          },
+        }),
+        api: service('api', {
+          ports: [],
+          http: { hosts: [], port: 80, path: '/', tls: { kind: 'off' }, drainTimeoutMs: 0 },
+        }),
+      },
+      proxy: makeProxySettings({
+        httpPort: 8080,
+        acme: { email: 'ops@example.com', ca: 'https://pebble:14000/dir', caRoot },
+      }),
+    };
+    await writeCachedTopology(inputs(), [], topology, env);
+    const read = await readCachedTopology(inputs(), env);
+    expect(read).toEqual(topology);
+    expect(read?.services.web?.http?.tls).toEqual({ kind: 'files', cert: 'crt', key: 'key' });
+    expect(read?.proxy.acme.caRoot).toBe(caRoot);
+    // The rules checked that the ACME root is a file: it is a checked path like a secret file.
+    rmSync(caRoot);
+    expect(await readCachedTopology(inputs(), env)).toBeUndefined();
+  });
+
   it('misses when nothing was written', async () => {
     expect(await readCachedTopology(inputs(), env)).toBeUndefined();
   });

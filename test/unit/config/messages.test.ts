@@ -35,6 +35,14 @@ const SERVICE_KEYS = [
   'entrypoint',
   'user',
   'host',
+  'http',
+  'http.hosts',
+  'http.port',
+  'http.path',
+  'http.tls',
+  'http.tls.cert',
+  'http.drain_timeout',
+  'replicas',
 ];
 
 /** A topology with `value` placed at `key` (a dotted path) inside service `a`. */
@@ -88,6 +96,24 @@ const TOP_LEVEL = [
     (v: string) =>
       `project: t\nsecrets: { s: { generate: true, length: ${v} } }\nservices: { a: { image: nginx:1 } }\n`,
   ],
+  ['proxy', (v: string) => `project: t\nproxy: ${v}\nservices: { a: { image: nginx:1 } }\n`],
+  ...[
+    'image',
+    'ports',
+    'ports.http',
+    'ports.https',
+    'acme',
+    'acme.email',
+    'acme.ca',
+    'acme.ca_root',
+  ].map(
+    (key) =>
+      [
+        `proxy.${key}`,
+        (v: string) =>
+          `project: t\nproxy: ${key.split('.').reduceRight((inner, part) => `{ ${part}: ${inner} }`, v)}\nservices: { a: { image: nginx:1 } }\n`,
+      ] as const,
+  ),
   ['services', (v: string) => `project: t\nservices: ${v}\n`],
   ['services.a', (v: string) => `project: t\nservices: { a: ${v} }\n`],
 ] as const;
