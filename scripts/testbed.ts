@@ -4,12 +4,13 @@ import { parseArgs } from 'node:util';
 import { startDelayProxy } from '../test/bed/delay-proxy.ts';
 import { ensureEngine } from '../test/bed/engine.ts';
 import { cleanupStaleHosts, getHost, listHosts, startHost, stopHost } from '../test/bed/hosts.ts';
-import { ensureBaseImages } from '../test/bed/images.ts';
+import { ensureBaseImages, ensureHttpsImages } from '../test/bed/images.ts';
 import { log } from '../test/bed/log.ts';
 
 const usage = `usage: node scripts/testbed.ts <command>
   engine                      make sure the local Docker engine answers (installs/starts it as root)
-  images                      make sure node:24-bookworm-slim and mariadb:10.11 exist (builds stand-ins)
+  images                      make sure node:24-bookworm-slim, mariadb:10.11, caddy:2 (builds stand-ins)
+                              and notesctl-testbed/pebble:2.4.0 (the ACME test server) exist
   host up NAME [--no-dockerd] [--no-stream-local-forwarding]
                               start a test host (namespace + dockerd + sshd) and print how to reach it
   host down NAME              stop a test host and remove everything of it
@@ -25,7 +26,8 @@ async function engine(): Promise<void> {
 
 async function images(): Promise<void> {
   await ensureEngine();
-  for (const report of await ensureBaseImages()) {
+  const reports = await Promise.all([ensureBaseImages(), ensureHttpsImages()]);
+  for (const report of reports.flat()) {
     log(`${report.image}: ${report.action} (${(report.ms / 1000).toFixed(1)} s)`);
   }
 }

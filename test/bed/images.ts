@@ -26,10 +26,21 @@ export const debianImage = 'notesctl-testbed/debian:bookworm';
 export const nodeImage = 'node:24-bookworm-slim';
 /** The database image of the default topology. */
 export const mariadbImage = 'mariadb:10.11';
+/** The edge proxy's default image (issue 19); its stand-in runs Debian bookworm's Caddy. */
+export const caddyImage = 'caddy:2';
+/** The Caddy version of Debian bookworm's `caddy` package: what the caddy:2 stand-in really is. */
+export const caddyStandInVersion = '2.6.2';
+/**
+ * Pebble, Let's Encrypt's ACME test server, for HTTPS tests (ours, never pulled). The CA that
+ * signed its API certificate is at {@link pebbleApiCaPath} inside the image.
+ */
+export const pebbleImage = 'notesctl-testbed/pebble:2.4.0';
+/** Where the pebble image keeps the CA certificate of its own API (https://pebble:14000). */
+export const pebbleApiCaPath = '/pebble/ca.pem';
 
 /** Label holding the hash of the recipe a stand-in was built from. */
 export const recipeLabel = 'io.notesctl.testbed.recipe';
-/** Label marking an image as a local stand-in, naming the image it stands in for. */
+/** Label marking a local stand-in, naming the image it stands in for (empty on pebble's: ours). */
 export const standInLabel = 'io.notesctl.testbed.standin';
 
 /** What ensureImage found or did for one image, and how long it took. */
@@ -175,6 +186,19 @@ async function dockerBuild(
   ]);
 }
 
+/** The caddy:2 stand-in: Debian's caddy; the build fails unless it is {@link caddyStandInVersion}. */
+async function buildCaddy(recipe: string): Promise<void> {
+  await dockerBuild(join(recipes, 'caddy'), caddyImage, recipe, {
+    CADDY_VERSION: caddyStandInVersion,
+  });
+}
+
+/** The Pebble test image: Debian's pebble (the version in the tag) and a throwaway API CA. */
+async function buildPebble(recipe: string): Promise<void> {
+  const version = pebbleImage.split(':')[1] ?? '';
+  await dockerBuild(join(recipes, 'pebble'), pebbleImage, recipe, { PEBBLE_VERSION: version });
+}
+
 /** Make sure `tag` exists locally, building it with `build` if it is neither present nor pullable. */
 async function ensure(
   tag: string,
@@ -185,13 +209,13 @@ async function ensure(
   return withLock(`image-${tag.replace(/[^a-z0-9.-]/gi, '_')}`, async () => {
     const start = performance.now();
     const labels = await imageLabels(tag);
-    if (
-      labels !== undefined &&
-      (labels[standInLabel] === undefined || labels[recipeLabel] === recipe)
-    ) {
+    // Ours (a stand-in, or a test image such as pebble's) carries a recipe hash; an official
+    // image does not and is kept as it is.
+    const ours = labels?.[standInLabel] !== undefined || labels?.[recipeLabel] !== undefined;
+    if (labels !== undefined && (!ours || labels[recipeLabel] === recipe)) {
       return { image: tag, action: 'present', ms: since(start) };
     }
-    if (labels !== undefined) log(`${tag}: stand-in recipe changed, rebuilding`);
+    if (labels !== undefined) log(`${tag}: recipe changed, rebuilding`);
     if (pull) {
       const pulled = await docker(['pull', tag], { reject: false, timeoutMs: 60_000 });
       if (pulled.exitCode === 0) {
@@ -230,6 +254,34 @@ export async function ensureMariadbImage(): Promise<ImageReport> {
     await ensureDebianImage();
     await buildMariadb(r);
   });
+}
+
+/** Make sure caddy:2 exists: present, pulled, or built as a stand-in (Debian's Caddy 2.6). */
+export async function ensureCaddyImage(): Promise<ImageReport> {
+  const recipe = recipeHash(join(recipes, 'caddy'), debianRecipe(), caddyStandInVersion);
+  return ensure(caddyImage, recipe, async (r) => {
+    await ensureDebianImage();
+    await buildCaddy(r);
+  });
+}
+
+/** Make sure the Pebble test image exists (never pulled: it is ours). */
+export async function ensurePebbleImage(): Promise<ImageReport> {
+  const recipe = recipeHash(join(recipes, 'pebble'), debianRecipe());
+  return ensure(
+    pebbleImage,
+    recipe,
+    async (r) => {
+      await ensureDebianImage();
+      await buildPebble(r);
+    },
+    false,
+  );
+}
+
+/** Make sure the images of HTTPS tests exist: the proxy (caddy:2) and the ACME server (Pebble). */
+export async function ensureHttpsImages(): Promise<ImageReport[]> {
+  return Promise.all([ensureCaddyImage(), ensurePebbleImage()]);
 }
 
 /** Make sure both base images of the default topology exist (see ensureNodeImage, ensureMariadbImage). */
