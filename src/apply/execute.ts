@@ -11,6 +11,13 @@ import type { Engine, ExitWatch } from '../engine/engine.ts';
 import type { EventSink } from './events.ts';
 import { sendCall, type InFlightTracker } from './in-flight.ts';
 import { waitReady } from './readiness.ts';
+import {
+  checkThroughProxy,
+  drainUpstream,
+  writeProxyConfig,
+  type ProxySecrets,
+} from './proxy-ops.ts';
+import { PROXY_SERVICE } from '../proxy/names.ts';
 
 /** The contents of a service's secret files, read from the operator's secret store. */
 export type SecretFiles = (service: string) => { target: string; content: Buffer }[];
@@ -27,6 +34,10 @@ export interface ExecuteContext {
   exits?: ExitWatch;
   /** Records stops and removals in flight in the project lock (in-flight.ts). */
   inFlight?: InFlightTracker;
+  /** Values of the secrets the edge proxy's files come from (certificates). */
+  proxySecrets?: ProxySecrets;
+  /** Filled with the containers created, by service, as they are (read it after a failure). */
+  created?: ExecuteResult;
 }
 
 /** Container ids created while executing, by service. */
@@ -34,7 +45,7 @@ export type ExecuteResult = Map<string, string>;
 
 /** Execute a plan; resolves when every operation is done. */
 export async function executePlan(plan: Plan, context: ExecuteContext): Promise<ExecuteResult> {
-  const created: ExecuteResult = new Map();
+  const created: ExecuteResult = context.created ?? new Map<string, string>();
   const done = new Set<string>();
   /** Stop operations whose container has exited though the stop call has not returned yet. */
   const exited = new Set<string>();
@@ -178,8 +189,40 @@ async function runOperation(
     case 'connect-network':
       await engine.connectNetwork(
         operation.network,
-        idOf(operation.service, undefined),
+        idOf(operation.service, operation.containerId),
         operation.aliases,
+      );
+      return;
+    case 'disconnect-network':
+      await engine.disconnectNetwork(operation.network, operation.containerId);
+      return;
+    case 'proxy-config':
+      await writeProxyConfig(
+        engine,
+        idOf(PROXY_SERVICE, operation.proxyId),
+        operation.files,
+        context.proxySecrets ?? noSecrets,
+        operation.reload,
+      );
+      return;
+    case 'proxy-check':
+      await checkThroughProxy(
+        engine,
+        idOf(PROXY_SERVICE, operation.proxyId),
+        operation.service,
+        operation,
+        context.signal,
+        onProgress,
+      );
+      return;
+    case 'drain':
+      await drainUpstream(
+        engine,
+        idOf(PROXY_SERVICE, operation.proxyId),
+        operation.upstream,
+        operation.timeoutMs,
+        context.signal,
+        onProgress,
       );
       return;
     case 'copy-secrets':
@@ -210,6 +253,10 @@ async function runOperation(
       );
       return;
   }
+}
+
+function noSecrets(secret: string): Buffer {
+  throw new Error(`bug: the proxy needs secret ${secret} but the plan's executor was given none`);
 }
 
 /**

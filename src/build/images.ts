@@ -74,12 +74,16 @@ export function warmBuildTags(topology: Topology, services: string[]): void {
   }
 }
 
-/** Resolve (and unless dry-run, build or pull) the images of `services`. */
+/**
+ * Resolve (and unless dry-run, build or pull) the images of `services`, and of `others`: images
+ * that are no topology service's (the edge proxy's), keyed by their own name.
+ */
 export async function resolveImages(
   engine: Engine,
   topology: Topology,
   services: string[],
   options: ImageOptions,
+  others: { name: string; ref: string }[] = [],
 ): Promise<ImageResolution> {
   const images = new Map<string, ResolvedImage>();
   const changed: ImageResolution['changed'] = [];
@@ -94,8 +98,8 @@ export async function resolveImages(
     }
     return found;
   };
-  await Promise.all(
-    services.map(async (name) => {
+  await Promise.all([
+    ...services.map(async (name) => {
       const service = topology.services[name];
       if (!service) return;
       const resolved =
@@ -104,7 +108,10 @@ export async function resolveImages(
           : await resolvePull(engine, look, service.image.ref, name, options, changed, shipper);
       images.set(name, resolved);
     }),
-  );
+    ...others.map(async ({ name, ref }) =>
+      images.set(name, await resolvePull(engine, look, ref, name, options, changed, shipper)),
+    ),
+  ]);
   return { images, changed, shipped: shipper.results };
 }
 

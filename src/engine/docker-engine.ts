@@ -253,6 +253,23 @@ export class DockerEngine implements Engine {
     return this.call('exec in', id.slice(0, 12), () => calls.execIn(docker, id, options));
   }
 
+  async readFile(id: string, path: string): Promise<Buffer | undefined> {
+    const [docker, calls] = await this.streams();
+    return this.call('read file from', `${id.slice(0, 12)}:${path}`, () =>
+      calls.readFileIn(docker, id, path),
+    );
+  }
+
+  async disconnectNetwork(network: string, containerId: string): Promise<void> {
+    await this.call('disconnect network', `${network} ↛ ${containerId.slice(0, 12)}`, () =>
+      this.api({
+        method: 'POST',
+        path: `/networks/${seg(network)}/disconnect`,
+        body: { Container: containerId, Force: true },
+      }),
+    );
+  }
+
   async listNetworks(labels: Labels): Promise<NetworkSummary[]> {
     const list = await this.call('list networks', undefined, () =>
       this.api<Docker.NetworkInspectInfo[]>({

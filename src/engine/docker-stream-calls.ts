@@ -84,3 +84,33 @@ export async function loadInto(
   const stream = await docker.loadImage(body, { quiet: false });
   await followProgress(docker.modem, stream, (event) => onProgress?.(toProgress(event)));
 }
+
+/** The content of one file in a container (GET archive: it changes nothing); undefined if absent. */
+export async function readFileIn(
+  docker: Docker,
+  id: string,
+  path: string,
+): Promise<Buffer | undefined> {
+  let archive: NodeJS.ReadableStream;
+  try {
+    archive = await docker.getContainer(id).getArchive({ path });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+  const { extract } = await import('tar-stream');
+  const files = extract();
+  const chunks: Buffer[] = [];
+  files.on('entry', (header, stream, next) => {
+    if (header.type === 'file') stream.on('data', (chunk) => chunks.push(chunk as Buffer));
+    stream.on('end', next);
+    stream.resume();
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    files.on('finish', resolve);
+    files.on('error', reject);
+  });
+  archive.pipe(files);
+  await done;
+  return Buffer.concat(chunks);
+}

@@ -193,6 +193,11 @@ export interface Engine {
   /** Run a command; resolves with its exit code (output goes to the given streams). */
   exec(id: string, options: ExecOptions): Promise<number>;
 
+  /** One file's content from a container (no change to it); undefined when it is not there. */
+  readFile(id: string, path: string): Promise<Buffer | undefined>;
+  /** Take a container off a network. */
+  disconnectNetwork(network: string, containerId: string): Promise<void>;
+
   listNetworks(labels: Labels): Promise<NetworkSummary[]>;
   createNetwork(spec: { name: string; internal: boolean; labels: Labels }): Promise<string>;
   removeNetwork(id: string): Promise<void>;

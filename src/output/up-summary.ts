@@ -2,7 +2,7 @@
  * What `up` prints at the end: one line per host, orphans, where the app answers.
  */
 import type { Topology } from '../model/topology.ts';
-import type { Plan } from '../plan/types.ts';
+import { isMutating, type Plan } from '../plan/types.ts';
 import type { ShipResult } from '../ship/ship.ts';
 import type { Terminal } from './terminal.ts';
 
@@ -21,7 +21,7 @@ export function summarizeUp(terminal: Terminal, topology: Topology, results: UpR
       results.map((r) => ({
         project: r.plan.project,
         host: r.plan.host,
-        changes: r.plan.operations.filter((o) => o.operation.kind !== 'wait-ready').length,
+        changes: r.plan.operations.filter((o) => isMutating(o.operation)).length,
         images: r.images,
         shipped: r.shipped,
         unchanged: r.plan.unchanged,
@@ -31,8 +31,7 @@ export function summarizeUp(terminal: Terminal, topology: Topology, results: UpR
     return;
   }
   for (const { plan, images } of results) {
-    const changes =
-      plan.operations.filter((o) => o.operation.kind !== 'wait-ready').length + images.length;
+    const changes = plan.operations.filter((o) => isMutating(o.operation)).length + images.length;
     terminal.info(
       changes === 0
         ? `${plan.project} on ${plan.host}: up to date (${plan.unchanged.length} services running)`

@@ -3,7 +3,8 @@
  */
 import type { ContainerSpec } from '../engine/engine.ts';
 import { LABEL, containerName, networkName, volumeName } from '../model/names.ts';
-import type { Service, Topology } from '../model/topology.ts';
+import { EDGE_NETWORK, type Service, type Topology } from '../model/topology.ts';
+import { desiredProxy, edgeNetwork, type ProxyInputs } from './desired-proxy.ts';
 import { hashOf } from './hash.ts';
 import type { DesiredService, DesiredState, Readiness } from './types.ts';
 
@@ -26,6 +27,8 @@ export interface DesiredInputs {
   images: Map<string, ResolvedImage>;
   /** Per-service digest of the secret values it receives. */
   secretDigests: Map<string, string>;
+  /** What the edge proxy needs, when a web service is placed on the host. */
+  proxy?: ProxyInputs | undefined;
 }
 
 /** Minimum time `up` waits for a service to become ready. */
@@ -40,17 +43,22 @@ export function desiredState(inputs: DesiredInputs): DesiredState {
     .map((s) => desiredService(inputs, s));
   const usedNetworks = new Set(services.flatMap((s) => s.networkKeys));
   const usedVolumes = new Set(services.flatMap((s) => s.volumeKeys));
+  const proxy = inputs.proxy && desiredProxy(topology, inputs.host, inputs.proxy);
+  const webInScope = services.some((s) => s.desired.web !== undefined);
   return {
     project: topology.project,
     host: inputs.host,
-    networks: Object.values(topology.networks)
-      .filter((n) => usedNetworks.has(n.name))
-      .map((n) => ({
-        key: n.name,
-        name: networkName(topology.project, n.name),
-        internal: n.internal,
-        labels: { [LABEL.project]: topology.project, [LABEL.network]: n.name },
-      })),
+    networks: [
+      ...Object.values(topology.networks)
+        .filter((n) => usedNetworks.has(n.name))
+        .map((n) => ({
+          key: n.name,
+          name: networkName(topology.project, n.name),
+          internal: n.internal,
+          labels: { [LABEL.project]: topology.project, [LABEL.network]: n.name },
+        })),
+      ...(webInScope ? [edgeNetwork(topology.project)] : []),
+    ],
     volumes: Object.values(topology.volumes)
       .filter((v) => usedVolumes.has(v.name))
       .map((v) => ({
@@ -60,6 +68,7 @@ export function desiredState(inputs: DesiredInputs): DesiredState {
       })),
     services: services.map((s) => s.desired),
     allServices: Object.keys(topology.services).sort(),
+    ...(proxy ? { proxy } : {}),
   };
 }
 
@@ -70,7 +79,8 @@ function desiredService(
   const project = inputs.topology.project;
   const image = inputs.images.get(service.name);
   if (!image) throw new Error(`bug: no resolved image for service ${service.name}`);
-  const networks = [...service.networks].sort();
+  // A web service also joins the project's edge network, where the proxy reaches it.
+  const networks = [...service.networks, ...(service.http ? [EDGE_NETWORK] : [])].sort();
   const [first, ...rest] = networks.map((n) => networkName(project, n));
   const aliases = [service.name];
   const env = [
@@ -137,11 +147,19 @@ function desiredService(
         (service.healthcheck?.retries ?? 3) * (service.healthcheck?.intervalMs ?? 30_000),
     ),
   };
+  const name = containerName(project, service.name, hash);
+  const web = service.http && {
+    upstream: `${name}:${service.http.port}`,
+    port: service.http.port,
+    path: service.http.path,
+    drainTimeoutMs: service.http.drainTimeoutMs,
+  };
   return {
     desired: {
       name: service.name,
       hash,
-      spec: { ...spec, name: containerName(project, service.name, hash), labels },
+      spec: { ...spec, name, labels },
+      ...(web ? { web } : {}),
       extraNetworks,
       secretFiles,
       dependsOn: service.dependsOn,

@@ -7,6 +7,8 @@
  * and the volumes only when asked, after every container. Pure, like reconcile().
  */
 import { LABEL } from '../model/names.ts';
+import { EDGE_NETWORK } from '../model/topology.ts';
+import { PROXY_SERVICE, sitesFile } from '../proxy/names.ts';
 import type { ObservedState, Plan, PlannedOperation } from './types.ts';
 import { compareText } from '../model/order.ts';
 
@@ -22,6 +24,9 @@ export function planDown(
   options: { volumes: boolean; stopTimeoutS: (service: string) => number },
 ): Plan {
   const ops: PlannedOperation[] = [];
+  // The edge proxy (shared with other projects) stops routing to the project first, then leaves
+  // its edge network: the project's containers stop only once no request is sent their way.
+  const unrouted = planLeaveProxy(project, observed, ops);
   /** Removal op of each container, with the networks it is attached to. */
   const removals: { id: string; networks: string[] }[] = [];
   const containers = [...observed.containers].sort((a, b) => compareText(a.name, b.name));
@@ -44,7 +49,7 @@ export function planDown(
         containerName: c.name,
         timeoutS: options.stopTimeoutS(service),
       },
-      after: [],
+      after: unrouted,
       ...(afterExit.length > 0 ? { afterExit } : {}),
       cause: 'down',
     });
@@ -66,7 +71,10 @@ export function planDown(
     ops.push({
       id: `remove-network:${n.labels[LABEL.network] ?? n.name}`,
       operation: { kind: 'remove-network', networkId: n.id, name: n.name },
-      after: users.map((r) => r.id),
+      after: [
+        ...users.map((r) => r.id),
+        ...(n.labels[LABEL.network] === EDGE_NETWORK ? unrouted : []),
+      ],
       cause: 'down',
     });
   }
@@ -81,4 +89,48 @@ export function planDown(
     }
   }
   return { project, host, operations: ops, unchanged: [], orphans: [] };
+}
+
+/** Take the project's sites out of the edge proxy and the proxy off its edge network. */
+function planLeaveProxy(
+  project: string,
+  observed: ObservedState,
+  ops: PlannedOperation[],
+): string[] {
+  const proxy = observed.proxy;
+  const edge = observed.networks.find((n) => n.labels[LABEL.network] === EDGE_NETWORK);
+  if (!proxy) return [];
+  const sites = sitesFile(project);
+  const routed = proxy.files[sites] !== undefined;
+  const after: string[] = [];
+  if (routed) {
+    ops.push({
+      id: 'proxy:unroute',
+      operation: {
+        kind: 'proxy-config',
+        project,
+        files: [{ path: sites, source: { remove: true } }],
+        reload: proxy.container.state === 'running',
+        proxyId: proxy.container.id,
+      },
+      after: [],
+      cause: 'down: the proxy stops routing to the project',
+    });
+    after.push('proxy:unroute');
+  }
+  if (edge && proxy.container.networks.includes(edge.name)) {
+    ops.push({
+      id: `disconnect:${PROXY_SERVICE}`,
+      operation: {
+        kind: 'disconnect-network',
+        service: PROXY_SERVICE,
+        network: edge.name,
+        containerId: proxy.container.id,
+      },
+      after: [...after],
+      cause: "down: the proxy leaves the project's edge network",
+    });
+    after.push(`disconnect:${PROXY_SERVICE}`);
+  }
+  return after;
 }

@@ -1,7 +1,7 @@
 /**
  * A plan as text (what `notesctl plan` prints and golden tests compare) and as JSON.
  */
-import type { Operation, Plan } from './types.ts';
+import { isMutating, type Operation, type Plan } from './types.ts';
 
 /** One-line description of an operation. */
 export function describeOperation(operation: Operation): string {
@@ -28,13 +28,23 @@ export function describeOperation(operation: Operation): string {
       return `remove volume ${operation.name} (its data is deleted)`;
     case 'wait-ready':
       return `wait until ${operation.service} is ${operation.condition === 'completed' ? 'completed' : operation.condition}`;
+    case 'proxy-config':
+      return operation.reload
+        ? `switch the edge proxy's routes of ${operation.project} (one reload)`
+        : `write the edge proxy's configuration`;
+    case 'proxy-check':
+      return `wait until the edge proxy gets 2xx from ${operation.upstream}${operation.path} (${operation.service})`;
+    case 'drain':
+      return `drain ${operation.upstream} (${operation.service}): requests in flight finish`;
+    case 'disconnect-network':
+      return `disconnect ${operation.service} from network ${operation.network}`;
   }
 }
 
 /** The plan as plain text, one operation per line, in execution order. */
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
-  const mutating = plan.operations.filter((o) => o.operation.kind !== 'wait-ready').length;
+  const mutating = plan.operations.filter((o) => isMutating(o.operation)).length;
   lines.push(
     mutating === 0
       ? `Project ${plan.project} on ${plan.host}: up to date, nothing to do.`

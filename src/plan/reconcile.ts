@@ -9,6 +9,7 @@ import { planContainers } from './reconcile/containers.ts';
 import type { Reconciliation } from './reconcile/context.ts';
 import { planNetworks } from './reconcile/networks.ts';
 import { planOrphans } from './reconcile/orphans.ts';
+import { planProxy } from './reconcile/proxy.ts';
 import { planReadiness } from './reconcile/readiness.ts';
 import { planVolumes } from './reconcile/volumes.ts';
 import { findCriticalStart } from './schedule.ts';
@@ -28,6 +29,8 @@ export function reconcile(
   const containers = planContainers(r, { networks, volumes });
   // The waits those starts follow, and with --wait one per started service.
   planReadiness(r, containers.starts, containers.containerIds);
+  // The edge proxy, and the switch of web services to their new releases once they answer.
+  planProxy(r, networks, containers);
   // Containers of services the topology no longer has: listed, removed only on request.
   const orphans = planOrphans(r);
   // The plan is complete: choose the start the executor launches first (see Plan.first).

@@ -9,7 +9,7 @@ import type {
   NetworkSummary,
   VolumeSummary,
 } from '../engine/engine.ts';
-import type { DependencyCondition } from '../model/topology.ts';
+import type { DependencyCondition, TlsMode } from '../model/topology.ts';
 
 /** A secret file to copy into a container before it starts (values are not in the plan). */
 export interface SecretFile {
@@ -26,11 +26,23 @@ export interface Readiness {
   timeoutMs: number;
 }
 
+/** How the edge proxy serves a web service (services.NAME.http), as its releases need it. */
+export interface DesiredWeb {
+  /** `container:port` of this configuration's release (its container name carries the hash). */
+  upstream: string;
+  port: number;
+  /** Path the proxy must get a 2xx from before the release takes traffic. */
+  path: string;
+  drainTimeoutMs: number;
+}
+
 /** One service as it should run. */
 export interface DesiredService {
   name: string;
   hash: string;
   spec: ContainerSpec;
+  /** Served through the edge proxy: replaced blue/green, never stopped before its successor. */
+  web?: DesiredWeb;
   /** Networks after the first one, connected before start. */
   extraNetworks: { network: string; aliases: string[] }[];
   secretFiles: SecretFile[];
@@ -54,6 +66,40 @@ export interface DesiredVolume {
   labels: Record<string, string>;
 }
 
+/** A file the proxy reads, and where its content comes from (secrets are not in the plan). */
+export interface ProxyFile {
+  /** Path relative to the proxy's config folder. */
+  path: string;
+  /**
+   * Literal text; or the topology secret holding it, with an HMAC of its value (the secret
+   * store's key) to compare with what the proxy holds; or none: delete the file.
+   */
+  source: { text: string } | { secret: string; digest: string } | { remove: true };
+}
+
+/** A web service as the proxy routes it, before its release is chosen. */
+export interface DesiredRoute {
+  service: string;
+  hosts: string[];
+  tls: TlsMode;
+  port: number;
+}
+
+/** The edge proxy of the host, as the project's web services need it (issue 19). */
+export interface DesiredProxy {
+  hash: string;
+  spec: ContainerSpec;
+  /** Its volumes (shared by every project on the host: not labelled with one). */
+  volumes: DesiredVolume[];
+  /** The project's network that only the proxy and the web services join. */
+  network: DesiredNetwork;
+  /** Files besides the project's sites: the main Caddyfile, certificates, the ACME root. */
+  files: ProxyFile[];
+  /** Every web service of the project on this host (in scope or not), by name. */
+  routes: DesiredRoute[];
+  readiness: Readiness;
+}
+
 /** Everything `up` should converge to, for one host. */
 export interface DesiredState {
   project: string;
@@ -63,6 +109,15 @@ export interface DesiredState {
   services: DesiredService[];
   /** Every service name in the topology (not only those in scope), to tell orphans apart. */
   allServices: string[];
+  /** The edge proxy, when a service in scope has `http:`. */
+  proxy?: DesiredProxy;
+}
+
+/** The edge proxy as found on the host, with this project's files in it. */
+export interface ObservedProxy {
+  container: ContainerSummary;
+  /** Content of the proxy's files this project writes, by path (missing ones absent). */
+  files: Record<string, string>;
 }
 
 /** What the engine reports, read once per command. */
@@ -70,6 +125,10 @@ export interface ObservedState {
   containers: ContainerSummary[];
   networks: NetworkSummary[];
   volumes: VolumeSummary[];
+  /** The host's edge proxy, when the topology has web services and it exists. */
+  proxy?: ObservedProxy;
+  /** The proxy's volumes that exist, when the topology has web services. */
+  proxyVolumes?: string[];
 }
 
 /** Options that change what reconcile plans. */
@@ -85,7 +144,14 @@ export type Operation =
   | { kind: 'create-network'; network: DesiredNetwork }
   | { kind: 'create-volume'; volume: DesiredVolume }
   | { kind: 'create-container'; service: string; spec: ContainerSpec }
-  | { kind: 'connect-network'; service: string; network: string; aliases: string[] }
+  | {
+      kind: 'connect-network';
+      service: string;
+      network: string;
+      aliases: string[];
+      /** The container, when it exists before the plan runs (else the one the plan creates). */
+      containerId?: string | undefined;
+    }
   | { kind: 'copy-secrets'; service: string; files: SecretFile[] }
   | { kind: 'start-container'; service: string; containerId: string | undefined }
   | { kind: 'remove-network'; networkId: string; name: string }
@@ -98,6 +164,34 @@ export type Operation =
       timeoutS: number;
     }
   | { kind: 'remove-container'; service: string; containerId: string; containerName: string }
+  /** Write the project's proxy files and reload the proxy: one atomic switch of its routes. */
+  | {
+      kind: 'proxy-config';
+      project: string;
+      files: ProxyFile[];
+      /** Reload the running proxy (false: a new proxy, which reads them when it starts). */
+      reload: boolean;
+      proxyId: string | undefined;
+    }
+  /** Take a container off a network (the proxy off a project's edge network on `down`). */
+  | { kind: 'disconnect-network'; service: string; network: string; containerId: string }
+  /** Wait until the proxy gets a 2xx from a new release's health path. */
+  | {
+      kind: 'proxy-check';
+      service: string;
+      upstream: string;
+      path: string;
+      proxyId: string | undefined;
+      timeoutMs: number;
+    }
+  /** Wait until the proxy has no request in flight to an old release (or the drain timeout). */
+  | {
+      kind: 'drain';
+      service: string;
+      upstream: string;
+      proxyId: string | undefined;
+      timeoutMs: number;
+    }
   | {
       kind: 'wait-ready';
       service: string;
@@ -146,5 +240,5 @@ export interface Plan {
 
 /** True for operations that change the engine's state. */
 export function isMutating(operation: Operation): boolean {
-  return operation.kind !== 'wait-ready';
+  return !['wait-ready', 'proxy-check', 'drain'].includes(operation.kind);
 }

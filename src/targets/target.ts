@@ -36,6 +36,8 @@ export interface PlannedUp {
   shipped: ShipResult[];
   /** The contents of each service's secret files. */
   secretFiles: SecretFiles;
+  /** A secret's value, for the edge proxy's certificate files. */
+  proxySecrets: (secret: string) => Buffer;
   /** Generated secrets that do not exist yet (dry run only). */
   missingSecrets: string[];
 }
@@ -57,6 +59,7 @@ export interface ExecuteOptions {
   onEvent: EventSink;
   signal: AbortSignal;
   secretFiles?: SecretFiles;
+  proxySecrets?: (secret: string) => Buffer;
   /** Records stops and removals in flight in the project lock. */
   inFlight?: InFlightTracker;
   /** The plan takes the stack down: more calls at once, a stop is done when its exit is seen. */

@@ -140,6 +140,13 @@ export class MemoryState {
     c.networks.set(name, aliases);
   }
 
+  disconnect(network: string, containerId: string): void {
+    const { name } = this.network(network);
+    const c = this.container(containerId);
+    if (!c.networks.delete(name))
+      throw refused(404, `container ${c.spec.name} is not connected to network ${name}`);
+  }
+
   putFiles(containerId: string, directory: string, files: PutFile[]): void {
     const c = this.container(containerId);
     for (const { name, ...file } of files)

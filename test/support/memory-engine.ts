@@ -52,6 +52,8 @@ const OPERATION: Record<EngineMethod, string> = {
   createContainer: 'create container',
   connectNetwork: 'connect network',
   putFiles: 'copy files into',
+  readFile: 'read file from',
+  disconnectNetwork: 'disconnect network',
   startContainer: 'start container',
   stopContainer: 'stop container',
   removeContainer: 'remove container',
@@ -193,6 +195,26 @@ export class MemoryEngine implements Engine {
       { name: `${network} ← ${name ?? containerId}`, service },
       [network, containerId, aliases],
       () => this.state.connect(network, containerId, aliases),
+    );
+  }
+
+  disconnectNetwork(network: string, containerId: string): Promise<void> {
+    const { name, service } = this.about(containerId);
+    return this.call(
+      'disconnectNetwork',
+      { name: `${network} ↛ ${name ?? containerId}`, service },
+      [network, containerId],
+      () => this.state.disconnect(network, containerId),
+    );
+  }
+
+  /** A file put into the container earlier (the engine's own files are not modelled). */
+  readFile(containerId: string, path: string): Promise<Buffer | undefined> {
+    return this.call(
+      'readFile',
+      this.about(containerId),
+      [containerId, path],
+      () => this.state.container(containerId).files.get(path)?.content,
     );
   }
 

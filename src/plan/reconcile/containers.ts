@@ -28,6 +28,8 @@ export interface ContainerOutcome {
   unchanged: string[];
   /** Unchanged services whose health check has not passed yet. */
   starting: string[];
+  /** Web services' new releases: container name, and the old containers that serve until the switch. */
+  releases: Map<string, { name: string; retiring: ContainerSummary[] }>;
 }
 
 /** Plan every service's container, in name order so that a plan reads the same every time. */
@@ -37,6 +39,7 @@ export function planContainers(r: Reconciliation, created: CreatedResources): Co
     containerIds: new Map(),
     unchanged: [],
     starting: [],
+    releases: new Map(),
   };
   const byService = groupByService(r.observed.containers);
   for (const service of [...r.desired.services].sort((a, b) => compareText(a.name, b.name))) {
@@ -89,8 +92,10 @@ function replaceContainers(
   containers: ContainerSummary[],
   created: CreatedResources,
 ): void {
-  const newName = containerName(r.desired.project, service.name, service.hash);
+  const base = containerName(r.desired.project, service.name, service.hash);
+  const newName = service.web ? releaseName(base, containers) : base;
   const clashing = containers.filter((c) => c.name === newName);
+  const spec = newName === base ? service.spec : { ...service.spec, name: newName };
   const timeoutS = service.stopTimeoutS;
   const cleared = planRemovals(r, service.name, clashing, {
     timeoutS,
@@ -99,7 +104,7 @@ function replaceContainers(
   });
   const createId = addOperation(r, {
     id: `create:${service.name}`,
-    operation: { kind: 'create-container', service: service.name, spec: service.spec },
+    operation: { kind: 'create-container', service: service.name, spec },
     after: [
       ...cleared,
       ...service.spec.mounts.flatMap((m) => creationOf(created.volumes, m.volume)),
@@ -116,13 +121,35 @@ function replaceContainers(
     ...planExtraNetworks(r, service, createId, created.networks),
     ...planSecretFiles(r, service, createId),
   ];
-  const replaced = planRemovals(
-    r,
-    service.name,
-    containers.filter((c) => !clashing.includes(c)),
-    { timeoutS, after: [...setup], cause: 'replaced by the new container' },
-  );
+  const old = containers.filter((c) => !clashing.includes(c));
+  if (service.web) {
+    // Blue/green: the old release serves until the proxy has switched to this one and drained
+    // it (reconcile/proxy.ts plans that and the old one's removal).
+    outcome.releases.set(service.name, { name: newName, retiring: old });
+    const cause = old.length > 0 ? 'new release, beside the one serving' : 'new container';
+    planStart(r, outcome, service, undefined, setup, cause);
+    return;
+  }
+  const replaced = planRemovals(r, service.name, old, {
+    timeoutS,
+    after: [...setup],
+    cause: 'replaced by the new container',
+  });
   planStart(r, outcome, service, undefined, [...setup, ...replaced], 'new container');
+}
+
+/**
+ * A web release's container name: the configuration's own, or, when a running container has it
+ * (`--force-recreate`), the first `-2`, `-3`… free, so the new release can start beside it.
+ */
+function releaseName(base: string, containers: ContainerSummary[]): string {
+  const taken = new Set(
+    containers.filter((c) => c.state !== 'created' && c.state !== 'exited').map((c) => c.name),
+  );
+  if (!taken.has(base)) return base;
+  let n = 2;
+  while (taken.has(`${base}-${n}`)) n++;
+  return `${base}-${n}`;
 }
 
 /** Start the container once `after` is done and the services it depends on are ready. */

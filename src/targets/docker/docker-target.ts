@@ -22,6 +22,7 @@ import type {
   Target,
   TargetExecOptions,
 } from '../target.ts';
+import { sitesFile } from '../../proxy/names.ts';
 import { instanceStatus } from './instance-status.ts';
 import { runningContainer } from './running-container.ts';
 
@@ -66,7 +67,8 @@ export class DockerTarget implements Target {
       import('../../plan/observe.ts'),
     ]);
     const { project, services } = this.topology;
-    const observed = await observe(this.engine, project);
+    // The proxy is looked at too: it may route to the project (a topology since changed or not).
+    const observed = await observe(this.engine, project, [sitesFile(project)]);
     const dependencies = Object.fromEntries(
       Object.values(services).map((s) => [s.name, Object.keys(s.dependsOn)]),
     );
@@ -85,14 +87,26 @@ export class DockerTarget implements Target {
     const { executePlan } = await import('../../apply/execute.ts');
     // A teardown: more calls at once, and a stop is done once its container's exit is seen.
     const exits = options.teardown ? this.exits : undefined;
+    const created = new Map<string, string>();
+    const done = new Set<string>();
+    const onEvent: EventSink = (event) => {
+      if (event.type === 'op-done') done.add(event.id);
+      options.onEvent(event);
+    };
     await executePlan(plan, {
       engine: this.engine,
       secretFiles: options.secretFiles ?? (() => []),
-      onEvent: options.onEvent,
+      onEvent,
+      created,
       signal: options.signal,
       ...(options.teardown ? { concurrency: 16 } : {}),
       ...(exits ? { exits } : {}),
       ...(options.inFlight ? { inFlight: options.inFlight } : {}),
+      ...(options.proxySecrets ? { proxySecrets: options.proxySecrets } : {}),
+    }).catch(async (error: unknown) => {
+      const { discardReleases, unswitchedReleases } = await import('./discard-releases.ts');
+      await discardReleases(this.engine, unswitchedReleases(plan, created, done), onEvent);
+      throw error;
     });
   }
 

@@ -15,6 +15,14 @@ import { observe } from '../../plan/observe.ts';
 import { reconcile } from '../../plan/reconcile.ts';
 import { resolveSecrets } from '../../secrets/store.ts';
 import type { PlannedUp, PlanUpOptions } from '../target.ts';
+import { PROXY_SERVICE } from '../../proxy/names.ts';
+import {
+  digestObservedSecrets,
+  proxyPaths,
+  proxySecretNames,
+  readAcmeRoot,
+  secretDigestOf,
+} from './proxy-inputs.ts';
 
 /** Observe, resolve and reconcile the `services` placed on `engine`'s host. */
 export async function planUp(
@@ -27,12 +35,18 @@ export async function planUp(
     builder: Engine | undefined;
   },
 ): Promise<PlannedUp> {
-  const [observed, images] = await Promise.all([
-    observe(engine, topology.project),
-    resolveImages(engine, topology, services, { ...options, noCache: false }),
+  const paths = proxyPaths(topology, host);
+  const proxyImage = paths ? [{ name: PROXY_SERVICE, ref: topology.proxy.image }] : [];
+  const [observed, images, acmeRoot] = await Promise.all([
+    observe(engine, topology.project, paths),
+    resolveImages(engine, topology, services, { ...options, noCache: false }, proxyImage),
+    readAcmeRoot(topology),
   ]);
   const needed = [
-    ...new Set(services.flatMap((s) => topology.services[s]?.secrets.map((m) => m.secret) ?? [])),
+    ...new Set([
+      ...services.flatMap((s) => topology.services[s]?.secrets.map((m) => m.secret) ?? []),
+      ...proxySecretNames(topology, host),
+    ]),
   ]
     .map((name) => topology.secrets[name])
     .filter((s): s is Secret => s !== undefined);
@@ -57,25 +71,45 @@ export async function planUp(
     }));
     digests.set(name, secretsDigest(values.hashKey, entries));
   }
+  const value = (secret: string) => {
+    const content = values.values.get(secret);
+    if (!content) throw new Error(`bug: secret ${secret} was not resolved`);
+    return content;
+  };
+  const proxyId = images.images.get(PROXY_SERVICE)?.id;
+  digestObservedSecrets(observed, topology, host, values.hashKey);
   const desired = desiredState({
     topology,
     host,
     services,
     images: images.images,
     secretDigests: digests,
+    proxy:
+      proxyId === undefined
+        ? undefined
+        : {
+            imageId: proxyId,
+            acmeRoot,
+            secretDigest: (secret) =>
+              secretDigestOf(
+                values.hashKey,
+                secret,
+                values.values.get(secret) ?? Buffer.from(`(pending ${secret})`),
+              ),
+          },
   });
   const plan = reconcile(desired, observed, options);
   const secretFiles: SecretFiles = (service) =>
-    (topology.services[service]?.secrets ?? []).map((m) => {
-      const content = values.values.get(m.secret);
-      if (!content) throw new Error(`bug: secret ${m.secret} was not resolved`);
-      return { target: m.target, content };
-    });
+    (topology.services[service]?.secrets ?? []).map((m) => ({
+      target: m.target,
+      content: value(m.secret),
+    }));
   return {
     plan,
     images: images.changed,
     shipped: images.shipped,
     secretFiles,
+    proxySecrets: value,
     missingSecrets: values.missing,
   };
 }

@@ -1,0 +1,216 @@
+/**
+ * The edge proxy's operations (issue 19), all through the engine's exec in the proxy container:
+ * its admin endpoint is never published. Files go in with one upload per folder, then one
+ * `caddy reload` switches every route at once; a reload Caddy refuses leaves the files as they
+ * were. A new release is checked with the proxy's own HTTP client, and an old one is drained by
+ * watching the proxy's count of requests in flight to it.
+ */
+import { Writable } from 'node:stream';
+import type { Engine } from '../engine/engine.ts';
+import { RuntimeError } from '../errors.ts';
+import { PROXY_ADMIN, PROXY_DIR } from '../proxy/names.ts';
+import type { ProxyFile } from '../plan/types.ts';
+
+/** A file's bytes for the proxy; secrets' values come from the operator's store. */
+export type ProxySecrets = (secret: string) => Buffer;
+
+/** What one exec printed and how it ended. */
+interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `cmd` in the proxy, collecting its output. */
+async function run(engine: Engine, proxyId: string, cmd: string[]): Promise<ExecResult> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const sink = (chunks: Buffer[]) =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+  const code = await engine.exec(proxyId, { cmd, stdout: sink(out), stderr: sink(err) });
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+/**
+ * Write `files` (staged beside the live ones, then moved into place) and, with `reload`, make the
+ * proxy load them; if Caddy refuses the new configuration the previous files are put back.
+ */
+export async function writeProxyConfig(
+  engine: Engine,
+  proxyId: string,
+  files: ProxyFile[],
+  secrets: ProxySecrets,
+  reload: boolean,
+): Promise<void> {
+  // A proxy that is not running (a new one) reads its files when it starts: they go straight in
+  // place, and a removed file is left empty, which needs no command run in the container.
+  if (!reload) {
+    await putProxyFiles(engine, proxyId, PROXY_DIR, files, secrets);
+    return;
+  }
+  const stage = `.next-${process.pid}`;
+  await putProxyFiles(engine, proxyId, `${PROXY_DIR}/${stage}`, files, secrets);
+  const result = await run(engine, proxyId, ['sh', '-c', swapScript(files, stage)]);
+  if (result.code !== 0) {
+    throw new RuntimeError(
+      `the edge proxy refused the new configuration: ${lastLines(result.stderr || result.stdout)}`,
+      {
+        hint: 'Nothing was switched: the proxy serves as before. Check the http: settings of the topology, then run `notesctl up` again.',
+      },
+    );
+  }
+}
+
+/** Upload `files` under `root`, one upload per folder (removed ones as empty files). */
+async function putProxyFiles(
+  engine: Engine,
+  proxyId: string,
+  root: string,
+  files: ProxyFile[],
+  secrets: ProxySecrets,
+): Promise<void> {
+  const byFolder = new Map<
+    string,
+    { name: string; content: Buffer; mode: number; uid: number; gid: number }[]
+  >();
+  for (const { path, source } of files) {
+    const content =
+      'text' in source
+        ? Buffer.from(source.text)
+        : 'secret' in source
+          ? secrets(source.secret)
+          : Buffer.alloc(0);
+    const slash = path.lastIndexOf('/');
+    const folder = slash < 0 ? root : `${root}/${path.slice(0, slash)}`;
+    const list = byFolder.get(folder) ?? [];
+    // A certificate's key is for the proxy (root) alone.
+    const mode = 'secret' in source ? 0o600 : 0o644;
+    list.push({ name: path.slice(slash + 1), content, mode, uid: 0, gid: 0 });
+    byFolder.set(folder, list);
+  }
+  for (const [folder, list] of byFolder) await engine.putFiles(proxyId, folder, list);
+}
+
+/** Move the staged files into place (keeping the old ones), reload, and undo on failure. */
+function swapScript(files: ProxyFile[], stage: string): string {
+  const q = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  const paths = files.map((f) => f.path);
+  const lines = [
+    `cd ${q(PROXY_DIR)} || exit 1`,
+    'mkdir -p sites files',
+    ...paths.map((p) => `if [ -e ${q(p)} ]; then cp -p ${q(p)} ${q(`${p}.prev`)}; fi`),
+    ...files.map((f) =>
+      'remove' in f.source ? `rm -f ${q(f.path)}` : `mv -f ${q(`${stage}/${f.path}`)} ${q(f.path)}`,
+    ),
+    `rm -rf ${q(stage)}`,
+  ];
+  const undo = paths.map(
+    (p) =>
+      `if [ -e ${q(`${p}.prev`)} ]; then mv -f ${q(`${p}.prev`)} ${q(p)}; else rm -f ${q(p)}; fi`,
+  );
+  const cleanup = paths.map((p) => `rm -f ${q(`${p}.prev`)}`);
+  lines.push(
+    `if ! caddy reload --config Caddyfile --adapter caddyfile --address ${PROXY_ADMIN} 2>&1 >&2; then`,
+    ...undo.map((l) => `  ${l}`),
+    '  exit 1',
+    'fi',
+    ...cleanup,
+  );
+  return lines.join('\n');
+}
+
+/** Wait until the proxy gets a 2xx from `http://upstream/path`; a clear error at the deadline. */
+export async function checkThroughProxy(
+  engine: Engine,
+  proxyId: string,
+  service: string,
+  target: { upstream: string; path: string; timeoutMs: number },
+  signal: AbortSignal,
+  onProgress: (text: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + target.timeoutMs;
+  const url = `http://${target.upstream}${target.path}`;
+  for (let attempt = 1; ; attempt++) {
+    const result = await run(engine, proxyId, ['wget', '-q', '-O', '/dev/null', '-T', '3', url]);
+    if (result.code === 0) return;
+    if (Date.now() > deadline) {
+      throw new RuntimeError(
+        `release ${target.upstream} of ${service} does not answer ${target.path} through the edge proxy: ${lastLines(result.stderr) || `wget exit ${result.code}`}`,
+        {
+          hint: `The old release keeps serving. See \`notesctl logs ${service}\`; fix and run \`notesctl up\` again.`,
+        },
+      );
+    }
+    onProgress(`check ${attempt}: ${lastLines(result.stderr) || `exit ${result.code}`}`);
+    await sleep(250, signal);
+  }
+}
+
+/**
+ * Wait until the proxy has no request in flight to `upstream` (its admin API counts them per
+ * upstream across reloads), or `timeoutMs` has passed: then the old release may stop.
+ */
+export async function drainUpstream(
+  engine: Engine,
+  proxyId: string,
+  upstream: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  onProgress: (text: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await run(engine, proxyId, [
+      'wget',
+      '-q',
+      '-O',
+      '-',
+      `http://${PROXY_ADMIN}/reverse_proxy/upstreams`,
+    ]);
+    const inFlight = result.code === 0 ? requestsTo(result.stdout, upstream) : 0;
+    if (inFlight === 0) return;
+    if (Date.now() > deadline) {
+      onProgress(`drain timeout: ${inFlight} request(s) still in flight are cut`);
+      return;
+    }
+    onProgress(`${inFlight} request(s) in flight`);
+    await sleep(200, signal);
+  }
+}
+
+/** Requests in flight to `upstream` in the admin API's list (0 when it is not listed). */
+function requestsTo(json: string, upstream: string): number {
+  try {
+    const list = JSON.parse(json) as { address?: string; num_requests?: number }[];
+    return list.find((u) => u.address === upstream)?.num_requests ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * What the Docker target's `up` reads for the edge proxy (issue 19) before planning: which
+ * proxy files to look at, the ACME CA's root from the operator's disk, the secrets behind
+ * certificates, and the proxy's files as the planner compares them (text, or a secret's HMAC).
+ */
+import { readFile } from 'node:fs/promises';
+import { RuntimeError } from '../../errors.ts';
+import type { Topology } from '../../model/topology.ts';
+import { desiredProxy, webServicesOn } from '../../plan/desired-proxy.ts';
+import { secretsDigest } from '../../plan/hash.ts';
+import type { ObservedState } from '../../plan/types.ts';
+import { sitesFile } from '../../proxy/names.ts';
+
+/** The secrets that certificates of `host`'s web services come from. */
+export function proxySecretNames(topology: Topology, host: string): string[] {
+  return webServicesOn(topology, host).flatMap((s) =>
+    s.http?.tls.kind === 'files' ? [s.http.tls.cert, s.http.tls.key] : [],
+  );
+}
+
+/** Paths of the proxy files this project writes on `host`; undefined without web services. */
+export function proxyPaths(topology: Topology, host: string): string[] | undefined {
+  const shape = desiredProxy(topology, host, {
+    imageId: '',
+    acmeRoot: topology.proxy.acme.caRoot === undefined ? undefined : '',
+    secretDigest: () => '',
+  });
+  return shape && [...shape.files.map((f) => f.path), sitesFile(topology.project)];
+}
+
+/** The ACME CA's root the topology names, as text. */
+export async function readAcmeRoot(topology: Topology): Promise<string | undefined> {
+  const path = topology.proxy.acme.caRoot;
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new RuntimeError(`proxy.acme.ca_root: cannot read ${path}: ${(error as Error).message}`, {
+      hint: `Put the CA's root certificate (PEM) there, or remove ca_root from ${topology.file}.`,
+    });
+  }
+}
+
+/** One secret's HMAC under the store's key: what the planner compares, never the value. */
+export function secretDigestOf(key: Buffer, name: string, value: Buffer): string {
+  return secretsDigest(key, [{ name, value }]);
+}
+
+/**
+ * The observed proxy files as the planner compares them: a file that holds a secret is
+ * replaced by its HMAC, so no secret's value is held in the observed state.
+ */
+export function digestObservedSecrets(
+  observed: ObservedState,
+  topology: Topology,
+  host: string,
+  key: Buffer,
+): void {
+  const files = observed.proxy?.files;
+  if (!files) return;
+  for (const service of webServicesOn(topology, host)) {
+    const tls = service.http?.tls;
+    if (tls?.kind !== 'files') continue;
+    const paths = desiredProxy(topology, host, {
+      imageId: '',
+      acmeRoot: undefined,
+      secretDigest: () => '',
+    })?.files.filter((f) => 'secret' in f.source);
+    for (const file of paths ?? []) {
+      const content = files[file.path];
+      if (content === undefined || !('secret' in file.source)) continue;
+      files[file.path] = secretDigestOf(key, file.source.secret, Buffer.from(content));
+    }
+  }
+}
