@@ -34,6 +34,7 @@ import {
   toContainerDetails,
   toContainerSummary,
   toCreateOptions,
+  toImageSummary,
 } from './docker-shapes.ts';
 
 /** Docker API version notesctl speaks (Docker 20.10 and newer). */
@@ -348,15 +349,7 @@ export class DockerEngine implements Engine {
       const info = await this.call('inspect image', ref, () =>
         this.api<Docker.ImageInspectInfo>({ method: 'GET', path: `/images/${seg(ref)}/json` }),
       );
-      const test = info.Config.Healthcheck?.Test;
-      return {
-        id: info.Id,
-        tags: orDefault<string[]>(info.RepoTags, []),
-        labels: orDefault<Labels>(info.Config.Labels, {}),
-        sizeBytes: info.Size,
-        layers: (info.RootFS.Layers as string[] | null | undefined) ?? [],
-        healthcheck: test && test.length > 0 && test[0] !== 'NONE' ? { test } : undefined,
-      };
+      return toImageSummary(info);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

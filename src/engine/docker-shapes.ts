@@ -3,7 +3,13 @@
  * both stay small and this part is testable without an engine.
  */
 import type Docker from 'dockerode';
-import type { ContainerDetails, ContainerSpec, ContainerSummary } from './engine.ts';
+import type {
+  ContainerDetails,
+  ContainerSpec,
+  ContainerSummary,
+  ImageSummary,
+  Labels,
+} from './engine.ts';
 
 type Health = ContainerSummary['health'];
 
@@ -120,5 +126,18 @@ export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOpti
     NetworkingConfig: spec.network
       ? { EndpointsConfig: { [spec.network.name]: { Aliases: spec.network.aliases } } }
       : {},
+  };
+}
+
+/** An image as inspected, in our words. */
+export function toImageSummary(info: Docker.ImageInspectInfo): ImageSummary {
+  const test = info.Config.Healthcheck?.Test;
+  return {
+    id: info.Id,
+    tags: orDefault<string[]>(info.RepoTags, []),
+    labels: orDefault<Labels>(info.Config.Labels, {}),
+    sizeBytes: info.Size,
+    layers: (info.RootFS.Layers as string[] | null | undefined) ?? [],
+    healthcheck: test && test.length > 0 && test[0] !== 'NONE' ? { test } : undefined,
   };
 }
