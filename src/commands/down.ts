@@ -3,6 +3,7 @@
  * volumes (the data) only when asked, after confirmation.
  */
 import type { Command } from 'commander';
+import { summarizeDown } from '../output/down-summary.ts';
 import type { CommandContext } from './context.ts';
 import { confirmOrRequireYes } from './support/confirm.ts';
 import { inSessions, withProgress } from './support/host-work.ts';
@@ -50,10 +51,7 @@ export async function run(options: DownOptions, context: CommandContext): Promis
           inFlight: session.inFlight,
           teardown: true,
         });
-        const kept = volumes ? 0 : found.volumes;
-        context.terminal.info(
-          `${topology.project} on ${host}: removed ${found.containers} container(s), ${found.networks} network(s)${volumes ? `, ${found.volumes} volume(s)` : ''}${kept > 0 ? `; kept ${kept} volume(s) (use --volumes to delete data)` : ''}`,
-        );
+        summarizeDown(context.terminal, { project: topology.project, host }, found, volumes);
       },
     ),
   );
