@@ -43,8 +43,11 @@ export function desiredState(inputs: DesiredInputs): DesiredState {
     .map((s) => desiredService(inputs, s));
   const usedNetworks = new Set(services.flatMap((s) => s.networkKeys));
   const usedVolumes = new Set(services.flatMap((s) => s.volumeKeys));
-  const proxy = inputs.proxy && desiredProxy(topology, inputs.host, inputs.proxy);
   const webInScope = services.some((s) => s.desired.web !== undefined);
+  // Only an up of a web service needs the proxy (`up db` would otherwise create one on an edge
+  // network that this up does not create); one that runs is left alone by the others.
+  const proxy =
+    webInScope && inputs.proxy ? desiredProxy(topology, inputs.host, inputs.proxy) : undefined;
   return {
     project: topology.project,
     host: inputs.host,

@@ -17,43 +17,56 @@ import { planRemovals } from './removals.ts';
 export function planProxy(r: Reconciliation, networks: Created, outcome: ContainerOutcome): void {
   const proxy = r.desired.proxy;
   if (!proxy) return;
-  const files = proxyFiles(r, proxy, outcome);
-  const ready = planProxyContainer(r, proxy, networks, files);
+  const files = proxyFiles(r, proxy, outcome, 'new');
+  // A proxy this plan creates starts with the routes that serve now (the old releases that run),
+  // so that, as behind a running proxy, a new release takes traffic only once its check passed.
+  const initial = proxyFiles(r, proxy, outcome, 'serving');
+  const ready = planProxyContainer(r, proxy, networks, initial);
   const checks = planChecks(r, proxy, outcome, ready);
-  const changed = files.some((f) => !sameFile(f, r.observed.proxy?.files[f.path]));
-  const switched =
-    ready.proxyId !== undefined && changed
-      ? [
-          addOperation(r, {
-            id: 'proxy:switch',
-            operation: {
-              kind: 'proxy-config',
-              project: r.desired.project,
-              files,
-              reload: true,
-              proxyId: ready.proxyId,
-            },
-            after: [...ready.after, ...checks],
-            cause: checks.length > 0 ? 'new releases answer through the proxy' : 'routes changed',
-          }),
-        ]
-      : checks;
+  const held = ready.proxyId === undefined ? filesHeld(initial) : r.observed.proxy?.files;
+  const changed = files.some((f) => !sameFile(f, held?.[f.path]));
+  const switched = changed
+    ? [
+        addOperation(r, {
+          id: 'proxy:switch',
+          operation: {
+            kind: 'proxy-config',
+            project: r.desired.project,
+            files,
+            reload: true,
+            proxyId: ready.proxyId,
+          },
+          after: [...ready.after, ...checks],
+          cause: checks.length > 0 ? 'new releases answer through the proxy' : 'routes changed',
+        }),
+      ]
+    : checks;
   planRetirements(r, proxy, outcome, ready.proxyId, switched);
 }
 
-/** The project's files in the proxy: the shared ones, then its sites with each release. */
+/**
+ * The project's files in the proxy: the shared ones, then its sites with each service's new
+ * release, or (`serving`) with the old release that serves until the switch, where one runs.
+ */
 function proxyFiles(
   r: Reconciliation,
   proxy: DesiredProxy,
   outcome: ContainerOutcome,
+  releases: 'new' | 'serving',
 ): ProxyFile[] {
   const names = new Map(r.observed.containers.map((c) => [c.id, c.name]));
   const routes = proxy.routes.flatMap((route) => {
-    const release =
-      outcome.releases.get(route.service)?.name ??
+    const release = outcome.releases.get(route.service);
+    const serving =
+      releases === 'serving'
+        ? release?.retiring.find((c) => c.state === 'running')?.name
+        : undefined;
+    const name =
+      serving ??
+      release?.name ??
       names.get(outcome.containerIds.get(route.service) ?? '') ??
       runningName(r.observed.containers, route.service);
-    return release ? [{ ...route, upstreams: [`${release}:${route.port}`] }] : [];
+    return name ? [{ ...route, upstreams: [`${name}:${route.port}`] }] : [];
   });
   const sites = projectSites(r.desired.project, routes);
   return [...proxy.files, { path: sitesFile(r.desired.project), source: { text: sites } }];
@@ -62,6 +75,16 @@ function proxyFiles(
 /** A service out of this plan's scope keeps serving from its running container. */
 function runningName(containers: ContainerSummary[], service: string): string | undefined {
   return containers.find((c) => c.labels[LABEL.service] === service && c.state === 'running')?.name;
+}
+
+/** What a proxy holds once `files` are written, as the observed state shows it (see sameFile). */
+function filesHeld(files: ProxyFile[]): Record<string, string> {
+  const held: Record<string, string> = {};
+  for (const { path, source } of files) {
+    if ('text' in source) held[path] = source.text;
+    else if ('digest' in source) held[path] = source.digest;
+  }
+  return held;
 }
 
 /** True when the proxy holds `file` as desired (`observed`: its text, or a secret's digest). */
