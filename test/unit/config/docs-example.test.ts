@@ -47,7 +47,7 @@ it('the edge-proxy example of docs/topology.md loads, with the defaults it descr
     tls: { kind: 'auto' },
     drainTimeoutMs: 30_000,
   });
-  expect(topology.services.web?.replicas).toBe(2);
+  expect(topology.services.web?.replicas).toBe(1);
   expect(topology.services.admin?.http?.tls).toEqual({
     kind: 'files',
     cert: 'admin_cert',

@@ -55,7 +55,7 @@ describe('services.NAME.http: accepted values and defaults', () => {
         '      path: /health?full=1',
         '      tls: internal',
         '      drain_timeout: 1m30s',
-        '    replicas: 3',
+        '    replicas: 1',
       ),
     );
     expect(service.http).toEqual({
@@ -65,7 +65,7 @@ describe('services.NAME.http: accepted values and defaults', () => {
       tls: { kind: 'internal' },
       drainTimeoutMs: 90_000,
     });
-    expect(service.replicas).toBe(3);
+    expect(service.replicas).toBe(1);
   });
 
   it('takes a single hostname as a string, and the port from a variable', () => {
@@ -117,13 +117,20 @@ describe('services.NAME.http: accepted values and defaults', () => {
     expect(serviceOf(text).http?.tls).toEqual({ kind: 'auto' });
   });
 
-  it('takes a wildcard hostname with tls: internal, and read-only volumes with replicas', () => {
+  it('takes a wildcard hostname with tls: internal', () => {
+    const text = web('    http: { hosts: ["*.example.com"], port: 1, tls: internal }');
+    expect(serviceOf(text).http?.hosts).toEqual(['*.example.com']);
+  });
+
+  it('refuses more than one replica of a web service for now, saying it is not deployed yet', () => {
     const text = web(
       '    http: { hosts: ["*.example.com"], port: 1, tls: internal }',
       '    volumes: ["v:/assets:ro"]',
       '    replicas: 2',
     );
-    expect(serviceOf(text).http?.hosts).toEqual(['*.example.com']);
+    expect(problemsOf(text)).toEqual([
+      '11:15 services.web.replicas: replicas: 2 is not deployed yet — notesctl runs one container per web service for now (blue/green keeps it serving during deploys); remove replicas or set it to 1',
+    ]);
   });
 
   it('lets services on different hosts each take every hostname', () => {
