@@ -7,7 +7,7 @@ import { withTarget } from '../targets/open.ts';
 import type { BuiltImage } from '../targets/target.ts';
 import type { CommandContext } from './context.ts';
 import { createProgress } from '../output/progress.ts';
-import { hostAccess } from './support/host-work.ts';
+import { hostAccess } from './support/host-access.ts';
 import { loadForCommand } from './support/load.ts';
 import { checkServices, servicesByHost } from './support/scope.ts';
 

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.ts';
 import type { CommandContext } from './context.ts';
 import { withTarget } from '../targets/open.ts';
 import { execAttached } from './support/exec-attached.ts';
-import { hostAccess } from './support/host-work.ts';
+import { hostAccess } from './support/host-access.ts';
 import { loadForCommand } from './support/load.ts';
 import { checkServices } from './support/scope.ts';
 

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { createLogPrinter } from '../output/log-printer.ts';
 import type { CommandContext } from './context.ts';
-import { hostAccess } from './support/host-work.ts';
+import { hostAccess } from './support/host-access.ts';
 import { interruptSignal } from './support/interrupt.ts';
 import { loadForCommand } from './support/load.ts';
 import { checkServices } from './support/scope.ts';

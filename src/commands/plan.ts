@@ -6,7 +6,7 @@ import { warmBuildTags } from '../build/images.ts';
 import { plannedUpJson, plannedUpText } from '../output/plan-summary.ts';
 import { withTarget } from '../targets/open.ts';
 import type { CommandContext } from './context.ts';
-import { hostAccess } from './support/host-work.ts';
+import { hostAccess } from './support/host-access.ts';
 import { loadForCommand } from './support/load.ts';
 import { expandScope, servicesByHost } from './support/scope.ts';
 

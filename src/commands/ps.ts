@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { formatTable } from '../output/table.ts';
 import type { CommandContext } from './context.ts';
 import { withTarget } from '../targets/open.ts';
-import { hostAccess } from './support/host-work.ts';
+import { hostAccess } from './support/host-access.ts';
 import { loadForCommand } from './support/load.ts';
 import { PS_COLUMNS, psRows } from './support/ps-rows.ts';
 import { servicesByHost } from './support/scope.ts';

@@ -3,8 +3,6 @@
  * default), connected the way the host is reached (the local engine, or one SSH connection).
  */
 import { openEngine } from '../engine/open.ts';
-import { sshOptionsFor } from '../hosts/prompts.ts';
-import { resolveHost } from '../hosts/resolve.ts';
 import type { Engine } from '../engine/engine.ts';
 import { runtimeOf, type Runtime, type Topology } from '../model/topology.ts';
 import type { Terminal } from '../output/terminal.ts';
@@ -43,10 +41,17 @@ async function openTarget(
   hooks: OpenHooks = {},
 ): Promise<Target> {
   const engine = await openEngine(host, {
-    remote: async () => ({
-      endpoint: (await resolveHost(host, topology)).endpoint,
-      ssh: sshOptionsFor(access.terminal, access.acceptNewHostKey),
-    }),
+    // Loaded for a remote host only: the local engine needs no host store or SSH options.
+    remote: async () => {
+      const [{ resolveHost }, { sshOptionsFor }] = await Promise.all([
+        import('../hosts/resolve.ts'),
+        import('../hosts/prompts.ts'),
+      ]);
+      return {
+        endpoint: (await resolveHost(host, topology)).endpoint,
+        ssh: sshOptionsFor(access.terminal, access.acceptNewHostKey),
+      };
+    },
     ...hooks,
   });
   return OPENERS[runtimeOf(topology, host)](host, topology, engine);

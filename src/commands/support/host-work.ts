@@ -10,7 +10,8 @@ import {
 } from '../../apply/host-session.ts';
 import type { Topology } from '../../model/topology.ts';
 import { createProgress } from '../../output/progress.ts';
-import type { HostAccess, OpenHooks } from '../../targets/open.ts';
+import type { OpenHooks } from '../../targets/open.ts';
+import { hostAccess } from './host-access.ts';
 import type { CommandContext } from '../context.ts';
 import { interruptSignal } from './interrupt.ts';
 
@@ -18,11 +19,6 @@ import { interruptSignal } from './interrupt.ts';
 export interface Progress {
   onEvent: EventSink;
   signal: AbortSignal;
-}
-
-/** How a command reaches hosts: questions on its terminal, its --accept-new-host-key. */
-export function hostAccess({ global, terminal }: CommandContext): HostAccess {
-  return { terminal, acceptNewHostKey: global.acceptNewHostKey };
 }
 
 /** A host session for `notesctl <verb>`; a run already holding the lock is waited for. */

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { UsageError } from '../../errors.ts';
 import type { CommandContext } from '../context.ts';
 import { withTarget } from '../../targets/open.ts';
-import { hostAccess } from './host-work.ts';
+import { hostAccess } from './host-access.ts';
 import { loadForCommand } from './load.ts';
 
 /** The topology service that holds the accounts. */

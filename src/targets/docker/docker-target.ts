@@ -53,6 +53,8 @@ export class DockerTarget implements Target {
   }
 
   async planUp(services: string[], options: PlanUpOptions): Promise<PlannedUp> {
+    // The executor comes next: it loads while the plan is made.
+    void import('../../apply/execute.ts');
     const { planUp } = await import('./plan-up.ts');
     if (this.host !== LOCAL_HOST) this.builder ??= connectLocalEngine();
     return planUp(this.engine, this.topology, this.host, services, {
