@@ -18,6 +18,7 @@ import {
   type ProxySecrets,
 } from './proxy-ops.ts';
 import { PROXY_SERVICE } from '../proxy/names.ts';
+import { waitForCertificates } from './proxy-certificates.ts';
 
 /** The contents of a service's secret files, read from the operator's secret store. */
 export type SecretFiles = (service: string) => { target: string; content: Buffer }[];
@@ -210,6 +211,15 @@ async function runOperation(
         engine,
         idOf(PROXY_SERVICE, operation.proxyId),
         operation.service,
+        operation,
+        context.signal,
+        onProgress,
+      );
+      return;
+    case 'proxy-certificates':
+      await waitForCertificates(
+        engine,
+        idOf(PROXY_SERVICE, operation.proxyId),
         operation,
         context.signal,
         onProgress,

@@ -15,14 +15,18 @@ import type { ProxyFile } from '../plan/types.ts';
 export type ProxySecrets = (secret: string) => Buffer;
 
 /** What one exec printed and how it ended. */
-interface ExecResult {
+export interface ExecResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
 /** Run `cmd` in the proxy, collecting its output. */
-async function run(engine: Engine, proxyId: string, cmd: string[]): Promise<ExecResult> {
+export async function runInProxy(
+  engine: Engine,
+  proxyId: string,
+  cmd: string[],
+): Promise<ExecResult> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const sink = (chunks: Buffer[]) =>
@@ -55,7 +59,7 @@ export async function writeProxyConfig(
   }
   const stage = `.next-${process.pid}`;
   await putProxyFiles(engine, proxyId, `${PROXY_DIR}/${stage}`, files, secrets);
-  const result = await run(engine, proxyId, ['sh', '-c', swapScript(files, stage)]);
+  const result = await runInProxy(engine, proxyId, ['sh', '-c', swapScript(files, stage)]);
   if (result.code !== 0) {
     throw new RuntimeError(
       `the edge proxy refused the new configuration: ${lastLines(result.stderr || result.stdout)}`,
@@ -136,7 +140,15 @@ export async function checkThroughProxy(
   const deadline = Date.now() + target.timeoutMs;
   const url = `http://${target.upstream}${target.path}`;
   for (let attempt = 1; ; attempt++) {
-    const result = await run(engine, proxyId, ['wget', '-q', '-O', '/dev/null', '-T', '3', url]);
+    const result = await runInProxy(engine, proxyId, [
+      'wget',
+      '-q',
+      '-O',
+      '/dev/null',
+      '-T',
+      '3',
+      url,
+    ]);
     if (result.code === 0) return;
     if (Date.now() > deadline) {
       throw new RuntimeError(
@@ -165,7 +177,7 @@ export async function drainUpstream(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const result = await run(engine, proxyId, [
+    const result = await runInProxy(engine, proxyId, [
       'wget',
       '-q',
       '-O',
@@ -197,7 +209,8 @@ function lastLines(text: string): string {
   return text.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Wait `ms`, or reject with the abort's reason. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason as Error);

@@ -98,6 +98,7 @@ export function desiredProxy(
       tls: s.http?.tls ?? { kind: 'off' },
       port: s.http?.port ?? 0,
     })),
+    acmeCa: proxy.acme.ca,
     // Ready once its admin endpoint answers (inside the container: it is never published).
     readiness: {
       test: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://${PROXY_ADMIN}/config/`],

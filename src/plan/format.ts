@@ -34,6 +34,8 @@ export function describeOperation(operation: Operation): string {
         : `write the edge proxy's configuration`;
     case 'proxy-check':
       return `wait until the edge proxy gets 2xx from ${operation.upstream}${operation.path} (${operation.service})`;
+    case 'proxy-certificates':
+      return `wait until the edge proxy has certificates for ${operation.hosts.join(', ')} (from ${operation.ca ?? "Let's Encrypt"})`;
     case 'drain':
       return `drain ${operation.upstream} (${operation.service}): requests in flight finish`;
     case 'disconnect-network':

@@ -5,6 +5,7 @@
  * It reads as a table of contents, like docker compose's pkg/compose/reconcile.go: each step is
  * a planner in reconcile/ that appends operations to one list, in the order the plan lists them.
  */
+import { planCertificates } from './reconcile/certificates.ts';
 import { planContainers } from './reconcile/containers.ts';
 import type { Reconciliation } from './reconcile/context.ts';
 import { planNetworks } from './reconcile/networks.ts';
@@ -33,6 +34,8 @@ export function reconcile(
   planProxy(r, networks, containers);
   // Containers of services the topology no longer has: listed, removed only on request.
   const orphans = planOrphans(r);
+  // Last: once the proxy serves the new routes, the certificates of their tls: auto hostnames.
+  planCertificates(r);
   // The plan is complete: choose the start the executor launches first (see Plan.first).
   const first = findCriticalStart(r.operations);
   return {

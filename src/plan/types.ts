@@ -97,6 +97,8 @@ export interface DesiredProxy {
   files: ProxyFile[];
   /** Every web service of the project on this host (in scope or not), by name. */
   routes: DesiredRoute[];
+  /** The ACME directory of `tls: auto` certificates (`proxy.acme.ca`; none: Let's Encrypt). */
+  acmeCa?: string | undefined;
   readiness: Readiness;
 }
 
@@ -184,6 +186,18 @@ export type Operation =
       proxyId: string | undefined;
       timeoutMs: number;
     }
+  /**
+   * Wait until the proxy, having loaded new routes, holds a certificate for each `tls: auto`
+   * hostname; fail naming the hostname and the CA's message when it cannot get one.
+   */
+  | {
+      kind: 'proxy-certificates';
+      hosts: string[];
+      /** The ACME directory asked (undefined: the proxy's default, Let's Encrypt). */
+      ca: string | undefined;
+      proxyId: string | undefined;
+      timeoutMs: number;
+    }
   /** Wait until the proxy has no request in flight to an old release (or the drain timeout). */
   | {
       kind: 'drain';
@@ -240,5 +254,5 @@ export interface Plan {
 
 /** True for operations that change the engine's state. */
 export function isMutating(operation: Operation): boolean {
-  return !['wait-ready', 'proxy-check', 'drain'].includes(operation.kind);
+  return !['wait-ready', 'proxy-check', 'proxy-certificates', 'drain'].includes(operation.kind);
 }

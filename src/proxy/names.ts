@@ -24,6 +24,9 @@ export const PROXY_VOLUMES = {
 /** Where notesctl keeps the proxy's configuration inside the container. */
 export const PROXY_DIR = '/config/notesctl';
 
+/** Where Caddy keeps its certificates (XDG_DATA_HOME=/data, the data volume), by issuer. */
+export const PROXY_CERTIFICATES = '/data/caddy/certificates';
+
 /** The admin endpoint, inside the container only: never published. */
 export const PROXY_ADMIN = 'localhost:2019';
 

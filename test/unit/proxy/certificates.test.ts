@@ -94,22 +94,45 @@ describe('certificateCheckScript', () => {
 });
 
 describe('certificateProblem', () => {
-  it("gives the CA's words and when Caddy tries again", () => {
+  it("gives the CA's words on each challenge, and when Caddy tries again", () => {
     const log = [
       start(1, ['site.test', 'nowhere.test']),
       CHALLENGE_FAILED,
       FROM_ISSUER,
       WILL_RETRY,
     ];
-    expect(certificateProblem(log, 'nowhere.test')).toEqual({ message: PROBLEM, retryInS: 60 });
+    expect(certificateProblem(log, 'nowhere.test')).toEqual({
+      message:
+        'http-01: urn:ietf:params:acme:error:connection - Get "http://nowhere.test:80/.well-known/acme-challenge/x": i/o timeout',
+      retryInS: 60,
+    });
+  });
+
+  it("gives the CA's refusal of the order itself (a rate limit)", () => {
+    const limited =
+      'HTTP 429 urn:ietf:params:acme:error:rateLimited - Error creating new order :: too many certificates already issued for "nowhere.test"';
+    const log = [
+      start(1, ['nowhere.test']),
+      FROM_ISSUER.replace(JSON.stringify(PROBLEM), JSON.stringify(limited)),
+      WILL_RETRY,
+    ];
+    expect(certificateProblem(log, 'nowhere.test')).toEqual({ message: limited, retryInS: 60 });
   });
 
   it('is still trying after a failed challenge (the next challenge type comes)', () => {
     const log = [start(1, ['nowhere.test']), CHALLENGE_FAILED];
-    expect(certificateProblem(log, 'nowhere.test')).toEqual({
-      message: 'Get "http://nowhere.test:80/.well-known/acme-challenge/x": i/o timeout',
-      retryInS: undefined,
+    expect(certificateProblem(log, 'nowhere.test')?.retryInS).toBeUndefined();
+  });
+
+  it("forgets an earlier attempt's errors once the next attempt begins", () => {
+    const obtaining = JSON.stringify({
+      level: 'info',
+      logger: 'tls.obtain',
+      msg: 'obtaining certificate',
+      identifier: 'nowhere.test',
     });
+    const log = [start(1, ['nowhere.test']), CHALLENGE_FAILED, WILL_RETRY, obtaining];
+    expect(certificateProblem(log, 'nowhere.test')).toBeUndefined();
   });
 
   it('ignores other names, warnings, non-JSON lines and a replaced configuration', () => {
