@@ -17,6 +17,7 @@ import { resolveSecrets } from '../../secrets/store.ts';
 import type { PlannedUp, PlanUpOptions } from '../target.ts';
 import { PROXY_SERVICE } from '../../proxy/names.ts';
 import {
+  checkProxyPorts,
   digestObservedSecrets,
   proxyPaths,
   proxySecretNames,
@@ -77,6 +78,7 @@ export async function planUp(
     return content;
   };
   const proxyId = images.images.get(PROXY_SERVICE)?.id;
+  checkProxyPorts(observed, topology, host);
   digestObservedSecrets(observed, topology, host, values.hashKey);
   const desired = desiredState({
     topology,

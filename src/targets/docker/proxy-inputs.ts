@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { RuntimeError } from '../../errors.ts';
-import type { Topology } from '../../model/topology.ts';
+import { EDGE_NETWORK, type Topology } from '../../model/topology.ts';
 import { desiredProxy, webServicesOn } from '../../plan/desired-proxy.ts';
 import { secretsDigest } from '../../plan/hash.ts';
 import type { ObservedState } from '../../plan/types.ts';
@@ -72,4 +72,26 @@ export function digestObservedSecrets(
       files[file.path] = secretDigestOf(key, file.source.secret, Buffer.from(content));
     }
   }
+}
+
+/**
+ * One proxy serves every project on a host: a topology asking it for other ports would move
+ * the other projects' sites. Refuse that, naming what the proxy publishes and for whom.
+ */
+export function checkProxyPorts(observed: ObservedState, topology: Topology, host: string): void {
+  const proxy = observed.proxy?.container;
+  if (!proxy) return;
+  const own = `${topology.project}_${EDGE_NETWORK}`;
+  const others = proxy.networks.filter((n) => n !== own && n.endsWith(`_${EDGE_NETWORK}`));
+  if (others.length === 0) return;
+  const published = (port: number) => proxy.ports.find((p) => p.containerPort === port)?.hostPort;
+  const [http, https] = [published(80), published(443)];
+  const wanted = topology.proxy;
+  if (http === wanted.httpPort && https === wanted.httpsPort) return;
+  throw new RuntimeError(
+    `the edge proxy on ${host} publishes ${http ?? '-'}/${https ?? '-'} (HTTP/HTTPS) for other projects (${others.map((n) => n.slice(0, -EDGE_NETWORK.length - 1)).join(', ')}); ${topology.file} asks for ${wanted.httpPort}/${wanted.httpsPort}`,
+    {
+      hint: `A host has one edge proxy: set proxy.ports: { http: ${http ?? 80}, https: ${https ?? 443} } in ${topology.file}, or move those projects first.`,
+    },
+  );
 }
