@@ -11,6 +11,12 @@ import { RuntimeError } from '../errors.ts';
 import { PROXY_ADMIN, PROXY_DIR } from '../proxy/names.ts';
 import type { ProxyFile } from '../plan/types.ts';
 
+/**
+ * Every wget in the proxy runs under `timeout`: GNU wget (the stand-in image) retries a stalled
+ * connection 20 times, and BusyBox's -T is not to be relied on; both images have `timeout`.
+ */
+const BOUNDED = ['timeout', '5'];
+
 /** A file's bytes for the proxy; secrets' values come from the operator's store. */
 export type ProxySecrets = (secret: string) => Buffer;
 
@@ -141,12 +147,11 @@ export async function checkThroughProxy(
   const url = `http://${target.upstream}${target.path}`;
   for (let attempt = 1; ; attempt++) {
     const result = await runInProxy(engine, proxyId, [
+      ...BOUNDED,
       'wget',
       '-q',
       '-O',
       '/dev/null',
-      '-T',
-      '3',
       url,
     ]);
     if (result.code === 0) return;
@@ -178,6 +183,7 @@ export async function drainUpstream(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await runInProxy(engine, proxyId, [
+      ...BOUNDED,
       'wget',
       '-q',
       '-O',

@@ -101,7 +101,16 @@ export function desiredProxy(
     acmeCa: proxy.acme.ca,
     // Ready once its admin endpoint answers (inside the container: it is never published).
     readiness: {
-      test: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://${PROXY_ADMIN}/config/`],
+      test: [
+        'CMD',
+        'timeout',
+        '5',
+        'wget',
+        '-q',
+        '-O',
+        '/dev/null',
+        `http://${PROXY_ADMIN}/config/`,
+      ],
       timeoutMs: 60_000,
     },
   };

@@ -17,6 +17,7 @@ import { PROXY_CONTAINER, PROXY_LABEL } from '../../src/proxy/names.ts';
 import { docker } from '../bed/docker-cli.ts';
 import { ensureHttpsImages, nodeImage } from '../bed/images.ts';
 import { freePort } from '../bed/mariadb.ts';
+import { holdEdgeProxy } from '../support/edge-proxy-bed.ts';
 import { httpGet, httpsGet } from '../support/https-probe.ts';
 import { startPebble, type Pebble } from '../support/pebble.ts';
 import { removeProject } from '../support/remove-project.ts';
@@ -66,6 +67,7 @@ let ports = { http: 0, http2: 0, https: 0 };
 let pebbleRoot = '';
 /** Whether the proxy is this file's to remove (none ran when it started). */
 let claimed = false;
+let letGo: (() => Promise<void>) | undefined;
 const engine = new Docker({ socketPath: '/run/docker.sock' });
 
 /** Write the topology (JSON is YAML) and run `notesctl up` on it. */
@@ -140,6 +142,8 @@ function expectOk(result: CliResult): void {
 
 beforeAll(async () => {
   await ensureHttpsImages();
+  // The other file with http: services (edge-proxy.test.ts) may run beside this one: wait for it.
+  letGo = await holdEdgeProxy();
   await claimProxy();
   ports = { http: await freePort(), http2: await freePort(), https: await freePort() };
   dir = await tempDir(`notesctl-${project}-`);
@@ -163,6 +167,7 @@ afterAll(async () => {
   if (claimed) await removeProxy();
   await docker(['rm', '-f', pebbleName], { reject: false });
   await docker(['network', 'rm', network], { reject: false });
+  await letGo?.();
 });
 
 describe('the edge proxy with a real ACME server (Pebble)', () => {
