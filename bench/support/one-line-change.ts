@@ -2,6 +2,7 @@
  * Issue 6's shipping figure: with notesctl's stack up on the remote host, add one line to
  * apps/notes, rebuild the image here (untimed), then time `notesctl --json up` until notes
  * answers again, and compare the bytes it shipped with the size of the layers that changed.
+ * The change itself (makeOneLineChange) is also what bench/redeploy.ts deploys, five times.
  */
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,6 +36,17 @@ export interface OneLineChange {
   layers: ChangedLayers;
 }
 
+/** The file the change edits. */
+export function changedFile(ws: Workspace): string {
+  return join(ws.dir, 'apps', 'notes', 'src', 'server.ts');
+}
+
+/** The change itself: one more comment line in notes' server.ts, and notes rebuilt (untimed). */
+export async function makeOneLineChange(ws: Workspace): Promise<void> {
+  await appendFile(changedFile(ws), '\n// one more line\n');
+  await ws.build(['notes']);
+}
+
 /** Make the change and redeploy; the stack must be up (it stays up). */
 export async function measureOneLineChange(
   ws: Workspace,
@@ -45,8 +57,7 @@ export async function measureOneLineChange(
   const repo = `notesctl-${ws.notesctl.project}/notes`;
   const oldRef = ws.images.get('notes') ?? '';
   const oldId = (await docker.getImage(oldRef).inspect()).Id;
-  await appendFile(join(ws.dir, 'apps', 'notes', 'src', 'server.ts'), '\n// one more line\n');
-  await ws.build(['notes']);
+  await makeOneLineChange(ws);
   const [bin = '', ...args] = notesctl.up.argv;
   let stdout = '';
   proxy.resetStats();
