@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import type { BuildOptions, ExecOptions, ProgressLine } from './engine.ts';
+import { extract } from 'tar-stream';
 import { followProgress, pumpExec, toProgress } from './docker-streams.ts';
 
 /** Run a command in a container, pumping its output to the caller's streams; its exit code. */
@@ -98,7 +99,8 @@ export async function readFileIn(
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
-  const { extract } = await import('tar-stream');
+  // A static import: the bundle's lazily loaded tar-stream chunk exports only `default`, so a
+  // destructured dynamic import found no `extract` in the built CLI.
   const files = extract();
   const chunks: Buffer[] = [];
   files.on('entry', (header, stream, next) => {
@@ -111,6 +113,11 @@ export async function readFileIn(
     files.on('error', reject);
   });
   archive.pipe(files);
-  await done;
+  try {
+    await done;
+  } finally {
+    // An archive not read to its end keeps its socket, and the CLI, open.
+    (archive as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
   return Buffer.concat(chunks);
 }

@@ -287,6 +287,13 @@ describe('edge proxy (local engine)', () => {
     expect((await inspectEdgeProxy())?.Id).toBe(before.Id);
   });
 
+  it('redeploys with the built CLI too (bin/notesctl, dist/: what users run)', async () => {
+    await writeA('3');
+    const redeploy = await a.cli(['up'], { built: true });
+    expect(redeploy.code, redeploy.stderr).toBe(0);
+    await until(async () => (await answer('a.localhost')) === '3', 30_000);
+  });
+
   it('plans nothing for an unchanged up, and the up changes nothing', async () => {
     const plan = await a.cli(['plan']);
     expect(plan.code, plan.stderr).toBe(0);

@@ -22,7 +22,7 @@ export interface Mini {
   docker: Docker;
   cli(
     args: string[],
-    options?: { input?: string; env?: Record<string, string> },
+    options?: { input?: string; env?: Record<string, string>; built?: boolean },
   ): Promise<CliResult>;
   spawn(args: string[], env?: Record<string, string>): ReturnType<typeof spawnCli>;
   containers(): Promise<Docker.ContainerInfo[]>;
@@ -48,7 +48,8 @@ export async function createMini(prefix: string, fixture = 'mini'): Promise<Mini
     dir,
     env,
     docker,
-    cli: (args, o = {}) => runCli(args, { cwd: dir, env: { ...env, ...o.env }, input: o.input }),
+    cli: (args, o = {}) =>
+      runCli(args, { cwd: dir, env: { ...env, ...o.env }, input: o.input, built: o.built }),
     spawn: (args, extra = {}) => spawnCli(args, { cwd: dir, env: { ...env, ...extra } }),
     containers: () =>
       docker.listContainers({
