@@ -13,7 +13,8 @@ import {
   type CertificateProblem,
 } from '../proxy/certificates.ts';
 import { PROXY_CONTAINER } from '../proxy/names.ts';
-import { runInProxy, sleep } from './proxy-ops.ts';
+import { runInProxy } from './proxy-ops.ts';
+import { sleep } from './sleep.ts';
 
 /** What the wait needs from its plan operation. */
 export interface CertificateWait {

@@ -8,6 +8,7 @@
 import { Writable } from 'node:stream';
 import type { Engine } from '../engine/engine.ts';
 import { RuntimeError } from '../errors.ts';
+import { sleep } from './sleep.ts';
 import { PROXY_ADMIN, PROXY_DIR } from '../proxy/names.ts';
 import type { ProxyFile } from '../plan/types.ts';
 
@@ -213,23 +214,4 @@ function requestsTo(json: string, upstream: string): number {
 
 function lastLines(text: string): string {
   return text.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
-}
-
-/** Wait `ms`, or reject with the abort's reason. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -14,6 +14,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { DependencyCondition } from '../model/topology.ts';
 import type { Readiness } from '../plan/types.ts';
 import { probeLoop, probeOnce } from './probe.ts';
+import { sleep } from './sleep.ts';
 
 const FIRST_PROBE_DELAY_MS = 100;
 const MAX_PROBE_DELAY_MS = 300;
@@ -122,18 +123,4 @@ async function notReady(
     `service ${service} on ${engine.hostName} is not ready: ${why}\n  last log lines:\n${lines.join('\n') || '    (none)'}`,
     { hint: `See more with \`notesctl logs ${service}\`; fix and run \`notesctl up\` again.` },
   );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

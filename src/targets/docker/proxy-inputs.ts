@@ -18,13 +18,18 @@ export function proxySecretNames(topology: Topology, host: string): string[] {
   );
 }
 
-/** Paths of the proxy files this project writes on `host`; undefined without web services. */
-export function proxyPaths(topology: Topology, host: string): string[] | undefined {
-  const shape = desiredProxy(topology, host, {
+/** The proxy's desired files without their contents: which paths, from which sources. */
+function proxyShape(topology: Topology, host: string) {
+  return desiredProxy(topology, host, {
     imageId: '',
     acmeRoot: topology.proxy.acme.caRoot === undefined ? undefined : '',
     secretDigest: () => '',
   });
+}
+
+/** Paths of the proxy files this project writes on `host`; undefined without web services. */
+export function proxyPaths(topology: Topology, host: string): string[] | undefined {
+  const shape = proxyShape(topology, host);
   return shape && [...shape.files.map((f) => f.path), sitesFile(topology.project)];
 }
 
@@ -58,19 +63,11 @@ export function digestObservedSecrets(
 ): void {
   const files = observed.proxy?.files;
   if (!files) return;
-  for (const service of webServicesOn(topology, host)) {
-    const tls = service.http?.tls;
-    if (tls?.kind !== 'files') continue;
-    const paths = desiredProxy(topology, host, {
-      imageId: '',
-      acmeRoot: undefined,
-      secretDigest: () => '',
-    })?.files.filter((f) => 'secret' in f.source);
-    for (const file of paths ?? []) {
-      const content = files[file.path];
-      if (content === undefined || !('secret' in file.source)) continue;
-      files[file.path] = secretDigestOf(key, file.source.secret, Buffer.from(content));
-    }
+  // Each file once: with two services' certificates, a per-service pass digested a digest.
+  for (const { path, source } of proxyShape(topology, host)?.files ?? []) {
+    const content = files[path];
+    if (content === undefined || !('secret' in source)) continue;
+    files[path] = secretDigestOf(key, source.secret, Buffer.from(content));
   }
 }
 

@@ -11,6 +11,7 @@ import { desiredState, type ResolvedImage } from '../../../src/plan/desired.ts';
 import type { DesiredState, ObservedState, Plan } from '../../../src/plan/types.ts';
 import { PROXY_CONTAINER, PROXY_LABEL, PROXY_VOLUMES } from '../../../src/proxy/names.ts';
 import { makeProxySettings, makeService } from '../../support/model-fixtures.ts';
+import { convergedState } from './fixtures.ts';
 
 /** `services.NAME.http` as the config layer normalises it, plain HTTP unless told otherwise. */
 export function httpRoute(extra: Partial<HttpRoute> = {}): HttpRoute {
@@ -186,15 +187,9 @@ export function converged(
   );
   const proxy = desired.proxy;
   return {
+    // Networks and volumes as after any converged up; containers and proxy as this plan left them.
+    ...convergedState(desired),
     containers,
-    networks: desired.networks.map((n) => ({
-      id: `net-${n.key}`,
-      name: n.name,
-      internal: n.internal,
-      labels: n.labels,
-      containers: [],
-    })),
-    volumes: desired.volumes.map((v) => ({ name: v.name, labels: v.labels })),
     ...(proxy
       ? {
           proxy: {

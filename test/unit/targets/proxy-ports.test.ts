@@ -6,8 +6,12 @@ import type { ContainerSummary } from '../../../src/engine/engine.ts';
 import { RuntimeError } from '../../../src/errors.ts';
 import type { Topology } from '../../../src/model/topology.ts';
 import type { ObservedState } from '../../../src/plan/types.ts';
-import { checkProxyPorts } from '../../../src/targets/docker/proxy-inputs.ts';
-import { makeProxySettings } from '../../support/model-fixtures.ts';
+import {
+  checkProxyPorts,
+  digestObservedSecrets,
+  secretDigestOf,
+} from '../../../src/targets/docker/proxy-inputs.ts';
+import { makeProxySettings, makeService } from '../../support/model-fixtures.ts';
 
 function topology(http: number, https: number): Topology {
   return {
@@ -64,5 +68,36 @@ describe('checkProxyPorts', () => {
     expect(() =>
       checkProxyPorts({ containers: [], networks: [], volumes: [] }, topology(80, 443), 'web1'),
     ).not.toThrow();
+  });
+});
+
+describe('digestObservedSecrets', () => {
+  it("replaces each certificate file the proxy holds by its secret's HMAC, once, with two services", () => {
+    const tls = (name: string) => ({
+      kind: 'files' as const,
+      cert: `${name}_crt`,
+      key: `${name}_key`,
+    });
+    const web = (name: string) =>
+      makeService(name, {
+        http: {
+          hosts: [`${name}.example.com`],
+          port: 80,
+          path: '/',
+          tls: tls(name),
+          drainTimeoutMs: 1,
+        },
+      });
+    const shop = { ...topology(80, 443), services: { a: web('a'), b: web('b') } };
+    const observed = observedProxy(['shop_edge']);
+    const paths = ['a.crt', 'a.key', 'b.crt', 'b.key'].map((f) => `files/shop-${f}`);
+    const held = observed.proxy?.files ?? {};
+    for (const path of paths) held[path] = `pem of ${path}`;
+    const key = Buffer.from('store key');
+    digestObservedSecrets(observed, shop, 'local', key);
+    const secrets = ['a_crt', 'a_key', 'b_crt', 'b_key'];
+    expect(paths.map((p) => observed.proxy?.files[p])).toEqual(
+      paths.map((p, i) => secretDigestOf(key, secrets[i] ?? '', Buffer.from(`pem of ${p}`))),
+    );
   });
 });
