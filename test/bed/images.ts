@@ -289,3 +289,20 @@ export async function ensureBaseImages(): Promise<ImageReport[]> {
   // In parallel: both wait on the Debian base's lock, then build side by side (~45 s each cold).
   return Promise.all([ensureNodeImage(), ensureMariadbImage()]);
 }
+
+/** The systemd "VPS" of the systemd/PM2 targets (issue 21): Debian booting systemd, with sshd. */
+export const vpsImage = 'notesctl-testbed/vps:bookworm';
+
+/** Make sure the VPS image exists (never pulled: it is ours). */
+export async function ensureVpsImage(): Promise<ImageReport> {
+  const recipe = recipeHash(join(recipes, 'vps'), debianRecipe());
+  return ensure(
+    vpsImage,
+    recipe,
+    async (r) => {
+      await ensureDebianImage();
+      await dockerBuild(join(recipes, 'vps'), vpsImage, r, {});
+    },
+    false,
+  );
+}
