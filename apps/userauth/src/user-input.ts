@@ -1,15 +1,23 @@
 /**
- * Validation of request bodies. Username rules (documented in the README):
- * 1-64 characters from `A-Z a-z 0-9 . _ @ + -`, starting with a letter or digit; stored as given,
- * unique case-insensitively (the database holds a lower-case key with a UNIQUE index).
+ * Validation of request bodies. Username rules (documented in the README and identity.ts):
+ * local accounts 1-64 characters from `A-Z a-z 0-9 . _ @ + -`, starting with a letter or digit;
+ * provider accounts (issue 22) a handle of the same characters, any of them first, stored as
+ * `provider:handle`. Stored as given, unique case-insensitively (the database holds a lower-case
+ * key with a UNIQUE index). `emails` and `photos` may be strings or Passport's `{value, type?}`
+ * objects; both are stored as the strings.
  */
 import { z } from 'zod';
+import {
+  identityOf,
+  localNameProblem,
+  normalizeProvider,
+  QUALIFIED_MAX,
+  USERNAME_MAX,
+} from './identity.ts';
 
-/** Maximum username length in characters. */
-export const USERNAME_MAX = 64;
+export { USERNAME_MAX } from './identity.ts';
 /** Maximum password length; scrypt does not care, but unbounded input is an easy DoS. */
 export const PASSWORD_MAX = 1024;
-const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]*$/;
 
 // Zod's default for a missing field is "expected string, received undefined"; say it plainly.
 const typeError = (expected: string) => ({
@@ -18,15 +26,11 @@ const typeError = (expected: string) => ({
 });
 const str = typeError('a string');
 
-/** A username that passes the rules above. */
-export const usernameSchema = z
+/** A username of any account kind; identityOf() applies the rule of its provider. */
+const usernameSchema = z
   .string(str)
   .min(1, 'is required')
-  .max(USERNAME_MAX, `must be at most ${USERNAME_MAX} characters`)
-  .regex(
-    USERNAME_PATTERN,
-    'may contain only letters, digits and . _ @ + - and must start with a letter or digit',
-  );
+  .max(QUALIFIED_MAX, `must be at most ${USERNAME_MAX} characters`);
 
 const password = z
   .string(str)
@@ -35,8 +39,27 @@ const password = z
 
 const text = (max: number) => z.string(str).max(max, `must be at most ${max} characters`);
 
+/**
+ * A list entry: a string, or Passport's profile shape `{value, type?}` (passport-twitter sends
+ * `photos: [{value: "https://…"}]`, others `emails: [{value, type}]`); stored as the string.
+ */
+const entry = (itemMax: number) =>
+  z
+    .union([text(itemMax), z.looseObject({ value: text(itemMax), type: text(64).optional() })], {
+      error: 'must be a string or an object with a string value',
+    })
+    .transform((item) => (typeof item === 'string' ? item : item.value));
+
 const list = (itemMax: number) =>
-  z.array(text(itemMax), typeError('an array of strings')).max(20, 'must have at most 20 entries');
+  z
+    .array(entry(itemMax), typeError('an array of strings or {value} objects'))
+    .max(20, 'must have at most 20 entries');
+
+/** Explicit consent to give a provider account a local password (form bodies send "true"). */
+const allowLocalPassword = z
+  .union([z.boolean(), z.enum(['true', 'false'])], typeError('a boolean'))
+  .transform((v) => v === true || v === 'true')
+  .optional();
 
 const profile = {
   provider: text(64).optional(),
@@ -49,16 +72,74 @@ const profile = {
 
 const body = { error: 'request body must be a JSON object or a form' };
 
+interface IdentityFields {
+  username?: string | undefined;
+  provider?: string | undefined;
+  password?: string | undefined;
+  allowLocalPassword?: boolean | undefined;
+}
+
+/**
+ * Add the identity rule's problems to a parsed body: the provider's name, the username by its
+ * provider's rule, and a password for a provider account only when asked for explicitly.
+ * `passwordField` is false where a provider account's password is ignored (find-or-create).
+ */
+const checkIdentity = (passwordField: boolean) => (value: IdentityFields, ctx: z.RefinementCtx) => {
+  const provider = normalizeProvider(value.provider);
+  if (typeof provider !== 'string') {
+    ctx.addIssue({ code: 'custom', path: ['provider'], message: provider.problem });
+    return;
+  }
+  if (value.username !== undefined) {
+    const identity = identityOf(value.username, provider);
+    if (!('key' in identity))
+      ctx.addIssue({ code: 'custom', path: [identity.field], message: identity.problem });
+  }
+  if (passwordField && provider !== 'local' && value.password && !value.allowLocalPassword) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['password'],
+      message: `a ${provider} account has no password; send allowLocalPassword: true to set one`,
+    });
+  }
+};
+
 /** POST /create-user */
-export const createUserSchema = z.object({ username: usernameSchema, password, ...profile }, body);
+export const createUserSchema = z
+  .object(
+    {
+      username: usernameSchema,
+      // Required for local accounts (checked below); provider accounts have none by default.
+      password: password.optional(),
+      allowLocalPassword,
+      ...profile,
+    },
+    body,
+  )
+  .superRefine((value, ctx) => {
+    if (value.password === undefined && normalizeProvider(value.provider) === 'local')
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required' });
+    checkIdentity(true)(value, ctx);
+  });
 /** POST /find-or-create: as create, but the password is optional (e.g. OAuth accounts). */
-export const findOrCreateSchema = z.object(
-  { username: usernameSchema, password: z.union([password, z.literal('')]).optional(), ...profile },
-  body,
-);
+export const findOrCreateSchema = z
+  .object(
+    {
+      username: usernameSchema,
+      password: z.union([password, z.literal('')]).optional(),
+      ...profile,
+    },
+    body,
+  )
+  .superRefine(checkIdentity(false));
 /** POST /update-user/:username: any field; `username`, when sent, must name the same user. */
 export const updateUserSchema = z.object(
-  { username: z.string(str).optional(), password: password.optional(), ...profile },
+  {
+    username: z.string(str).optional(),
+    password: password.optional(),
+    allowLocalPassword,
+    ...profile,
+  },
   body,
 );
 /** POST /passwordCheck: any strings up to the limits; unknown names are a `check:false`. */
@@ -95,9 +176,9 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   throw new InputError([...new Set(problems)].join('; '));
 }
 
-/** True when `name` could be a stored username (cheap pre-check before a lookup). */
+/** True when `name` could be a local username (cheap pre-check before a lookup). */
 export function isValidUsername(name: string): boolean {
-  return usernameSchema.safeParse(name).success;
+  return localNameProblem(name) === undefined;
 }
 
 /** Lower-case key that the UNIQUE index enforces; usernames are ASCII, so this is locale-free. */

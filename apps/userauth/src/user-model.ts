@@ -1,5 +1,5 @@
 /**
- * The Sequelize model over the `users` table that migration 001 creates. The model never
+ * The Sequelize model over the `users` table that migrations 001-003 shape. The model never
  * syncs the schema; migrations own it.
  */
 import {
@@ -16,6 +16,7 @@ export class UserRow extends Model<InferAttributes<UserRow>, InferCreationAttrib
   declare id: CreationOptional<number>;
   declare username: string;
   declare usernameKey: string;
+  declare handleKey: CreationOptional<string | null>;
   declare passwordHash: string | null;
   declare provider: string;
   declare familyName: string;
@@ -34,8 +35,10 @@ export function defineUserModel(db: Sequelize): typeof UserRow {
   Row.init(
     {
       id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
-      username: { type: DataTypes.STRING(64), allowNull: false },
-      usernameKey: { type: DataTypes.STRING(64), allowNull: false, unique: 'users_username_key' },
+      username: { type: DataTypes.STRING(191), allowNull: false },
+      usernameKey: { type: DataTypes.STRING(191), allowNull: false, unique: 'users_username_key' },
+      // Issue 22: the lower-case handle of a provider account (migration 003); null for local ones.
+      handleKey: { type: DataTypes.STRING(64), allowNull: true },
       passwordHash: { type: DataTypes.STRING(255), allowNull: true },
       provider: { type: DataTypes.STRING(64), allowNull: false, defaultValue: '' },
       familyName: { type: DataTypes.STRING(255), allowNull: false, defaultValue: '' },

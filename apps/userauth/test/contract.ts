@@ -374,14 +374,15 @@ export function defineContractTests(name: string, setup: () => Promise<ContractT
           json: { username, password: 'pw', givenName: 'First', provider: 'twitter' },
         });
         expect(first.status).toBe(200);
+        // A provider account is stored provider-qualified (issue 22; contract-providers.ts).
         expect(first.body).toMatchObject({
-          id: username,
-          username,
+          id: `twitter:${username}`,
+          username: `twitter:${username}`,
           givenName: 'First',
           provider: 'twitter',
         });
         const second = await call('POST', '/find-or-create', {
-          json: { username: username.toUpperCase(), givenName: 'Second' },
+          json: { username: username.toUpperCase(), provider: 'twitter', givenName: 'Second' },
         });
         expect(second.status).toBe(200);
         expect(second.body).toEqual(first.body);

@@ -19,9 +19,9 @@ export async function sendHttp(
 }
 
 /** A contract target: its own database on `mariadb` (or a fresh server) and its own process. */
-export async function mariadbTarget(shared?: MariaDb): Promise<ContractTarget> {
+export async function mariadbTarget(shared?: MariaDb, suite = 'contract'): Promise<ContractTarget> {
   const mariadb = shared ?? (await startMariaDb());
-  const name = `userauth_contract_${process.pid}`;
+  const name = `userauth_${suite}_${process.pid}`;
   const { url } = await mariadb.createDatabase(name);
   const service = await startUserauth({ databaseUrl: url });
   const sql = (statement: string) => mariadb.sql(`USE \`${name}\`; ${statement}`);
@@ -31,7 +31,7 @@ export async function mariadbTarget(shared?: MariaDb): Promise<ContractTarget> {
     send: (method, path, headers, body) => sendHttp(service.url, method, path, headers, body),
     rawUsersTable: () => sql('SELECT * FROM users'),
     async storedHash(username) {
-      if (!/^[A-Za-z0-9._@+-]+$/.test(username))
+      if (!/^[A-Za-z0-9._@+:-]+$/.test(username))
         throw new Error(`unsafe name for raw SQL: ${username}`);
       const value = (
         await sql(`SELECT password_hash FROM users WHERE username = '${username}'`)
