@@ -261,6 +261,20 @@ export class DockerEngine implements Engine {
     );
   }
 
+  async readArchive(id: string, path: string): Promise<Readable> {
+    const [docker, calls] = await this.streams();
+    return this.call('read archive from', `${id.slice(0, 12)}:${path}`, () =>
+      calls.archiveOf(docker, id, path),
+    );
+  }
+
+  async setPaused(id: string, paused: boolean): Promise<void> {
+    const action = paused ? 'pause' : 'unpause';
+    await this.call(`${action} container`, id.slice(0, 12), () =>
+      this.api({ method: 'POST', path: `/containers/${seg(id)}/${action}` }),
+    );
+  }
+
   async disconnectNetwork(network: string, containerId: string): Promise<void> {
     await this.call('disconnect network', `${network} ↛ ${containerId.slice(0, 12)}`, () =>
       this.api({
@@ -379,13 +393,8 @@ export class DockerEngine implements Engine {
   }
 
   async saveImages(refs: string[]): Promise<Readable> {
-    const docker = await this.docker();
-    const stream = await this.call('export images', refs.join(' '), () =>
-      (docker as unknown as { getImages(o: object): Promise<NodeJS.ReadableStream> }).getImages({
-        names: refs,
-      }),
-    );
-    return stream as unknown as Readable;
+    const [docker, calls] = await this.streams();
+    return this.call('export images', refs.join(' '), () => calls.saveFrom(docker, refs));
   }
 
   async loadImages(tar: Readable, onProgress?: (line: ProgressLine) => void): Promise<void> {

@@ -121,3 +121,14 @@ export async function readFileIn(
   }
   return Buffer.concat(chunks);
 }
+
+/** A `docker save` tar stream of `refs`. */
+export async function saveFrom(docker: Docker, refs: string[]): Promise<Readable> {
+  const images = docker as unknown as { getImages(o: object): Promise<NodeJS.ReadableStream> };
+  return (await images.getImages({ names: refs })) as unknown as Readable;
+}
+
+/** A tar stream of `path` in a container (GET archive: it changes nothing). */
+export async function archiveOf(docker: Docker, id: string, path: string): Promise<Readable> {
+  return (await docker.getContainer(id).getArchive({ path })) as unknown as Readable;
+}

@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import { pack as tarPack } from 'tar-stream';
 import { demuxFrames } from './demux.ts';
+import type { Writable } from 'node:stream';
 import type { ExecOptions, ProgressLine } from './engine.ts';
 
 /** A tar archive holding `files` in `directory` (the directory entry included). */
@@ -34,16 +35,32 @@ export async function pumpExec(stream: NodeJS.ReadableStream, options: ExecOptio
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (options.tty) {
-      for await (const chunk of stream as AsyncIterable<Buffer>) options.stdout?.write(chunk);
+      for await (const chunk of stream as AsyncIterable<Buffer>) await write(options.stdout, chunk);
       return;
     }
     for await (const frame of demuxFrames(stream as AsyncIterable<Buffer>)) {
-      const target = frame.stream === 'stderr' ? options.stderr : options.stdout;
-      target?.write(frame.data);
+      await write(frame.stream === 'stderr' ? options.stderr : options.stdout, frame.data);
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Write and, when the target's buffer is full, wait for it to drain: a large output (a database
+ * dump into a file) is then read from the engine no faster than it is written.
+ */
+async function write(target: Writable | undefined, chunk: Buffer): Promise<void> {
+  if (!target || target.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      target.off('drain', done);
+      target.off('close', done);
+      resolve();
+    };
+    target.on('drain', done);
+    target.on('close', done);
+  });
 }
 
 /** Follow a JSON progress stream to its end; rejects on an error event. */

@@ -197,6 +197,13 @@ export interface Engine {
   readFile(id: string, path: string): Promise<Buffer | undefined>;
   /** Take a container off a network. */
   disconnectNetwork(network: string, containerId: string): Promise<void>;
+  /**
+   * A tar stream of `path` in a container (GET archive: it changes nothing, and works on created,
+   * stopped and paused containers alike, their volumes included). The caller reads it to its end.
+   */
+  readArchive(id: string, path: string): Promise<Readable>;
+  /** Freeze (true) or thaw every process of a running container; its memory and sockets stay. */
+  setPaused(id: string, paused: boolean): Promise<void>;
 
   listNetworks(labels: Labels): Promise<NetworkSummary[]>;
   createNetwork(spec: { name: string; internal: boolean; labels: Labels }): Promise<string>;

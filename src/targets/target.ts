@@ -6,12 +6,19 @@
  * logs and runs a command in a service. It never prints: it emits events and returns data.
  * Commands talk to this interface only, never to an engine.
  */
+import type { Writable } from 'node:stream';
 import type { EventSink } from '../apply/events.ts';
 import type { SecretFiles } from '../apply/execute.ts';
 import type { InFlightList, InFlightTracker } from '../apply/in-flight.ts';
 import type { ExecOptions, LogLine, LogOptions } from '../engine/engine.ts';
 import type { Runtime } from '../model/topology.ts';
 import type { Plan } from '../plan/types.ts';
+import type {
+  Release,
+  ReleaseAuthor,
+  ReleaseCandidate,
+  ReleasedService,
+} from '../releases/history.ts';
 import type { ShipResult } from '../ship/ship.ts';
 
 export type { ExecOptions, LogLine, LogOptions };
@@ -26,11 +33,15 @@ export interface PlanUpOptions {
   /** Wait for started services to be ready. */
   wait: boolean;
   onEvent: EventSink;
+  /** A rollback: run these earlier images instead of the topology's (service → image). */
+  pins?: Map<string, ReleasedService>;
 }
 
 /** A plan for `up` and what executing it needs. */
 export interface PlannedUp {
   plan: Plan;
+  /** The release recorded once the plan has run (nothing when `changed` is empty). */
+  release: ReleaseCandidate;
   /** Images built, pulled or shipped (or that would be, in a dry run). */
   images: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
   shipped: ShipResult[];
@@ -94,6 +105,20 @@ export interface TargetExecOptions extends ExecOptions {
   onAttach?: () => void;
 }
 
+/** What recording a release did. */
+export interface RecordedRelease {
+  release: Release;
+  /** Images removed because no kept release runs them (`repository:tag`). */
+  removedImages: string[];
+}
+
+/** How Target.waitHealthy waits. */
+export interface WaitHealthyOptions {
+  signal: AbortSignal;
+  /** Live status of the checks (`waiting for db-notes (check 3: exit 1)`). */
+  onProgress: (text: string) => void;
+}
+
 /** One host's runtime, opened for one command. */
 export interface Target {
   readonly host: string;
@@ -121,11 +146,32 @@ export interface Target {
   ): Promise<void>;
   /** Run a command in the running instance of `service`; resolves to its exit code. */
   exec(service: string, options: TargetExecOptions): Promise<number>;
+  /**
+   * Stream a tar of the topology volume `volume` (its files under `volume/`) into `out`, taken
+   * while no instance writes to it (docker: the instances mounting it are paused); resolves to
+   * the services that were held (issue 23, backups).
+   */
+  archiveVolume(volume: string, out: Writable): Promise<{ paused: string[] }>;
+  /** Wait until `service`'s running instance passes its own health check, run now. */
+  waitHealthy(service: string, options: WaitHealthyOptions): Promise<void>;
   /** Build the images of `build:` services on this host. */
   build(
     services: string[],
     options: { noCache: boolean; onEvent: EventSink },
   ): Promise<BuiltImage[]>;
+  /** The project's releases on this host, oldest first. */
+  releases(): Promise<Release[]>;
+  /**
+   * Record a release on the host after its plan ran (undefined when it changed nothing), then
+   * remove the images of `build:` services that none of the last `keep` releases ran.
+   */
+  recordRelease(
+    candidate: ReleaseCandidate,
+    author: ReleaseAuthor,
+    keep: number,
+  ): Promise<RecordedRelease | undefined>;
+  /** Remove the project's release history from the host (`down --volumes`). */
+  forgetReleases(): Promise<void>;
   /** The error to report for `error` (e.g. the SSH link that broke under the call instead). */
   explain(error: unknown): Promise<unknown>;
   /** Close the connection(s). */

@@ -53,6 +53,8 @@ const OPERATION: Record<EngineMethod, string> = {
   connectNetwork: 'connect network',
   putFiles: 'copy files into',
   readFile: 'read file from',
+  readArchive: 'read archive from',
+  setPaused: 'pause container',
   disconnectNetwork: 'disconnect network',
   startContainer: 'start container',
   stopContainer: 'stop container',
@@ -216,6 +218,18 @@ export class MemoryEngine implements Engine {
       [containerId, path],
       () => this.state.container(containerId).files.get(path)?.content,
     );
+  }
+
+  /** Archives are not modelled: the engine refuses (501). */
+  readArchive(containerId: string, path: string): Promise<Readable> {
+    return this.call('readArchive', this.about(containerId), [containerId, path], () => {
+      throw refused(501, 'archives are not modelled by the memory engine');
+    });
+  }
+
+  /** Recorded only: the memory engine's processes do not run. */
+  setPaused(containerId: string, paused: boolean): Promise<void> {
+    return this.call('setPaused', this.about(containerId), [containerId, paused], () => undefined);
   }
 
   putFiles(containerId: string, directory: string, files: PutFile[]): Promise<void> {

@@ -3,6 +3,7 @@
  * over SSH. Containers, networks and volumes are found by label, never by name. The modules of
  * planning, executing and building are imported when first used, so `ps` or `logs` load none.
  */
+import type { Writable } from 'node:stream';
 import type { EventSink } from '../../apply/events.ts';
 import type { InFlightList } from '../../apply/in-flight.ts';
 import type { Engine, ExitWatch, LogLine, LogOptions } from '../../engine/engine.ts';
@@ -11,6 +12,7 @@ import { explainFailure } from '../../engine/open.ts';
 import { LABEL, projectSelector } from '../../model/names.ts';
 import { LOCAL_HOST, type Topology } from '../../model/topology.ts';
 import type { Plan } from '../../plan/types.ts';
+import type { Release, ReleaseAuthor, ReleaseCandidate } from '../../releases/history.ts';
 import type {
   BuiltImage,
   ExecuteOptions,
@@ -19,8 +21,10 @@ import type {
   PlannedDown,
   PlannedUp,
   PlanUpOptions,
+  RecordedRelease,
   Target,
   TargetExecOptions,
+  WaitHealthyOptions,
 } from '../target.ts';
 import { sitesFile } from '../../proxy/names.ts';
 import { instanceStatus } from './instance-status.ts';
@@ -139,6 +143,16 @@ export class DockerTarget implements Target {
     return this.engine.exec(container.id, options);
   }
 
+  async archiveVolume(volume: string, out: Writable): Promise<{ paused: string[] }> {
+    const { archiveVolume } = await import('./volume-archive.ts');
+    return archiveVolume(this.engine, this.topology, volume, out);
+  }
+
+  async waitHealthy(service: string, options: WaitHealthyOptions): Promise<void> {
+    const { waitHealthy } = await import('./wait-healthy.ts');
+    return waitHealthy(this.engine, this.topology, service, options);
+  }
+
   async build(
     services: string[],
     options: { noCache: boolean; onEvent: EventSink },
@@ -155,6 +169,36 @@ export class DockerTarget implements Target {
       ref: image.ref,
       id: image.id,
     }));
+  }
+
+  async releases(): Promise<Release[]> {
+    const { readHistory } = await import('./release-store.ts');
+    return readHistory(this.engine, this.topology.project);
+  }
+
+  async recordRelease(
+    candidate: ReleaseCandidate,
+    author: ReleaseAuthor,
+    keep: number,
+  ): Promise<RecordedRelease | undefined> {
+    if (candidate.changed.length === 0) return undefined;
+    const [{ readHistory, writeHistory }, { appendRelease }, { pruneReleaseImages }] =
+      await Promise.all([
+        import('./release-store.ts'),
+        import('../../releases/history.ts'),
+        import('./prune-images.ts'),
+      ]);
+    const { project } = this.topology;
+    const next = appendRelease(await readHistory(this.engine, project), candidate, author);
+    if (!next) return undefined;
+    await writeHistory(this.engine, project, next.history);
+    const removedImages = await pruneReleaseImages(this.engine, this.topology, next.history, keep);
+    return { release: next.release, removedImages };
+  }
+
+  async forgetReleases(): Promise<void> {
+    const { removeHistory } = await import('./release-store.ts');
+    await removeHistory(this.engine, this.topology.project);
   }
 
   explain(error: unknown): Promise<unknown> {
