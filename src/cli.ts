@@ -50,6 +50,16 @@ const COMMANDS: (Leaf | Group)[] = [
     load: () => import('./commands/plan.ts'),
   }),
   leaf({
+    name: 'backup [services...]',
+    description: 'back up databases (a consistent dump) and volumes into local files',
+    load: () => import('./commands/backup.ts'),
+  }),
+  leaf({
+    name: 'restore <service> <file>',
+    description: 'restore a database from a backup file (checked first; asks first)',
+    load: () => import('./commands/restore.ts'),
+  }),
+  leaf({
     name: 'build [services...]',
     description: 'build the images of `build:` services',
     load: () => import('./commands/build.ts'),
