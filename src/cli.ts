@@ -5,17 +5,14 @@
  * command runs or shows its help: `--version` and `--help` load none of them.
  */
 import { Command, CommanderError, Help } from 'commander';
-import { createRequire } from 'node:module';
 import { LazyCommand, leaf, type Group, type Invocation, type Leaf } from './cli/lazy-command.ts';
 import type { GlobalOptions } from './commands/context.ts';
 import { ExitCode, UsageError } from './errors.ts';
 import { reportError } from './output/report-error.ts';
 import { Terminal, wantColor, type OutputStreams } from './output/terminal.ts';
+import { NOTESCTL_VERSION as version } from './version.ts';
 
 export type { Invocation } from './cli/lazy-command.ts';
-
-const require = createRequire(import.meta.url);
-const { version } = require('../package.json') as { version: string };
 
 /** Every command, in the order `--help` lists them. The imports are literal: a typo fails tsc. */
 const COMMANDS: (Leaf | Group)[] = [
@@ -48,6 +45,16 @@ const COMMANDS: (Leaf | Group)[] = [
     name: 'plan',
     description: 'show what `up` would do, without doing it',
     load: () => import('./commands/plan.ts'),
+  }),
+  leaf({
+    name: 'releases [service]',
+    description: 'list the releases recorded on each host (newest first)',
+    load: () => import('./commands/releases.ts'),
+  }),
+  leaf({
+    name: 'rollback [service]',
+    description: "run an earlier release's images again (blue/green behind the proxy)",
+    load: () => import('./commands/rollback.ts'),
   }),
   leaf({
     name: 'backup [services...]',

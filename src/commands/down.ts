@@ -51,6 +51,8 @@ export async function run(options: DownOptions, context: CommandContext): Promis
           inFlight: session.inFlight,
           teardown: true,
         });
+        // The release history goes with the data: without it, a rollback has nothing to go to.
+        if (volumes) await session.target.forgetReleases();
         summarizeDown(context.terminal, { project: topology.project, host }, found, volumes);
       },
     ),

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { warmBuildTags } from '../build/images.ts';
 import { summarizeUp } from '../output/up-summary.ts';
+import { releaseAuthor } from '../releases/author.ts';
 import type { CommandContext } from './context.ts';
 import { inSessions, withProgress } from './support/host-work.ts';
 import { loadForCommand } from './support/load.ts';
@@ -47,7 +48,9 @@ export async function run(options: UpOptions, context: CommandContext): Promise<
     return inSessions(where, async ({ target, inFlight }, services) => {
       const planned = await target.planUp(services, { ...plans, onEvent: progress.onEvent });
       await target.execute(planned.plan, { ...progress, ...planned, inFlight });
-      return planned;
+      const keep = topology.releases.keep;
+      const recorded = await target.recordRelease(planned.release, releaseAuthor(), keep);
+      return { ...planned, recorded };
     });
   });
   summarizeUp(context.terminal, topology, results);

@@ -8,6 +8,7 @@ import {
   LOCAL_HOST,
   type SecretSource,
   type Topology,
+  DEFAULT_RELEASES_KEPT,
 } from '../model/topology.ts';
 import { proxyOf } from './normalize-http.ts';
 import { normalizeService, sortedRecord } from './normalize-service.ts';
@@ -83,5 +84,6 @@ export function normalize(raw: RawTopology, settings: NormalizeSettings): Topolo
       ]),
     ),
     proxy: proxyOf(raw.proxy, directory, home),
+    releases: { keep: raw.releases?.keep ?? DEFAULT_RELEASES_KEPT },
   };
 }

@@ -202,6 +202,16 @@ export const topologySchema = strict(
     proxy: proxySchema
       .optional()
       .describe('The edge proxy run on each host with http: services: image, ports, acme'),
+    releases: strict(
+      {
+        keep: integer(1, 100, 'a number of releases 1-100').describe(
+          'Built images kept per service for rollback; default 5',
+        ),
+      },
+      'a mapping with keep',
+    )
+      .optional()
+      .describe('The release history kept on each host for `notesctl rollback`'),
     networks: mapping(nameKey('network'), network, 'a mapping of network names')
       .nullable()
       .optional(),

@@ -211,7 +211,17 @@ export interface Topology {
   services: Record<string, Service>;
   /** The edge proxy's settings; defaults when `proxy:` is absent (used only where http: is). */
   proxy: ProxySettings;
+  /** The release history's settings (`releases:`, issue 19). */
+  releases: ReleaseSettings;
 }
+
+/** How many releases' images each host keeps for `notesctl rollback`. */
+export interface ReleaseSettings {
+  keep: number;
+}
+
+/** Built images kept per service when `releases.keep` is not set. */
+export const DEFAULT_RELEASES_KEPT = 5;
 
 /** Docker socket path on a remote host when `socket` is not given. */
 export const DEFAULT_REMOTE_SOCKET = '/run/docker.sock';

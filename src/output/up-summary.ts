@@ -4,6 +4,7 @@
 import type { Topology } from '../model/topology.ts';
 import { isMutating, type Plan } from '../plan/types.ts';
 import type { ShipResult } from '../ship/ship.ts';
+import type { RecordedRelease } from '../targets/target.ts';
 import type { Terminal } from './terminal.ts';
 
 /** The outcome of `up` on one host. */
@@ -12,6 +13,8 @@ export interface UpResult {
   images: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
   /** What shipping images to a remote engine sent. */
   shipped: ShipResult[];
+  /** The release recorded on the host, if the up changed a service. */
+  recorded?: RecordedRelease | undefined;
 }
 
 /** Print the summary (JSON on stdout with --json). */
@@ -26,17 +29,24 @@ export function summarizeUp(terminal: Terminal, topology: Topology, results: UpR
         shipped: r.shipped,
         unchanged: r.plan.unchanged,
         orphans: r.plan.orphans,
+        release: r.recorded?.release.id,
+        removedImages: r.recorded?.removedImages ?? [],
       })),
     );
     return;
   }
-  for (const { plan, images } of results) {
+  for (const { plan, images, recorded } of results) {
     const changes = plan.operations.filter((o) => isMutating(o.operation)).length + images.length;
+    const release = recorded ? `, release ${recorded.release.id}` : '';
     terminal.info(
       changes === 0
         ? `${plan.project} on ${plan.host}: up to date (${plan.unchanged.length} services running)`
-        : `${plan.project} on ${plan.host}: ${changes} change(s) applied`,
+        : `${plan.project} on ${plan.host}: ${changes} change(s) applied${release}`,
     );
+    if (recorded && recorded.removedImages.length > 0)
+      terminal.info(
+        `removed ${recorded.removedImages.length} image(s) no kept release runs: ${recorded.removedImages.join(', ')}`,
+      );
     for (const service of plan.starting ?? []) {
       // An unchanged `up` reads only; it does not probe. Say what Docker's own check says.
       terminal.warn(

@@ -30,6 +30,9 @@ export function makeService(name: string, extra: Partial<Service> = {}): Service
   };
 }
 
+/** The release settings when a topology has no `releases:` key. */
+export const RELEASE_SETTINGS = { keep: 5 };
+
 /** The edge proxy's settings when a topology has no `proxy:` key (issue 19). */
 export function makeProxySettings(extra: Partial<ProxySettings> = {}): ProxySettings {
   return {

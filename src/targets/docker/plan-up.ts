@@ -15,6 +15,8 @@ import { observe } from '../../plan/observe.ts';
 import { reconcile } from '../../plan/reconcile.ts';
 import { resolveSecrets } from '../../secrets/store.ts';
 import type { PlannedUp, PlanUpOptions } from '../target.ts';
+import type { ReleasedService } from '../../releases/history.ts';
+import { releaseCandidate, resolvePins } from './release-inputs.ts';
 import { PROXY_SERVICE } from '../../proxy/names.ts';
 import {
   checkProxyPorts,
@@ -38,11 +40,15 @@ export async function planUp(
 ): Promise<PlannedUp> {
   const paths = proxyPaths(topology, host);
   const proxyImage = paths ? [{ name: PROXY_SERVICE, ref: topology.proxy.image }] : [];
-  const [observed, images, acmeRoot] = await Promise.all([
+  const pins = options.pins ?? new Map<string, ReleasedService>();
+  const unpinned = services.filter((s) => !pins.has(s));
+  const [observed, images, acmeRoot, pinned] = await Promise.all([
     observe(engine, topology.project, paths),
-    resolveImages(engine, topology, services, { ...options, noCache: false }, proxyImage),
+    resolveImages(engine, topology, unpinned, { ...options, noCache: false }, proxyImage),
     readAcmeRoot(topology),
+    resolvePins(engine, pins),
   ]);
+  for (const [service, image] of pinned) images.images.set(service, image);
   const needed = [
     ...new Set([
       ...services.flatMap((s) => topology.services[s]?.secrets.map((m) => m.secret) ?? []),
@@ -108,6 +114,7 @@ export async function planUp(
     }));
   return {
     plan,
+    release: releaseCandidate(plan, desired.services, images.images),
     images: images.changed,
     shipped: images.shipped,
     secretFiles,

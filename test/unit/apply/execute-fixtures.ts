@@ -13,7 +13,7 @@ import type { Service, Topology } from '../../../src/model/topology.ts';
 import { desiredState } from '../../../src/plan/desired.ts';
 import type { DesiredState, Plan, PlannedOperation } from '../../../src/plan/types.ts';
 import { MemoryEngine } from '../../support/memory-engine.ts';
-import { makeProxySettings, makeService } from '../../support/model-fixtures.ts';
+import { makeProxySettings, RELEASE_SETTINGS, makeService } from '../../support/model-fixtures.ts';
 
 /** `up`'s default options for reconcile. */
 export const UP = { forceRecreate: false, removeOrphans: false, wait: true };
@@ -29,6 +29,7 @@ export function stackOf(...services: Service[]): DesiredState {
     volumes: {},
     secrets: {},
     services: Object.fromEntries(services.map((s) => [s.name, s])),
+    releases: RELEASE_SETTINGS,
     proxy: makeProxySettings(),
   };
   const names = services.map((s) => s.name);

@@ -23,6 +23,8 @@ const CASES: Record<string, string[]> = {
   exec: ['exec', '--help'],
   plan: ['plan', '--help'],
   build: ['build', '--help'],
+  releases: ['releases', '--help'],
+  rollback: ['rollback', '--help'],
   users: ['users', '--help'],
   'users-add': ['users', 'add', '--help'],
   'users-list': ['users', 'list', '--help'],

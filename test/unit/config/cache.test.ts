@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeProxySettings, makeService } from '../../support/model-fixtures.ts';
+import { makeProxySettings, RELEASE_SETTINGS, makeService } from '../../support/model-fixtures.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CacheInputs,
@@ -76,6 +76,7 @@ function plainTopology(): Topology {
     volumes: { data: { name: 'data' } },
     secrets: { token: { name: 'token', source: { kind: 'generate', length: 32 } } },
     services: { web: service('web') },
+    releases: RELEASE_SETTINGS,
     proxy: makeProxySettings(),
   };
 }
@@ -167,6 +168,7 @@ describe('topology cache: writing and reading back', () => {
           http: { hosts: [], port: 80, path: '/', tls: { kind: 'off' }, drainTimeoutMs: 0 },
         }),
       },
+      releases: RELEASE_SETTINGS,
       proxy: makeProxySettings({
         httpPort: 8080,
         acme: { email: 'ops@example.com', ca: 'https://pebble:14000/dir', caRoot },

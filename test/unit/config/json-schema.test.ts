@@ -21,6 +21,7 @@ describe('schema/notesctl.schema.json', () => {
       'host',
       'hosts',
       'proxy',
+      'releases',
       'networks',
       'volumes',
       'secrets',

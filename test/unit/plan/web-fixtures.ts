@@ -10,7 +10,7 @@ import type { HttpRoute, ProxySettings, Service, Topology } from '../../../src/m
 import { desiredState, type ResolvedImage } from '../../../src/plan/desired.ts';
 import type { DesiredState, ObservedState, Plan } from '../../../src/plan/types.ts';
 import { PROXY_CONTAINER, PROXY_LABEL, PROXY_VOLUMES } from '../../../src/proxy/names.ts';
-import { makeProxySettings, makeService } from '../../support/model-fixtures.ts';
+import { makeProxySettings, RELEASE_SETTINGS, makeService } from '../../support/model-fixtures.ts';
 import { convergedState } from './fixtures.ts';
 
 /** `services.NAME.http` as the config layer normalises it, plain HTTP unless told otherwise. */
@@ -80,6 +80,7 @@ export function webTopology(
     volumes: Object.fromEntries(volumes.map((v) => [v, { name: v }])),
     secrets: {},
     services: Object.fromEntries(services.map((s) => [s.name, s])),
+    releases: RELEASE_SETTINGS,
     proxy: makeProxySettings(proxy),
   };
 }

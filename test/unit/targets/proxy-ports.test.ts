@@ -11,7 +11,7 @@ import {
   digestObservedSecrets,
   secretDigestOf,
 } from '../../../src/targets/docker/proxy-inputs.ts';
-import { makeProxySettings, makeService } from '../../support/model-fixtures.ts';
+import { makeProxySettings, RELEASE_SETTINGS, makeService } from '../../support/model-fixtures.ts';
 
 function topology(http: number, https: number): Topology {
   return {
@@ -23,6 +23,7 @@ function topology(http: number, https: number): Topology {
     volumes: {},
     secrets: {},
     services: {},
+    releases: RELEASE_SETTINGS,
     proxy: makeProxySettings({ httpPort: http, httpsPort: https }),
   };
 }

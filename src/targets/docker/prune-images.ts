@@ -1,0 +1,48 @@
+/**
+ * After a release is recorded: remove the images of `build:` services that none of the last
+ * `keep` releases ran, so a host does not fill up with every build ever shipped, while a
+ * rollback to any kept release finds its image. Images of `image:` services are the user's (a
+ * pulled `mariadb:10.11`): never removed.
+ */
+import type { Engine } from '../../engine/engine.ts';
+import { EngineError } from '../../errors.ts';
+import { imageRepository } from '../../model/names.ts';
+import type { Topology } from '../../model/topology.ts';
+import { imagesToKeep, type Release } from '../../releases/history.ts';
+
+/** Remove the built images no kept release runs; resolves to the tags removed. */
+export async function pruneReleaseImages(
+  engine: Engine,
+  topology: Topology,
+  history: Release[],
+  keep: number,
+): Promise<string[]> {
+  const built = Object.values(topology.services).filter((s) => s.image.kind === 'build');
+  if (built.length === 0) return [];
+  const images = await engine.listImages();
+  const removed: string[] = [];
+  for (const service of built) {
+    const repository = `${imageRepository(topology.project, service.name)}:`;
+    const kept = imagesToKeep(history, service.name, keep);
+    // A service in no release yet (never deployed on this host) keeps its images.
+    if (kept.size === 0) continue;
+    for (const image of images) {
+      if (kept.has(image.id)) continue;
+      for (const tag of image.tags.filter((t) => t.startsWith(repository))) {
+        if (await removeUnlessUsed(engine, tag)) removed.push(tag);
+      }
+    }
+  }
+  return removed;
+}
+
+/** Remove a tag; an image a container still uses (409) stays. */
+async function removeUnlessUsed(engine: Engine, tag: string): Promise<boolean> {
+  try {
+    await engine.removeImage(tag);
+    return true;
+  } catch (error) {
+    if (error instanceof EngineError && error.statusCode === 409) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Where the Docker target keeps a project's release history: a file in a volume of its own on
+ * the host, `notesctl-<project>-releases`, held by a container that never runs. Docker copies
+ * files in and out of a stopped container (the archive API), so reading and writing the history
+ * is one call each and needs no running process. The holder's image is empty (built from
+ * `scratch`, 0 bytes) and shared by every project on the host.
+ */
+import type { Readable } from 'node:stream';
+import { pack } from 'tar-stream';
+import type { ContainerSpec, Engine } from '../../engine/engine.ts';
+import { EngineError } from '../../errors.ts';
+import { LABEL } from '../../model/names.ts';
+import { formatHistory, parseHistory, type Release } from '../../releases/history.ts';
+
+/** The holder's image: empty, labelled as notesctl's. */
+export const HOLDER_IMAGE = 'notesctl/release-holder:1';
+/** Label that marks a project's release holder (and its volume) with the project's name. */
+export const RELEASES_LABEL = 'io.notesctl.releases';
+const FOLDER = '/releases';
+const FILE = 'history.json';
+
+/** Name of a project's release holder container and of its volume. */
+export function holderName(project: string): string {
+  return `notesctl-${project}-releases`;
+}
+
+/** The project's release history on the engine's host (empty when none was recorded). */
+export async function readHistory(engine: Engine, project: string): Promise<Release[]> {
+  const holder = await findHolder(engine, project);
+  if (!holder) return [];
+  const content = await engine.readFile(holder, `${FOLDER}/${FILE}`);
+  try {
+    return parseHistory(content?.toString('utf8'));
+  } catch (error) {
+    throw new EngineError(
+      { host: engine.hostName, operation: 'read release history', resource: holderName(project) },
+      error instanceof Error ? error.message : String(error),
+      {
+        hint: `Remove the holder to start a new history: docker rm -v ${holderName(project)} (the images stay).`,
+      },
+    );
+  }
+}
+
+/** Replace the project's release history on the engine's host (creating its holder first). */
+export async function writeHistory(
+  engine: Engine,
+  project: string,
+  history: Release[],
+): Promise<void> {
+  const holder = (await findHolder(engine, project)) ?? (await createHolder(engine, project));
+  const content = Buffer.from(formatHistory(history));
+  await engine.putFiles(holder, FOLDER, [{ name: FILE, content, mode: 0o600, uid: 0, gid: 0 }]);
+}
+
+/** Remove the project's release holder and its volume (`down --volumes`). */
+export async function removeHistory(engine: Engine, project: string): Promise<void> {
+  const holder = await findHolder(engine, project);
+  if (holder) await engine.removeContainer(holder, { force: true });
+  const volumes = await engine.listVolumes({ [RELEASES_LABEL]: project });
+  for (const v of volumes) await engine.removeVolume(v.name);
+}
+
+async function findHolder(engine: Engine, project: string): Promise<string | undefined> {
+  const [holder] = await engine.listContainers({ [RELEASES_LABEL]: project });
+  return holder?.id;
+}
+
+async function createHolder(engine: Engine, project: string): Promise<string> {
+  if (!(await engine.inspectImage(HOLDER_IMAGE))) await buildHolderImage(engine);
+  const name = holderName(project);
+  const labels = { [RELEASES_LABEL]: project };
+  await engine.createVolume({ name, labels });
+  const spec: ContainerSpec = {
+    name,
+    image: HOLDER_IMAGE,
+    // listContainers finds only containers notesctl created: those carry a config hash.
+    labels: { ...labels, [LABEL.configHash]: 'release-holder' },
+    env: [],
+    // Never run: the image has no files at all. A command is required to create a container.
+    cmd: ['/never-started'],
+    entrypoint: undefined,
+    user: undefined,
+    exposedPorts: [],
+    portBindings: [],
+    mounts: [{ volume: name, target: FOLDER, readOnly: false }],
+    restart: { name: 'no', maximumRetryCount: 0 },
+    healthcheck: undefined,
+    stopTimeoutS: 1,
+    network: undefined,
+    securityOpt: ['no-new-privileges'],
+    init: false,
+  };
+  return engine.createContainer(spec);
+}
+
+async function buildHolderImage(engine: Engine): Promise<void> {
+  const context = pack();
+  context.entry({ name: 'Dockerfile' }, 'FROM scratch\n');
+  context.finalize();
+  // tar-stream's Pack is a streamx Readable, which the engine reads like a Node one.
+  await engine.buildImage(context as unknown as Readable, {
+    tag: HOLDER_IMAGE,
+    dockerfile: 'Dockerfile',
+    args: {},
+    labels: { [RELEASES_LABEL]: 'holder' },
+    target: undefined,
+    noCache: false,
+  });
+}
