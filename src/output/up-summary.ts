@@ -1,7 +1,7 @@
 /**
  * What `up` prints at the end: one line per host, orphans, where the app answers.
  */
-import type { Topology } from '../model/topology.ts';
+import type { HttpRoute, Topology } from '../model/topology.ts';
 import { isMutating, type Plan } from '../plan/types.ts';
 import type { ShipResult } from '../ship/ship.ts';
 import type { RecordedRelease } from '../targets/target.ts';
@@ -60,13 +60,23 @@ export function summarizeUp(terminal: Terminal, topology: Topology, results: UpR
     }
   }
   for (const service of Object.values(topology.services)) {
+    const where =
+      service.host === 'local'
+        ? 'localhost'
+        : (topology.hosts[service.host]?.hostname ?? service.host);
     for (const port of service.ports) {
       if (port.protocol !== 'tcp') continue;
-      const where =
-        service.host === 'local'
-          ? 'localhost'
-          : (topology.hosts[service.host]?.hostname ?? service.host);
       terminal.info(`${service.name}: http://${where}:${port.hostPort}`);
     }
+    if (service.http) terminal.info(`${service.name}: ${webUrls(topology, service.http, where)}`);
   }
+}
+
+/** Where a web service answers through its host's edge proxy: its hostnames, else the host's. */
+function webUrls(topology: Topology, http: HttpRoute, where: string): string {
+  const tls = http.tls.kind !== 'off';
+  const port = tls ? topology.proxy.httpsPort : topology.proxy.httpPort;
+  const suffix = port === (tls ? 443 : 80) ? '' : `:${port}`;
+  const names = http.hosts.length > 0 ? http.hosts : [where];
+  return names.map((name) => `${tls ? 'https' : 'http'}://${name}${suffix}/`).join(' ');
 }

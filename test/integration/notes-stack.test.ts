@@ -1,19 +1,24 @@
 /**
- * Issue 5 end to end on the real local engine with the real apps: cold `up` to healthy, a user
- * created through `notesctl users`, login and a note over HTTP, the note surviving down/up and
- * --force-recreate, targeted recreation, zero mutating calls on an unchanged `up`, and no
- * secret in any container's inspect output or image history.
+ * Issue 5 end to end on the real local engine with the real apps, from the repository's own
+ * topology (notes behind the edge proxy, issue 19): cold `up` to healthy, a user created through
+ * `notesctl users`, login and a note over HTTP, the note surviving down/up and --force-recreate,
+ * targeted recreation (notes redeployed under load, every response counted), zero mutating calls
+ * on an unchanged `up`, and no secret in any container's inspect output or image history.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../apps/notes/test/helpers/client.ts';
+import { PROXY_CONTAINER } from '../../src/proxy/names.ts';
+import { holdEdgeProxy, inspectEdgeProxy, removeEdgeProxy } from '../support/edge-proxy-bed.ts';
+import { startLoad } from '../support/http-load.ts';
 import { reachabilityMatrix } from '../support/reachability.ts';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.ts';
 import { createStack, type Stack } from '../support/stack.ts';
 
 let stack: Stack;
 let proxy: RecordingProxy;
+let letGo: (() => Promise<void>) | undefined;
 const password = 'correct horse battery staple';
 const noteKey = 'survivor';
 
@@ -35,13 +40,18 @@ async function idsByService(): Promise<Record<string, string>> {
 
 describe('the Notes stack on the local engine', () => {
   beforeAll(async () => {
-    stack = await createStack('it5');
+    // One edge proxy per engine: this file's ports, held against the other proxy tests.
+    letGo = await holdEdgeProxy();
+    await removeEdgeProxy();
+    stack = await createStack('it5', { proxy: true });
     proxy = await startRecordingProxy();
   });
   afterAll(async () => {
     // Either may be missing when beforeAll failed half-way.
     await (proxy as RecordingProxy | undefined)?.close();
     await (stack as Stack | undefined)?.destroy();
+    await removeEdgeProxy();
+    await letGo?.();
   });
 
   it('comes up from a clean engine with all four services ready', async () => {
@@ -61,15 +71,19 @@ describe('the Notes stack on the local engine', () => {
       stack.docker,
       new Map([...containers].map(([s, c]) => [s, c.Id])),
       true,
+      PROXY_CONTAINER,
     );
     expect(matrix.actual).toEqual(matrix.expected);
-    expect(matrix.actual.filter((r) => r.endsWith('open')).length).toBeGreaterThanOrEqual(6);
-    const published = [...containers.values()].flatMap((c) =>
-      c.Ports.filter((p) => p.PublicPort).map(
-        (p) => `${c.Labels['io.notesctl.service'] ?? ''}:${p.PublicPort}`,
-      ),
-    );
-    expect([...new Set(published)]).toEqual([`notes:${stack.port}`]);
+    expect(matrix.actual.filter((r) => r.endsWith('open')).length).toBeGreaterThanOrEqual(7);
+    // The proxy reaches notes and nothing else.
+    expect(matrix.actual.filter((r) => r.startsWith('edge-proxy>') && r.endsWith('open'))).toEqual([
+      expect.stringMatching(/^edge-proxy>notes /),
+    ]);
+    // No service publishes a port; the proxy alone does.
+    const published = [...containers.values()].flatMap((c) => c.Ports.filter((p) => p.PublicPort));
+    expect(published).toEqual([]);
+    const bindings = (await inspectEdgeProxy())?.HostConfig.PortBindings ?? {};
+    expect(bindings['80/tcp']?.[0]?.HostPort).toBe(String(stack.port));
   });
 
   it('creates a user with `notesctl users add` who can log in and write a note', async () => {
@@ -103,19 +117,29 @@ describe('the Notes stack on the local engine', () => {
     expect(result.stderr).toContain('up to date');
     expect(proxy.calls.length).toBeGreaterThan(0);
     expect(proxy.mutating()).toEqual([]);
-    // One observation in one parallel wave: the three lists and one look at each image (the
-    // databases share theirs), nothing asked twice.
+    // One observation in one parallel wave: the lists, the proxy's files, one look at each image
+    // (the databases share theirs; the edge proxy's is the fourth), nothing asked twice.
     const calls = proxy.calls.map((c) => `${c.method} ${c.path.split('?')[0] ?? ''}`);
-    expect(calls.filter((c) => /\/images\/.+\/json$/.test(c))).toHaveLength(3);
+    expect(calls.filter((c) => /\/images\/.+\/json$/.test(c))).toHaveLength(4);
     expect(new Set(calls).size).toBe(calls.length);
   });
 
-  it('recreates only the service whose environment changed', async () => {
+  it('recreates only the service whose environment changed, losing no request', async () => {
     const before = await idsByService();
+    const load = startLoad({ port: stack.port, host: '127.0.0.1', path: '/', clients: 4 });
+    await new Promise((r) => setTimeout(r, 1000));
     const result = await stack.cli(['up'], {
       env: { NOTES_PUBLIC_URL: `http://127.0.0.1:${stack.port}` },
     });
-    expect(result.code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const report = await load.stop();
+    console.log(
+      `notes redeploy: ${report.responses} responses, ${report.failed} failed, ${report.non2xx} non-2xx, ${report.retriesOnClosedIdle} retried on a closed idle connection`,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(report.failedSamples).toEqual([]);
+    expect(report.non2xxSamples).toEqual([]);
+    expect(report.responses).toBeGreaterThan(50);
     const after = await idsByService();
     expect(after.notes).not.toBe(before.notes);
     for (const s of ['db-notes', 'db-userauth', 'userauth']) expect(after[s]).toBe(before[s]);

@@ -22,6 +22,8 @@ const ALLOWED = new Set([
   'userauth>db-userauth',
   'db-notes>notes',
   'db-userauth>userauth',
+  // The edge proxy (issue 19) shares the project's edge network with notes alone.
+  'edge-proxy>notes',
 ]);
 
 type Inspected = Docker.ContainerInspectInfo;
@@ -41,26 +43,31 @@ export interface Matrix {
 
 /**
  * Try every pair from inside the containers (`ids`: container id by service) on `docker`;
- * `byName` adds an attempt by service name (network alias) before the IPs.
+ * `byName` adds an attempt by service name (network alias) before the IPs. With `proxy` (the
+ * edge proxy's container), it is tried as a source too, by IP (it knows services by release).
  */
 export async function reachabilityMatrix(
   docker: Docker,
   ids: Map<string, string>,
   byName: boolean,
+  proxy?: string,
 ): Promise<Matrix> {
   const inspected = new Map(
     await Promise.all(
       [...ids].map(async ([s, id]) => [s, await docker.getContainer(id).inspect()] as const),
     ),
   );
+  const sources = new Map(inspected);
+  if (proxy !== undefined) sources.set('edge-proxy', await docker.getContainer(proxy).inspect());
   const rows = await Promise.all(
-    [...inspected].map(async ([from, source]) => {
+    [...sources].map(async ([from, source]) => {
       const hasNode = from === 'notes' || from === 'userauth';
       const out: { actual: string; expected: string }[] = [];
       for (const [to, target] of inspected) {
         if (to === from) continue;
         const ips = Object.values(target.NetworkSettings.Networks).map((n) => n.IPAddress);
-        for (const address of byName ? [to, ...ips] : ips) {
+        const names = byName && from !== 'edge-proxy' ? [to] : [];
+        for (const address of [...names, ...ips]) {
           const code = await execIn(
             docker,
             source.Id,

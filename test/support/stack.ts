@@ -31,16 +31,31 @@ export interface Stack {
   destroy(): Promise<void>;
 }
 
-/** Copy the topology and apps (no node_modules/dist) and give them a unique project and port. */
-export async function createStack(prefix: string): Promise<Stack> {
+/** The line of the repository's topology that puts notes behind the edge proxy. */
+const NOTES_HTTP = '    http: { port: 3000, path: /health }\n';
+/** The line that sets the edge proxy's host ports. */
+const PROXY_PORTS = /^ {2}ports: \{ http: .*$/m;
+
+/**
+ * Copy the topology and apps (no node_modules/dist) and give them a unique project and port.
+ * With `proxy`, notes stays behind the edge proxy, whose HTTP port is `port` (one proxy per
+ * engine: hold it with holdEdgeProxy()); without, notes publishes `port` itself, so that test
+ * files can run side by side without sharing a proxy.
+ */
+export async function createStack(
+  prefix: string,
+  options: { proxy?: boolean } = {},
+): Promise<Stack> {
   const project = `${prefix}${Math.random().toString(36).slice(2, 8)}`;
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), `notesctl-${project}-`));
-  const config = (await readFile(join(ROOT, 'notesctl.config.yaml'), 'utf8'))
-    .replace(/^project: .*$/m, `project: ${project}`)
-    .replace('3000:3000', `${port}:3000`);
-  if (!config.includes(`${port}:3000`))
-    throw new Error('could not rewrite the published port of notes');
+  const original = await readFile(join(ROOT, 'notesctl.config.yaml'), 'utf8');
+  if (!original.includes(NOTES_HTTP) || !PROXY_PORTS.test(original))
+    throw new Error('could not find the http: line of notes or the proxy ports to rewrite');
+  const named = original.replace(/^project: .*$/m, `project: ${project}`);
+  const config = options.proxy
+    ? named.replace(PROXY_PORTS, `  ports: { http: ${port}, https: ${await freePort()} }`)
+    : named.replace(NOTES_HTTP, `    ports: ['${port}:3000']\n`);
   await writeFile(join(dir, 'notesctl.config.yaml'), config);
   for (const app of ['notes', 'userauth']) {
     await cp(join(ROOT, 'apps', app), join(dir, 'apps', app), {

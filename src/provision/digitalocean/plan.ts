@@ -4,7 +4,7 @@
  * golden JSON. The effectful side (calling the API in order) is ./create.ts.
  */
 import { UsageError } from '../../errors.ts';
-import type { Service, Topology } from '../../model/topology.ts';
+import type { ProxySettings, Service, Topology } from '../../model/topology.ts';
 import { renderCloudInit } from './cloud-init.ts';
 import type {
   DropletCreateRequest,
@@ -59,16 +59,23 @@ export function dropletName(hostName: string): string {
 }
 
 /**
- * Ports the topology publishes on `hostName`, deduplicated and sorted. A port bound to a loopback
- * address is left out: nothing outside the machine can reach it, so the firewall need not open it.
+ * Ports the topology publishes on `hostName` (with `proxy`, the edge proxy's where a web service
+ * is), deduplicated and sorted. A port bound to a loopback address is left out: nothing outside
+ * the machine can reach it, so the firewall need not open it.
  */
 export function publishedPorts(
   services: Record<string, Service>,
   hostName: string,
+  proxy?: ProxySettings,
 ): PublishedPort[] {
   const seen = new Map<string, PublishedPort>();
   for (const service of Object.values(services)) {
     if (service.host !== hostName) continue;
+    // A web service is served by the host's edge proxy, on its HTTP and HTTPS ports (issue 19).
+    if (service.http && proxy) {
+      for (const port of [proxy.httpPort, proxy.httpsPort])
+        seen.set(`tcp/${port}`, { port, protocol: 'tcp' });
+    }
     for (const mapping of service.ports) {
       if (mapping.hostIp === '127.0.0.1' || mapping.hostIp === '::1') continue;
       seen.set(`${mapping.protocol}/${mapping.hostPort}`, {
@@ -90,13 +97,13 @@ export function firewallPorts(
   name: string,
 ): { ports: PublishedPort[]; portsReason: string } {
   if (!topology) return { ports: [], portsReason: 'no topology file here, so SSH only' };
-  const placed = publishedPorts(topology.services, name);
+  const placed = publishedPorts(topology.services, name, topology.proxy);
   if (placed.length > 0)
     return { ports: placed, portsReason: `the ports ${topology.file} publishes on ${name}` };
   const everywhere = Object.fromEntries(
     Object.entries(topology.services).map(([k, s]) => [k, { ...s, host: name }]),
   );
-  const ports = publishedPorts(everywhere, name);
+  const ports = publishedPorts(everywhere, name, topology.proxy);
   return {
     ports,
     portsReason: `no service of ${topology.file} is placed on ${name}: every port it publishes (for \`up --host ${name}\`)`,

@@ -51,7 +51,7 @@ describe('the Notes stack topology', () => {
     expect(JSON.stringify(await load())).toBe(JSON.stringify(await load()));
   });
 
-  it('keeps the databases off the published network: only notes publishes a port', async () => {
+  it('keeps the databases off the published network: only notes is served, through the proxy', async () => {
     const { services, networks } = await load();
     const members = (network: string): string[] =>
       Object.values(services)
@@ -66,10 +66,16 @@ describe('the Notes stack topology', () => {
       frontnet: { name: 'frontnet', internal: false },
       svcnet: { name: 'svcnet', internal: true },
     });
-    const published = Object.values(services).filter((s) => s.ports.length > 0);
-    expect(published.map((s) => [s.name, s.ports])).toEqual([
-      ['notes', [{ hostIp: undefined, hostPort: 3000, containerPort: 3000, protocol: 'tcp' }]],
+    expect(Object.values(services).filter((s) => s.ports.length > 0)).toEqual([]);
+    const web = Object.values(services).filter((s) => s.http);
+    expect(web.map((s) => [s.name, s.http])).toEqual([
+      [
+        'notes',
+        { hosts: [], port: 3000, path: '/health', tls: { kind: 'off' }, drainTimeoutMs: 30_000 },
+      ],
     ]);
+    const { proxy } = await load();
+    expect([proxy.httpPort, proxy.httpsPort]).toEqual([3000, 3443]);
   });
 
   it('generates every secret and delivers them as files with *_FILE variables', async () => {

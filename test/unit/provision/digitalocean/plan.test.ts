@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { makeService } from '../../../support/model-fixtures.ts';
+import { makeProxySettings, makeService } from '../../../support/model-fixtures.ts';
 import { UsageError } from '../../../../src/errors.ts';
 import type { PortMapping, Service } from '../../../../src/model/topology.ts';
 import {
@@ -48,6 +48,22 @@ describe('publishedPorts', () => {
     ]);
     expect(publishedPorts(SERVICES, 'db-1')).toEqual([{ port: 3306, protocol: 'tcp' }]);
     expect(publishedPorts(SERVICES, 'nowhere')).toEqual([]);
+  });
+
+  it("adds the edge proxy's HTTP and HTTPS ports on a host with an http: service (issue 19)", () => {
+    const web = makeService('web', {
+      host: 'web-1',
+      http: { hosts: [], port: 3000, path: '/', tls: { kind: 'off' }, drainTimeoutMs: 30_000 },
+    });
+    const proxy = makeProxySettings({ httpPort: 80, httpsPort: 443 });
+    expect(publishedPorts({ ...SERVICES, web }, 'web-1', proxy)).toEqual([
+      { port: 80, protocol: 'tcp' },
+      { port: 443, protocol: 'tcp' },
+      { port: 3000, protocol: 'tcp' },
+      { port: 8125, protocol: 'udp' },
+    ]);
+    // Without a web service there, the proxy's ports stay closed.
+    expect(publishedPorts(SERVICES, 'db-1', proxy)).toEqual([{ port: 3306, protocol: 'tcp' }]);
   });
 });
 
