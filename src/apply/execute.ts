@@ -251,6 +251,8 @@ async function runOperation(
     case 'remove-volume':
       await sendCall(engine, operation);
       return;
+    case 'host-step':
+      throw new Error(`bug: a plain server's step reached the Docker executor: ${operation.title}`);
     case 'wait-ready':
       await waitReady(
         engine,

@@ -59,7 +59,7 @@ const condition = z.enum(['started', 'healthy', 'completed'], { error: condition
  * `runtime:` of a host (issue 18 §3). Only docker exists yet; the runtimes the next releases add
  * are named as such, so that "swarm" reads as "not yet" rather than as a mistake.
  */
-const LATER_RUNTIMES = ['swarm', 'systemd'];
+const LATER_RUNTIMES = ['swarm', 'pm2'];
 const runtimeError = (issue: { input?: unknown }): string => {
   const input = typeof issue.input === 'string' ? issue.input : '';
   const close = suggest(input, RUNTIMES);
@@ -167,7 +167,11 @@ const host = strict({
   ssh: pattern(SSH_TARGET, '"user@host" or "user@host:port"').describe('user@host[:port]'),
   identity: text('a key file path').optional().describe('Private key; ~ is your home folder'),
   socket: absolutePath.optional().describe('Remote Docker socket, default /run/docker.sock'),
-  runtime: runtime.optional().describe('How the host runs its services: "docker" (the default)'),
+  runtime: runtime
+    .optional()
+    .describe(
+      'How the host runs its services: "docker" (the default) or "systemd" (a plain server)',
+    ),
 });
 
 const network = strict({

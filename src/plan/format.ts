@@ -40,6 +40,8 @@ export function describeOperation(operation: Operation): string {
       return `drain ${operation.upstream} (${operation.service}): requests in flight finish`;
     case 'disconnect-network':
       return `disconnect ${operation.service} from network ${operation.network}`;
+    case 'host-step':
+      return operation.title;
   }
 }
 

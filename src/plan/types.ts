@@ -141,6 +141,20 @@ export interface ReconcileOptions {
   wait: boolean;
 }
 
+/**
+ * What a host step reads on its stdin (runtime: systemd, issue 21): named in the plan, supplied
+ * by the target when the step runs, so archives and secret values are never part of a plan.
+ */
+export type HostInput =
+  /** The packed release of a `build:` service. */
+  | { kind: 'release'; service: string; id: string }
+  /** The Node.js distribution archive of a version. */
+  | { kind: 'node'; version: string }
+  /** The service's secret files (an archive of its credentials). */
+  | { kind: 'credentials'; service: string }
+  /** SQL setting the password of a database service's user. */
+  | { kind: 'database'; service: string };
+
 /** An operation of the plan. */
 export type Operation =
   | { kind: 'create-network'; network: DesiredNetwork }
@@ -205,6 +219,17 @@ export type Operation =
       upstream: string;
       proxyId: string | undefined;
       timeoutMs: number;
+    }
+  /**
+   * A script run on a plain server over SSH (runtime: systemd, issue 21): the script is part of
+   * the plan as text (tests compare it); what it reads on stdin is only named.
+   */
+  | {
+      kind: 'host-step';
+      service: string | undefined;
+      title: string;
+      script: string;
+      input: HostInput | undefined;
     }
   | {
       kind: 'wait-ready';

@@ -2,8 +2,7 @@
  * Opening a host's target: the runtime its topology entry names (`runtime:`, `docker` by
  * default), connected the way the host is reached (the local engine, or one SSH connection).
  */
-import { openEngine } from '../engine/open.ts';
-import type { Engine } from '../engine/engine.ts';
+import { openEngine, type RemoteAccess } from '../engine/open.ts';
 import { runtimeOf, type Runtime, type Topology } from '../model/topology.ts';
 import type { Terminal } from '../output/terminal.ts';
 import type { Target } from './target.ts';
@@ -22,39 +21,56 @@ export interface OpenHooks {
   whileConnecting?: () => void;
 }
 
-/** How each runtime's target is made from the host's engine connection. */
+/** Where a remote host is and how to log in (loaded for a remote host only). */
+async function remoteAccess(
+  topology: Topology,
+  host: string,
+  access: HostAccess,
+): Promise<RemoteAccess> {
+  const [{ resolveHost }, { sshOptionsFor }] = await Promise.all([
+    import('../hosts/resolve.ts'),
+    import('../hosts/prompts.ts'),
+  ]);
+  return {
+    endpoint: (await resolveHost(host, topology)).endpoint,
+    ssh: sshOptionsFor(access.terminal, access.acceptNewHostKey),
+  };
+}
+
+/** How each runtime's target is opened: through the host's engine, or its shell (systemd). */
 const OPENERS: Record<
   Runtime,
-  (host: string, topology: Topology, engine: Engine) => Promise<Target>
+  (host: string, topology: Topology, access: HostAccess, hooks: OpenHooks) => Promise<Target>
 > = {
-  docker: async (host, topology, engine) => {
+  docker: async (host, topology, access, hooks) => {
+    const engine = await openEngine(host, {
+      // The local engine needs no host store or SSH options.
+      remote: () => remoteAccess(topology, host, access),
+      ...hooks,
+    });
     const { DockerTarget } = await import('./docker/docker-target.ts');
     return new DockerTarget(host, topology, engine);
+  },
+  // A plain server (issue 21): one SSH connection running scripts; never the local machine.
+  systemd: async (host, topology, access, hooks) => {
+    const [{ openShell }, remote] = await Promise.all([
+      import('../engine/shell.ts'),
+      remoteAccess(topology, host, access),
+    ]);
+    const shell = await openShell(host, remote, hooks.whileConnecting);
+    const { SystemdTarget } = await import('./systemd/systemd-target.ts');
+    return new SystemdTarget(host, topology, shell);
   },
 };
 
 /** Open the target of `host` (closed by the caller with target.close()). */
-async function openTarget(
+function openTarget(
   topology: Topology,
   host: string,
   access: HostAccess,
   hooks: OpenHooks = {},
 ): Promise<Target> {
-  const engine = await openEngine(host, {
-    // Loaded for a remote host only: the local engine needs no host store or SSH options.
-    remote: async () => {
-      const [{ resolveHost }, { sshOptionsFor }] = await Promise.all([
-        import('../hosts/resolve.ts'),
-        import('../hosts/prompts.ts'),
-      ]);
-      return {
-        endpoint: (await resolveHost(host, topology)).endpoint,
-        ssh: sshOptionsFor(access.terminal, access.acceptNewHostKey),
-      };
-    },
-    ...hooks,
-  });
-  return OPENERS[runtimeOf(topology, host)](host, topology, engine);
+  return OPENERS[runtimeOf(topology, host)](host, topology, access, hooks);
 }
 
 /** Run `fn` with `host`'s target open; always close it; report a lost link as the cause. */

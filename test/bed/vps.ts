@@ -33,9 +33,13 @@ export interface Vps {
   stop(): Promise<void>;
 }
 
+// SYS_PTRACE: root on a real server has it, Docker's default set does not; `exec` and health
+// checks enter a service's mount namespace (nsenter), which needs it for another user's process.
 const RUN_FLAGS = [
   '--cap-add',
   'SYS_ADMIN',
+  '--cap-add',
+  'SYS_PTRACE',
   '--security-opt',
   'seccomp=unconfined',
   '--security-opt',

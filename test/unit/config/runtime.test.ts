@@ -1,6 +1,6 @@
 /**
- * `hosts.NAME.runtime` (issue 18 §3): the target a host deploys with. `docker` is the default and,
- * until the swarm and systemd targets land, the only value; anything else is a located problem.
+ * `hosts.NAME.runtime` (issue 18 §3): the target a host deploys with. `docker` is the default;
+ * `systemd` is a plain server (issue 21); anything else is a located problem.
  */
 import { describe, expect, it } from 'vitest';
 import { parseTopologyText } from '../../../src/config/index.ts';
@@ -41,33 +41,37 @@ describe('hosts.NAME.runtime', () => {
 
   it('locates a runtime that is not there yet and says it comes later', () => {
     expect(problemsOf(withRuntime('    runtime: swarm'))).toEqual([
-      '5:14 hosts.web1.runtime: expected "docker", got "swarm" — "swarm" and "systemd" come with later releases',
+      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got "swarm" — "swarm" and "pm2" come with later releases',
     ]);
+  });
+
+  it('accepts systemd', () => {
+    expect(load(withRuntime('    runtime: systemd')).hosts.web1?.runtime).toBe('systemd');
   });
 
   it('suggests docker for a typo', () => {
     expect(problemsOf(withRuntime('    runtime: dokcer'))).toEqual([
-      '5:14 hosts.web1.runtime: expected "docker", got "dokcer" — did you mean "docker"?',
+      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got "dokcer" — did you mean "docker"?',
     ]);
   });
 
   it('names what it got when the value is not a runtime at all', () => {
     expect(problemsOf(withRuntime('    runtime: [docker]'))).toEqual([
-      '5:14 hosts.web1.runtime: expected "docker", got a list',
+      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got a list',
     ]);
   });
 
   it('reports a wrong runtime together with the rules’ problems, the host still declared', () => {
     const text = withRuntime('    runtime: pm2').replace('host: web1', 'host: web2');
     expect(problemsOf(text)).toEqual([
-      '5:14 hosts.web1.runtime: expected "docker", got "pm2"',
+      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got "pm2" — "swarm" and "pm2" come with later releases',
       '7:30 services.a.host: unknown host "web2" — did you mean "web1"?',
     ]);
   });
 
-  it('is in the JSON Schema with docker as its only value', () => {
+  it('is in the JSON Schema with docker and systemd as its values', () => {
     const schema = JSON.stringify(buildJsonSchema());
     expect(schema).toContain('"runtime":{"description":');
-    expect(schema).toContain('"enum":["docker"]');
+    expect(schema).toContain('"enum":["docker","systemd"]');
   });
 });

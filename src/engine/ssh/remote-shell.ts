@@ -1,0 +1,118 @@
+/**
+ * The Shell of src/engine/shell.ts over one SSH connection: every script is an exec channel of
+ * that connection running `bash -c SCRIPT` (scripts carry no secret: those come on stdin).
+ */
+import { Readable } from 'node:stream';
+import type { ClientChannel } from 'ssh2';
+import { EngineError } from '../../errors.ts';
+import type { RemoteAccess } from '../open.ts';
+import type { Shell, ShellAttachIo, ShellResult, ShellRunOptions } from '../shell.ts';
+import { connectSsh, type SshLink } from './connect.ts';
+import { shellCommand } from './shell-quote.ts';
+
+function openChannel(link: SshLink, script: string, tty: boolean): Promise<ClientChannel> {
+  const command = shellCommand(['bash', '-c', script]);
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | undefined, channel: ClientChannel) => {
+      if (!error) return resolve(channel);
+      const resource = script.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'));
+      reject(
+        link.lost() ??
+          new EngineError(
+            {
+              host: link.endpoint.name,
+              operation: 'run over SSH',
+              resource: resource?.slice(0, 60),
+            },
+            error.message,
+            { cause: error },
+          ),
+      );
+    };
+    if (tty) link.client.exec(command, { pty: { term: process.env.TERM ?? 'xterm' } }, done);
+    else link.client.exec(command, done);
+  });
+}
+
+function exitOf(link: SshLink, channel: ClientChannel): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let code: number | undefined;
+    channel.on('exit', (exitCode: number | null) => (code = exitCode ?? undefined));
+    channel.on('close', () => {
+      const lost = link.lost();
+      if (lost && code === undefined) return reject(lost);
+      resolve(code ?? 255);
+    });
+  });
+}
+
+class RemoteShell implements Shell {
+  readonly hostName: string;
+  private readonly link: SshLink;
+
+  constructor(hostName: string, link: SshLink) {
+    this.hostName = hostName;
+    this.link = link;
+  }
+
+  async run(script: string, options: ShellRunOptions = {}): Promise<ShellResult> {
+    const channel = await openChannel(this.link, script, false);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    channel.on('data', (chunk: Buffer) =>
+      options.onStdout ? options.onStdout(chunk) : out.push(chunk),
+    );
+    channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const abort = () => channel.close();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    const input = options.input;
+    if (input === undefined) channel.end();
+    else if (Buffer.isBuffer(input)) channel.end(input);
+    else Readable.prototype.pipe.call(input, channel);
+    try {
+      const code = await exitOf(this.link, channel);
+      return {
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      };
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  async attach(script: string, io: ShellAttachIo): Promise<number> {
+    const channel = await openChannel(this.link, script, io.tty);
+    channel.pipe(io.stdout, { end: false });
+    channel.stderr.pipe(io.stderr, { end: false });
+    if (io.stdin) io.stdin.pipe(channel);
+    else channel.end();
+    try {
+      return await exitOf(this.link, channel);
+    } finally {
+      io.stdin?.unpipe(channel);
+      io.stdin?.pause();
+    }
+  }
+
+  lost(): Error | undefined {
+    return this.link.lost();
+  }
+
+  close(): Promise<void> {
+    return this.link.close();
+  }
+}
+
+/** Connect to `host` and return its shell. */
+export async function openRemoteShell(
+  host: string,
+  { endpoint, ssh }: RemoteAccess,
+  whileConnecting?: () => void,
+): Promise<Shell> {
+  const link = await connectSsh(endpoint, {
+    ...ssh,
+    ...(whileConnecting ? { onConnecting: whileConnecting } : {}),
+  });
+  return new RemoteShell(host, link);
+}

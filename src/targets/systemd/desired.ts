@@ -1,0 +1,250 @@
+/**
+ * What a plain server should run for a project (issue 21), computed purely from the topology and
+ * what the target resolved (Node version, release ids, secret digests). `build:` services become
+ * units; `image: mariadb:*` services become a database and a user on the host's one MariaDB
+ * server; anything else cannot run without a container engine and is refused, naming the key.
+ */
+import { UsageError } from '../../errors.ts';
+import type { DependencyCondition, Service, Topology } from '../../model/topology.ts';
+import { hashOf } from '../../plan/hash.ts';
+import type { Readiness } from '../../plan/types.ts';
+import { nodeDir, unitName } from './names.ts';
+import { renderEnvFile, renderUnit } from './unit.ts';
+
+/** A `build:` service as a unit. */
+export interface DesiredApp {
+  service: string;
+  unit: string;
+  release: string;
+  unitText: string;
+  envText: string;
+  /** Credential name → topology secret. */
+  credentials: Record<string, string>;
+  hash: string;
+  dependsOn: Record<string, DependencyCondition>;
+  readiness: Readiness;
+}
+
+/** An `image: mariadb:*` service as a database and a user on the host's MariaDB server. */
+export interface DesiredDatabase {
+  service: string;
+  database: string;
+  user: string;
+  /** The topology secret holding the user's password. */
+  passwordSecret: string;
+  hash: string;
+  readiness: Readiness;
+}
+
+/** Everything a plain server should run for the project. */
+export interface SystemdDesired {
+  project: string;
+  host: string;
+  node: string;
+  apps: DesiredApp[];
+  databases: DesiredDatabase[];
+  /** The managed /etc/hosts line: every service of the host as a name for 127.0.0.1. */
+  hostsLine: string;
+  /** Every service name in the topology (to tell orphans apart). */
+  allServices: string[];
+}
+
+/** What desiredSystemd() needs besides the topology. */
+export interface SystemdInputs {
+  topology: Topology;
+  host: string;
+  services: string[];
+  node: string;
+  /** Release id of each `build:` service in scope. */
+  releases: Map<string, string>;
+  /** The image's CMD of each `build:` service (its Dockerfile), when it has one. */
+  commands: Map<string, string[] | undefined>;
+  /** HMAC digest of each service's secret values. */
+  secretDigests: Map<string, string>;
+}
+
+const MARIADB = /^(?:docker\.io\/)?(?:library\/)?mariadb(?::[\w.-]+)?$/;
+
+/** Whether a service runs as the host's MariaDB server on a plain server. */
+export function isDatabase(service: Service): boolean {
+  return service.image.kind === 'image' && MARIADB.test(service.image.ref);
+}
+
+function readinessOf(service: Service, test: string[] | undefined): Readiness {
+  const check = service.healthcheck;
+  const timeoutMs = check
+    ? Math.max(check.startPeriodMs + check.intervalMs * check.retries, 30_000)
+    : 60_000;
+  return { test, timeoutMs };
+}
+
+function firstOf(env: Record<string, string>, keys: string[]): string | undefined {
+  for (const key of keys) if (env[key] !== undefined) return env[key];
+  return undefined;
+}
+
+function desiredDatabase(service: Service, problems: string[]): DesiredDatabase | undefined {
+  const key = `services.${service.name}`;
+  const database = firstOf(service.env, ['MARIADB_DATABASE', 'MYSQL_DATABASE']);
+  const user = firstOf(service.env, ['MARIADB_USER', 'MYSQL_USER']);
+  const password = service.secrets.find((s) =>
+    ['MARIADB_PASSWORD_FILE', 'MYSQL_PASSWORD_FILE'].includes(s.envVar ?? ''),
+  );
+  if (!database) problems.push(`${key}.env: MARIADB_DATABASE is needed on runtime: systemd`);
+  if (!user) problems.push(`${key}.env: MARIADB_USER is needed on runtime: systemd`);
+  if (!password)
+    problems.push(`${key}.secrets: MARIADB_PASSWORD (a secret) is needed on runtime: systemd`);
+  if (!database || !user || !password) return undefined;
+  return {
+    service: service.name,
+    database,
+    user,
+    passwordSecret: password.secret,
+    hash: '',
+    readiness: readinessOf(service, ['notesctl-database']),
+  };
+}
+
+function checkApp(service: Service, others: Service[], problems: string[]): void {
+  const key = `services.${service.name}`;
+  service.ports.forEach((p, i) => {
+    if (p.hostPort !== p.containerPort)
+      problems.push(
+        `${key}.ports[${i}]: a plain server has no port mapping: use "${p.containerPort}:${p.containerPort}" (the service listens on the host's port ${p.containerPort} itself)`,
+      );
+  });
+  service.secrets.forEach((s, i) => {
+    if (s.envVar === undefined)
+      problems.push(
+        `${key}.secrets[${i}]: on runtime: systemd a secret reaches the app through a *_FILE variable; give it one (VAR: ${s.secret})`,
+      );
+  });
+  if (service.user !== undefined)
+    problems.push(`${key}.user: each service runs as its own dynamic user on runtime: systemd`);
+  const mine = [...service.expose, ...service.ports.map((p) => p.containerPort)];
+  for (const other of others) {
+    if (other.name >= service.name || isDatabase(other)) continue;
+    const theirs = [...other.expose, ...other.ports.map((p) => p.containerPort)];
+    const clash = mine.find((p) => theirs.includes(p));
+    if (clash !== undefined)
+      problems.push(
+        `${key}: port ${clash} is also ${other.name}'s; on a plain server both listen on the host, so give one another port`,
+      );
+  }
+}
+
+function desiredApp(
+  inputs: SystemdInputs,
+  service: Service,
+  problems: string[],
+): DesiredApp | undefined {
+  const { topology, host } = inputs;
+  const release = inputs.releases.get(service.name);
+  const command = service.command ?? inputs.commands.get(service.name);
+  if (!command || command.length === 0) {
+    problems.push(`services.${service.name}.command: the image has no CMD; say what to run`);
+    return undefined;
+  }
+  if (release === undefined) throw new Error(`bug: no release for ${service.name}`);
+  // ExecStart= looks programs up in systemd's own path, not PATH: `node` is the installed one.
+  const [program = '', ...args] = command;
+  const resolved = program === 'node' ? `${nodeDir(inputs.node)}/bin/node` : program;
+  // An http: service has no edge proxy on a plain server: it answers on its own port.
+  const published = service.ports[0] ?? (service.http ? { hostIp: undefined } : undefined);
+  const env = {
+    HOST: published ? (published.hostIp ?? '0.0.0.0') : '127.0.0.1',
+    ...service.env,
+  };
+  const credentials: Record<string, string> = {};
+  const credentialVars: Record<string, string> = {};
+  for (const mount of service.secrets) {
+    credentials[mount.secret] = mount.secret;
+    if (mount.envVar) credentialVars[mount.envVar] = mount.secret;
+  }
+  const after = Object.keys(service.dependsOn).flatMap((dep) => {
+    const other = topology.services[dep];
+    if (!other || other.host !== host) return [];
+    return [isDatabase(other) ? 'mariadb.service' : unitName(topology.project, dep)];
+  });
+  const spec = {
+    project: topology.project,
+    service: service.name,
+    node: inputs.node,
+    release,
+    command: [resolved, ...args],
+    credentialVars,
+    after: [...new Set(after)].sort(),
+    volumes: service.volumes.map((v) => ({
+      state: `notesctl-${topology.project}/${v.volume}`,
+      target: v.target,
+      readOnly: v.readOnly,
+    })),
+    stopTimeoutS: Math.ceil(service.stopGracePeriodMs / 1000),
+  };
+  const envText = renderEnvFile(env);
+  const hash = hashOf({
+    spec,
+    envText,
+    secrets: inputs.secretDigests.get(service.name) ?? '',
+  }).slice(0, 16);
+  return {
+    service: service.name,
+    unit: unitName(topology.project, service.name),
+    release,
+    unitText: renderUnit({ ...spec, hash }),
+    envText,
+    credentials,
+    hash,
+    dependsOn: service.dependsOn,
+    readiness: readinessOf(service, service.healthcheck?.test),
+  };
+}
+
+/** The desired state of `services` on `host`; every problem at once, as a UsageError. */
+export function desiredSystemd(inputs: SystemdInputs): SystemdDesired {
+  const { topology, host } = inputs;
+  const problems: string[] = [];
+  const placed = Object.values(topology.services).filter((s) => s.host === host);
+  const apps: DesiredApp[] = [];
+  const databases: DesiredDatabase[] = [];
+  for (const name of inputs.services) {
+    const service = topology.services[name];
+    if (!service) continue;
+    if (isDatabase(service)) {
+      const db = desiredDatabase(service, problems);
+      if (db)
+        databases.push({
+          ...db,
+          hash: hashOf({ ...db, secrets: inputs.secretDigests.get(name) ?? '' }).slice(0, 16),
+        });
+    } else if (service.image.kind === 'image') {
+      problems.push(
+        `services.${name}.image: "${service.image.ref}" is a container image; host ${host} has runtime: systemd, which runs build: services (Node apps) and mariadb:* images — place it on a docker host, or give it build:`,
+      );
+    } else {
+      checkApp(service, placed, problems);
+      const app = desiredApp(inputs, service, problems);
+      if (app) apps.push(app);
+    }
+  }
+  if (problems.length > 0) {
+    throw new UsageError(
+      `${problems.length} problem(s) deploying to ${host} (runtime: systemd):\n  ${problems.join('\n  ')}`,
+      {
+        hint: `Change ${topology.file}, or place these services on a host with runtime: docker.`,
+      },
+    );
+  }
+  return {
+    project: topology.project,
+    host,
+    node: inputs.node,
+    apps,
+    databases,
+    hostsLine: `127.0.0.1 ${placed
+      .map((s) => s.name)
+      .sort()
+      .join(' ')}`,
+    allServices: Object.keys(topology.services),
+  };
+}

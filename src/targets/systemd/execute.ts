@@ -1,0 +1,130 @@
+/**
+ * Running a systemd plan (issue 21): operations in dependency order, a few at a time, each a
+ * script on the host over the one SSH connection (its stdin fed by `input`) or a readiness
+ * wait; progress as the same events the Docker target emits. It makes no decision of its own.
+ */
+import type { Readable } from 'node:stream';
+import type { EventSink } from '../../apply/events.ts';
+import type { Shell } from '../../engine/shell.ts';
+import { RuntimeError } from '../../errors.ts';
+import { describeOperation } from '../../plan/format.ts';
+import type { HostInput, Operation, Plan, PlannedOperation } from '../../plan/types.ts';
+import { readinessScript } from './scripts.ts';
+
+/** What running a plan needs. */
+export interface SystemdExecution {
+  shell: Shell;
+  host: string;
+  /** The bytes a step reads on stdin. */
+  input: (input: HostInput) => Promise<Buffer | Readable>;
+  /** The readiness check of a service (a bash fragment, or undefined: running is enough). */
+  readiness: (service: string) => { unit: string; check: string | undefined };
+  /** The last lines of a service's journal, for a failure's message. */
+  journalTail: (service: string) => Promise<string>;
+  onEvent: EventSink;
+  signal: AbortSignal;
+}
+
+const CONCURRENCY = 4;
+/** Checks per readiness window (0.2 s apart: 10 s per SSH round trip at most). */
+const ROUNDS = 50;
+
+async function runStep(op: Operation & { kind: 'host-step' }, x: SystemdExecution): Promise<void> {
+  const input = op.input ? await x.input(op.input) : undefined;
+  const result = await x.shell.run(op.script, { ...(input ? { input } : {}), signal: x.signal });
+  if (result.code !== 0) {
+    const said = result.stderr.trimEnd().split('\n').slice(-10).join('\n');
+    throw new RuntimeError(
+      `${op.title} on ${x.host} failed (exit ${result.code})${said ? `:\n${said}` : ''}`,
+    );
+  }
+}
+
+async function waitReady(
+  op: Operation & { kind: 'wait-ready' },
+  x: SystemdExecution,
+  onProgress: (text: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + op.readiness.timeoutMs;
+  const { unit, check } = x.readiness(op.service);
+  let last: string;
+  for (let window = 1; ; window++) {
+    x.signal.throwIfAborted();
+    const result = await x.shell.run(readinessScript(unit, check, ROUNDS), { signal: x.signal });
+    if (result.code === 0) return;
+    last = result.stderr.trim();
+    if (result.code === 3 || Date.now() > deadline) {
+      const journal = await x.journalTail(op.service).catch(() => '');
+      throw new RuntimeError(
+        `${op.service} on ${x.host} did not become ready${result.code === 3 ? ' (its unit failed)' : ` within ${Math.round(op.readiness.timeoutMs / 1000)} s`}; last check said: ${last || '(nothing)'}${journal ? `\nlast log lines:\n${journal}` : ''}`,
+        { hint: `notesctl logs ${op.service}` },
+      );
+    }
+    onProgress(
+      `waiting for ${op.service} (${window * ROUNDS} checks: ${last.split('\n').at(-1) ?? ''})`,
+    );
+  }
+}
+
+/** Run `plan` on the host. */
+export async function executeSystemdPlan(plan: Plan, x: SystemdExecution): Promise<void> {
+  const done = new Set<string>();
+  const started = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  let failure: Error | undefined;
+  const launch = (op: PlannedOperation) => {
+    started.add(op.id);
+    const text = describeOperation(op.operation);
+    const t0 = performance.now();
+    x.onEvent({
+      type: 'op-start',
+      id: op.id,
+      service:
+        op.operation.kind === 'host-step' || op.operation.kind === 'wait-ready'
+          ? op.operation.service
+          : undefined,
+      text,
+    });
+    const operation = op.operation;
+    const work =
+      operation.kind === 'host-step'
+        ? runStep(operation, x)
+        : operation.kind === 'wait-ready'
+          ? waitReady(operation, x, (t) => x.onEvent({ type: 'op-progress', id: op.id, text: t }))
+          : Promise.reject(new Error(`bug: ${operation.kind} in a systemd plan`));
+    running.set(
+      op.id,
+      work
+        .then(
+          () => {
+            done.add(op.id);
+            x.onEvent({ type: 'op-done', id: op.id, text, ms: Math.round(performance.now() - t0) });
+          },
+          (error: unknown) => {
+            failure ??= error instanceof Error ? error : new Error(String(error));
+            x.onEvent({
+              type: 'op-failed',
+              id: op.id,
+              text,
+              error: error instanceof Error ? error.message : String(error),
+            });
+          },
+        )
+        .finally(() => running.delete(op.id)),
+    );
+  };
+  for (;;) {
+    if (failure === undefined) {
+      for (const op of plan.operations) {
+        if (running.size >= CONCURRENCY) break;
+        if (!started.has(op.id) && op.after.every((id) => done.has(id))) launch(op);
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  if (failure !== undefined) throw failure;
+  const stuck = plan.operations.filter((op) => !done.has(op.id));
+  if (stuck.length > 0)
+    throw new Error(`bug: operations never ready to run: ${stuck.map((o) => o.id).join(', ')}`);
+}

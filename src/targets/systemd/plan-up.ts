@@ -1,0 +1,136 @@
+/**
+ * The systemd target's `up` pipeline, shared by `up` and `plan` (issue 21): observe the server
+ * in one script, choose Node, compute release ids (nothing is built yet: an unchanged app has
+ * the same id), resolve secrets, build the desired state and reconcile (pure).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RuntimeError } from '../../errors.ts';
+import type { Shell } from '../../engine/shell.ts';
+import type { Secret, Service, Topology } from '../../model/topology.ts';
+import { secretsDigest } from '../../plan/hash.ts';
+import type { Plan } from '../../plan/types.ts';
+import { resolveSecrets, type SecretValues } from '../../secrets/store.ts';
+import type { PlanUpOptions } from '../target.ts';
+import { desiredSystemd, isDatabase, type SystemdDesired } from './desired.ts';
+import { dockerfileCommand } from './dockerfile-cmd.ts';
+import { appsMajor, chooseNodeVersion, nodeIntegrity } from './node-dist.ts';
+import { observeScript, parseObserved, type SystemdObserved } from './observe.ts';
+import { checkHost, reconcileSystemd } from './reconcile.ts';
+import { releaseOf, type ReleaseRef } from './release.ts';
+import { RELEASES_KEPT } from './scripts.ts';
+import type { ReleaseCandidate } from '../../releases/history.ts';
+
+/** A plan and what executing it needs. */
+export interface SystemdPlanned {
+  plan: Plan;
+  desired: SystemdDesired;
+  observed: SystemdObserved;
+  releases: Map<string, ReleaseRef>;
+  major: number;
+  secrets: SecretValues;
+}
+
+/** Observe the server (throws naming the host when the script cannot run). */
+export async function observeHost(shell: Shell, project: string): Promise<SystemdObserved> {
+  const result = await shell.run(observeScript(project));
+  if (result.code !== 0)
+    throw new RuntimeError(
+      `reading the state of ${shell.hostName} failed: ${result.stderr.trim()}`,
+    );
+  return parseObserved(result.stdout);
+}
+
+/** Observe, resolve and reconcile `services` on a plain server. */
+export async function planSystemdUp(
+  shell: Shell,
+  topology: Topology,
+  host: string,
+  services: string[],
+  options: PlanUpOptions,
+): Promise<SystemdPlanned> {
+  const builds = services
+    .map((s) => topology.services[s])
+    .filter((s): s is Service => s !== undefined && s.image.kind === 'build');
+  const folders = builds.map((s) => (s.image.kind === 'build' ? s.image.context : ''));
+  const [observed, major] = await Promise.all([
+    observeHost(shell, topology.project),
+    appsMajor(folders),
+  ]);
+  checkHost(host, observed);
+  const node = await chooseNodeVersion(major, observed.nodes);
+  const releases = new Map<string, ReleaseRef>();
+  const commands = new Map<string, string[] | undefined>();
+  await Promise.all(
+    builds.map(async (s) => {
+      if (s.image.kind !== 'build') return;
+      releases.set(s.name, await releaseOf(topology.project, s, major));
+      const text = await readFile(join(s.image.context, s.image.dockerfile), 'utf8').catch(
+        () => '',
+      );
+      commands.set(s.name, dockerfileCommand(text));
+    }),
+  );
+  const needed = [
+    ...new Set(services.flatMap((s) => topology.services[s]?.secrets.map((m) => m.secret) ?? [])),
+  ]
+    .map((name) => topology.secrets[name])
+    .filter((s): s is Secret => s !== undefined);
+  const secrets = await resolveSecrets(topology.project, host, needed, { dryRun: options.dryRun });
+  const secretDigests = new Map<string, string>();
+  for (const name of services) {
+    const entries = (topology.services[name]?.secrets ?? []).map((m) => ({
+      name: m.secret,
+      value: secrets.values.get(m.secret) ?? Buffer.from(`(pending ${m.secret})`),
+    }));
+    secretDigests.set(name, secretsDigest(secrets.hashKey, entries));
+  }
+  const ids = new Map([...releases].map(([s, r]) => [s, r.id]));
+  // A rollback runs earlier releases, which must still be on the server.
+  for (const [service, pin] of options.pins ?? []) {
+    if (!observed.releases.get(service)?.includes(pin.image)) {
+      throw new RuntimeError(`release ${pin.image} of ${service} is no longer on ${host}`, {
+        hint: `Only the last ${RELEASES_KEPT} releases of each service are kept: deploy that version again with \`notesctl up\` from its sources.`,
+      });
+    }
+    ids.set(service, pin.image);
+  }
+  const desired = desiredSystemd({
+    topology,
+    host,
+    services,
+    node,
+    releases: ids,
+    commands,
+    secretDigests,
+  });
+  const nodeSha512 = observed.nodes.includes(node) ? '' : await nodeIntegrity(node);
+  const plan = reconcileSystemd(desired, observed, options, { nodeSha512 });
+  return { plan, desired, observed, releases, major, secrets };
+}
+
+/** The release this plan records: every app with its release; changed, those it restarts. */
+export function releaseCandidate(
+  planned: Pick<SystemdPlanned, 'plan' | 'desired'>,
+): ReleaseCandidate {
+  const deployed = new Set(planned.plan.operations.map((o) => o.id));
+  const services = Object.fromEntries(
+    planned.desired.apps.map((a) => [
+      a.service,
+      { image: a.release, ref: `release ${a.release}`, configHash: a.hash },
+    ]),
+  );
+  return {
+    changed: planned.desired.apps
+      .filter((a) => deployed.has(`deploy:${a.service}`))
+      .map((a) => a.service),
+    services,
+  };
+}
+
+/** Services of the topology on `host` that are databases (for `down --volumes`). */
+export function databaseServices(topology: Topology, host: string): string[] {
+  return Object.values(topology.services)
+    .filter((s) => s.host === host && isDatabase(s))
+    .map((s) => s.name);
+}

@@ -1,0 +1,114 @@
+/**
+ * Releases of `build:` services for a plain server (issue 21), made on the operator's machine:
+ * the build context (as Docker would receive it, .dockerignore honoured) is copied to a scratch
+ * folder, `npm ci`, `npm run build` (when the app has a build script), `npm prune --omit=dev`,
+ * then packed as a reproducible .tar.gz. The release id is a digest of the context and the Node
+ * major: an unchanged app has the same id, so nothing is built or shipped. Packed releases are
+ * kept under the state folder (`releases/`) for the next deploys.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rename, rm, stat, symlink, readlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { listContext, contextDigest, type BuildContext } from '../../build/context.ts';
+import { RuntimeError } from '../../errors.ts';
+import type { Service } from '../../model/topology.ts';
+import { stateDir } from '../../state-dir.ts';
+
+const run = promisify(execFile);
+
+/** A service's release, known before it is built. */
+export interface ReleaseRef {
+  service: string;
+  id: string;
+  context: BuildContext;
+  /** Where the packed archive is (or will be) on the operator's machine. */
+  file: string;
+}
+
+/** The release id of a `build:` service (reads its context; builds nothing). */
+export async function releaseOf(
+  project: string,
+  service: Service,
+  major: number,
+): Promise<ReleaseRef> {
+  if (service.image.kind !== 'build') throw new Error(`bug: ${service.name} has no build:`);
+  const context = await listContext(service.image.context, service.image.dockerfile);
+  const digest = await contextDigest(context, {
+    release: 'systemd',
+    major,
+    args: service.image.args,
+  });
+  const id = digest.slice(0, 12);
+  const file = join(stateDir(), 'releases', project, service.name, `${id}.tar.gz`);
+  return { service: service.name, id, context, file };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function step(cwd: string, service: string, command: string, args: string[]): Promise<void> {
+  await run(command, args, {
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  }).catch((error: unknown) => {
+    const output = (error as { stderr?: string }).stderr ?? String(error);
+    throw new RuntimeError(
+      `building the release of ${service}: \`${command} ${args.join(' ')}\` failed:\n${output.trimEnd().split('\n').slice(-15).join('\n')}`,
+    );
+  });
+}
+
+/** Build and pack the release unless it is already packed; resolves to its archive. */
+export async function packRelease(ref: ReleaseRef, major: number): Promise<string> {
+  if (await exists(ref.file)) return ref.file;
+  const operatorMajor = Number(process.versions.node.split('.')[0]);
+  if (operatorMajor !== major) {
+    throw new RuntimeError(
+      `${ref.service} runs on Node ${major} on the server, but this machine has Node ${process.versions.node}: the release would be built with another major`,
+      { hint: `Run notesctl with Node ${major}.` },
+    );
+  }
+  const scratch = await mkdtemp(join(tmpdir(), `notesctl-release-${ref.service}-`));
+  try {
+    const app = join(scratch, 'app');
+    for (const entry of ref.context.entries) {
+      const from = join(ref.context.directory, entry.path);
+      const to = join(app, entry.path);
+      if (entry.kind === 'directory') await mkdir(to, { recursive: true });
+      else {
+        await mkdir(dirname(to), { recursive: true });
+        if (entry.kind === 'symlink') await symlink(await readlink(from), to);
+        else await copyFile(from, to);
+      }
+    }
+    await step(app, ref.service, 'npm', ['ci', '--no-audit', '--no-fund']);
+    await step(app, ref.service, 'npm', ['run', 'build', '--if-present']);
+    await step(app, ref.service, 'npm', ['prune', '--omit=dev', '--no-audit', '--no-fund']);
+    await mkdir(dirname(ref.file), { recursive: true });
+    const packed = join(scratch, 'release.tar.gz');
+    // Reproducible: names sorted, one owner, one time.
+    await step(app, ref.service, 'tar', [
+      '--sort=name',
+      '--mtime=@0',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '-czf',
+      packed,
+      '.',
+    ]);
+    await rename(packed, ref.file).catch(async () => {
+      await copyFile(packed, ref.file);
+    });
+    return ref.file;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

