@@ -1,13 +1,16 @@
 /**
- * One host session for the commands that change a host (`up`, `down`): the project lock on that
- * host, the calls a killed or cut-off run left unanswered, and the host's target. They are
- * opened in this order and closed in reverse, whatever happens in between.
+ * One host session for the commands that change a host (`up`, `down`, `restore`): the project
+ * lock of this machine, the host's target, the deploy lock on the host itself (host-lock.ts),
+ * and the calls a killed or cut-off run left unanswered (in either lock). They are opened in this
+ * order and closed in reverse, whatever happens in between.
  */
 import type { Topology } from '../model/topology.ts';
 import { withTarget, type HostAccess, type OpenHooks } from '../targets/open.ts';
 import type { Target } from '../targets/target.ts';
 import type { EventSink } from './events.ts';
 import { trackInFlight, type InFlightList } from './in-flight.ts';
+import { RuntimeError } from '../errors.ts';
+import { acquireHostLock, bothLocks, leaseMs } from './host-lock.ts';
 import { acquireLock } from './lock.ts';
 
 /** An open host: its target and the lock's list of calls in flight. */
@@ -40,17 +43,33 @@ export async function withHostSession<T>(
     waitMs: 60_000,
     onWait: options.onWait,
   });
-  const inFlight = trackInFlight(lock);
   try {
     return await withTarget(
       topology,
       host,
       options.access,
       async (target) => {
-        if (options.teardown) target.beginTeardown();
-        // What a killed or cut-off run left unanswered lands before anything is observed.
-        await target.finishInherited(inFlight, options.onEvent);
-        return fn({ target, inFlight });
+        // The deploy lock on the host (issue 23): other machines' runs are waited for too.
+        const onHost = await acquireHostLock(target.hostLock(), {
+          command: options.command,
+          waitMs: 120_000,
+          leaseMs: leaseMs(),
+          onWait: options.onWait,
+          onTakeOver: (text) => options.onEvent({ type: 'note', text }),
+        });
+        const both = bothLocks(lock, onHost);
+        try {
+          const inFlight = trackInFlight(both);
+          if (options.teardown) target.beginTeardown();
+          // What a killed or cut-off run left unanswered lands before anything is observed.
+          await target.finishInherited(inFlight, options.onEvent);
+          const result = await fn({ target, inFlight });
+          if (onHost.lost !== undefined) throw new RuntimeError(onHost.lost);
+          return result;
+        } finally {
+          // A host gone unreachable keeps its lock until the lease runs out.
+          await onHost.release().catch(() => undefined);
+        }
       },
       options,
     );

@@ -113,6 +113,13 @@ export class DockerEngine implements Engine {
     await this.call('ping', undefined, () => this.api({ method: 'GET', path: '/_ping' }));
   }
 
+  async systemTime(): Promise<Date> {
+    const info = await this.call('read the clock of', undefined, () =>
+      this.api<{ SystemTime: string }>({ method: 'GET', path: '/info' }),
+    );
+    return new Date(info.SystemTime);
+  }
+
   async version() {
     const v = await this.call('version', undefined, () =>
       this.api<{ Version: string; ApiVersion: string; Os: string; Arch: string }>({
@@ -395,6 +402,19 @@ export class DockerEngine implements Engine {
   async saveImages(refs: string[]): Promise<Readable> {
     const [docker, calls] = await this.streams();
     return this.call('export images', refs.join(' '), () => calls.saveFrom(docker, refs));
+  }
+
+  async importImage(rootfs: Buffer, ref: string, labels: Labels): Promise<void> {
+    const [repo = ref, tag = 'latest'] = ref.split(':');
+    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${v}`);
+    const q = `${query({ fromSrc: '-', repo, tag })}${changes.map((c) => `&changes=${encodeURIComponent(c)}`).join('')}`;
+    await this.call('import image', ref, () =>
+      this.api({
+        method: 'POST',
+        path: `/images/create${q}`,
+        raw: { contentType: 'application/x-tar', data: rootfs },
+      }),
+    );
   }
 
   async loadImages(tar: Readable, onProgress?: (line: ProgressLine) => void): Promise<void> {

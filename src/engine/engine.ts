@@ -163,6 +163,8 @@ export interface Engine {
   readonly hostName: string;
 
   ping(): Promise<void>;
+  /** The engine host's clock (for leases judged on the host, whoever's clock is off). */
+  systemTime(): Promise<Date>;
   version(): Promise<{ version: string; apiVersion: string; os: string; arch: string }>;
 
   /**
@@ -223,6 +225,8 @@ export interface Engine {
   removeImage(ref: string): Promise<void>;
   /** Export images as a `docker save` tar stream. */
   saveImages(refs: string[]): Promise<Readable>;
+  /** Create image `ref` from a root file system tar (`docker import`), e.g. an empty one. */
+  importImage(rootfs: Buffer, ref: string, labels: Labels): Promise<void>;
   /** Import a `docker save` tar stream. */
   loadImages(tar: Readable, onProgress?: (line: ProgressLine) => void): Promise<void>;
 

@@ -119,6 +119,26 @@ export interface WaitHealthyOptions {
   onProgress: (text: string) => void;
 }
 
+/**
+ * The deploy lock's object on a host (issue 23; src/apply/host-lock.ts decides what it means):
+ * created atomically — of two creates, one fails — read, rewritten while held, removed.
+ * `handle` names one object, so a holder never removes a successor's lock.
+ */
+export interface HostLockStore {
+  /** Where the lock lives, for messages (`container notesctl-lock-notes on h1`). */
+  readonly where: string;
+  /** Create the lock holding `content`: its handle, or undefined when one exists already. */
+  create(content: string): Promise<string | undefined>;
+  /** The lock's handle and latest content; undefined when there is none. */
+  read(): Promise<{ handle: string; content: string } | undefined>;
+  /** Replace the content of lock `handle`; false when that lock is gone. */
+  write(handle: string, content: string): Promise<boolean>;
+  /** Remove lock `handle` (done if it is gone already). */
+  remove(handle: string): Promise<void>;
+  /** The host's clock: leases are judged by it, whatever the operators' clocks say. */
+  now(): Promise<Date>;
+}
+
 /** One host's runtime, opened for one command. */
 export interface Target {
   readonly host: string;
@@ -152,6 +172,8 @@ export interface Target {
    * the services that were held (issue 23, backups).
    */
   archiveVolume(volume: string, out: Writable): Promise<{ paused: string[] }>;
+  /** The project's deploy lock on this host (see HostLockStore). */
+  hostLock(): HostLockStore;
   /** Wait until `service`'s running instance passes its own health check, run now. */
   waitHealthy(service: string, options: WaitHealthyOptions): Promise<void>;
   /** Build the images of `build:` services on this host. */

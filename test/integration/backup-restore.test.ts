@@ -152,7 +152,8 @@ describe('backup and restore on the local engine', () => {
     };
     const flipped = await copy('flipped.sql.gz', async (file) => {
       const bytes = await readFile(file);
-      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+      const middle = Math.floor(bytes.length / 2);
+      bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
       await writeFile(file, bytes);
     });
     const short = await copy('short.sql.gz', async (file) => {

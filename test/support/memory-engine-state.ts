@@ -57,7 +57,9 @@ export class MemoryState {
 
   /** The container with this id, or a 404. */
   container(id: string): MemoryContainer {
-    const container = this.containers.get(id);
+    // Docker takes a name wherever it takes an id.
+    const container =
+      this.containers.get(id) ?? [...this.containers.values()].find((c) => c.spec.name === id);
     if (!container) throw refused(404, `No such container: ${id}`);
     return container;
   }

@@ -54,6 +54,8 @@ const OPERATION: Record<EngineMethod, string> = {
   putFiles: 'copy files into',
   readFile: 'read file from',
   readArchive: 'read archive from',
+  systemTime: 'read the clock of',
+  importImage: 'import image',
   setPaused: 'pause container',
   disconnectNetwork: 'disconnect network',
   startContainer: 'start container',
@@ -218,6 +220,20 @@ export class MemoryEngine implements Engine {
       [containerId, path],
       () => this.state.container(containerId).files.get(path)?.content,
     );
+  }
+
+  /** This machine's clock, moved by `clockOffsetMs` (a host whose clock is off). */
+  clockOffsetMs = 0;
+
+  systemTime(): Promise<Date> {
+    return this.call('systemTime', {}, [], () => new Date(Date.now() + this.clockOffsetMs));
+  }
+
+  /** An image with no layers (as `docker import` of an empty tar makes). */
+  importImage(rootfs: Buffer, ref: string, labels: Labels): Promise<void> {
+    return this.call('importImage', { name: ref }, [rootfs, ref, labels], () => {
+      this.state.addImage(ref, labels);
+    });
   }
 
   /** Archives are not modelled: the engine refuses (501). */

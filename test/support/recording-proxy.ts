@@ -77,3 +77,19 @@ export async function startRecordingProxy(target = '/run/docker.sock'): Promise<
     },
   };
 }
+
+/**
+ * `calls` without the deploy lock's own (issue 23): the create of `notesctl-lock-<project>` and
+ * the one container removal after it (the lock's release) — every `up` and `down` makes these two.
+ */
+export function besidesDeployLock(calls: RecordedCall[], project: string): RecordedCall[] {
+  const create = calls.findIndex(
+    (c) =>
+      c.method === 'POST' && c.path.includes(`/containers/create?name=notesctl-lock-${project}`),
+  );
+  if (create < 0) return calls;
+  const removal = calls.findIndex(
+    (c, i) => i > create && c.method === 'DELETE' && /\/containers\/[0-9a-f]{64}\?/.test(c.path),
+  );
+  return calls.filter((_, i) => i !== create && i !== removal);
+}

@@ -16,6 +16,7 @@ import type { Release, ReleaseAuthor, ReleaseCandidate } from '../../releases/hi
 import type {
   BuiltImage,
   ExecuteOptions,
+  HostLockStore,
   InstanceStatus,
   PlanDownOptions,
   PlannedDown,
@@ -28,6 +29,7 @@ import type {
 } from '../target.ts';
 import { sitesFile } from '../../proxy/names.ts';
 import { instanceStatus } from './instance-status.ts';
+import { dockerLockStore } from './lock-store.ts';
 import { runningContainer } from './running-container.ts';
 
 /** A host's Docker engine as a deployment target. */
@@ -146,6 +148,10 @@ export class DockerTarget implements Target {
   async archiveVolume(volume: string, out: Writable): Promise<{ paused: string[] }> {
     const { archiveVolume } = await import('./volume-archive.ts');
     return archiveVolume(this.engine, this.topology, volume, out);
+  }
+
+  hostLock(): HostLockStore {
+    return dockerLockStore(this.engine, this.topology.project);
   }
 
   async waitHealthy(service: string, options: WaitHealthyOptions): Promise<void> {

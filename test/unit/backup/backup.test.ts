@@ -189,12 +189,14 @@ describe('backup files', () => {
     const bytes = gzipSync(DUMP);
     await writeFile(file, bytes);
     const found = await check('mariadb-dump', bytes);
-    const manifest = { format: 'notesctl-backup/1', kind: 'mariadb-dump', ...found };
-    await expect(verifyBackupFile(file, manifest as BackupManifest)).resolves.toMatchObject({
+    const manifest = { format: 'notesctl-backup/1', kind: 'mariadb-dump', ...found } as const;
+    await expect(
+      verifyBackupFile(file, manifest as unknown as BackupManifest),
+    ).resolves.toMatchObject({
       sha256: found.sha256,
     });
     await expect(
-      verifyBackupFile(file, { ...manifest, sha256: '0'.repeat(64) } as BackupManifest),
+      verifyBackupFile(file, { ...manifest, sha256: '0'.repeat(64) } as unknown as BackupManifest),
     ).rejects.toThrow(/does not match its manifest.*nothing was changed/);
   });
 
