@@ -3,7 +3,9 @@
  * `up --host h1` (images built here and shipped without a registry), create a user and log in
  * over HTTP at the host's address, use ps/exec/logs/down remotely, ship only the changed layers
  * after a one-line change, and survive a cut SSH link mid-`up`. Each command opens exactly one
- * SSH connection (counted by the proxy in front of the host's sshd).
+ * SSH connection (counted by the proxy in front of the host's sshd). The repository's topology
+ * as it is: notes behind the host's own edge proxy (issue 19), redeployed under load with every
+ * response counted.
  */
 import Docker from 'dockerode';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,9 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../apps/notes/test/helpers/client.ts';
 import { execa } from 'execa';
 import { netnsPath } from '../bed/host-net.ts';
+import { PROXY_CONTAINER } from '../../src/proxy/names.ts';
 import { reachabilityMatrix } from '../support/reachability.ts';
 import { startDelayProxy, type DelayProxy } from '../bed/delay-proxy.ts';
 import { startHost, type TestHost } from '../bed/hosts.ts';
+import { startLoad } from '../support/http-load.ts';
 import { createStack, type Stack } from '../support/stack.ts';
 import { runCli, spawnCli, type CliResult } from '../support/run-cli.ts';
 
@@ -87,7 +91,7 @@ describe('the Notes stack on a remote host over SSH', () => {
   beforeAll(async () => {
     host = await startHost(`rn${process.pid % 10000}`);
     proxy = await startDelayProxy({ targetHost: host.address, targetPort: 22, delayMs: 0 });
-    stack = await createStack('rn');
+    stack = await createStack('rn', { proxy: true });
     home = await mkdtemp(join(tmpdir(), 'notesctl-rn-home-'));
   });
   afterAll(async () => {
@@ -197,14 +201,29 @@ describe('the Notes stack on a remote host over SSH', () => {
     expect(proxy.stats.connections).toBe(1);
   });
 
-  it('ships only the changed layers after a one-line change to an app', async () => {
+  it('ships only the changed layers after a one-line change to an app, losing no request', async () => {
     const local = new Docker({ socketPath: '/run/docker.sock' });
     const repo = `notesctl-${stack.project}/notes`;
     const before = (await local.listImages({ filters: JSON.stringify({ reference: [repo] }) }))[0];
     const file = join(stack.dir, 'apps', 'notes', 'src', 'server.ts');
     await writeFile(file, `${await readFile(file, 'utf8')}\n// one more line\n`);
+    const load = startLoad({
+      port: stack.port,
+      host: host.address,
+      path: '/',
+      clients: 4,
+      address: host.address,
+    });
     const up = await remote(['--json', 'up']);
+    await new Promise((r) => setTimeout(r, 1000));
+    const report = await load.stop();
+    console.log(
+      `remote notes redeploy: ${report.responses} responses, ${report.failed} failed, ${report.non2xx} non-2xx, ${report.retriesOnClosedIdle} retried on a closed idle connection`,
+    );
     expect(up.code, up.stderr).toBe(0);
+    expect(report.failedSamples).toEqual([]);
+    expect(report.non2xxSamples).toEqual([]);
+    expect(report.responses).toBeGreaterThan(50);
     const [summary] = JSON.parse(up.stdout) as {
       shipped: {
         ref: string;
@@ -254,7 +273,7 @@ describe('the Notes stack on a remote host over SSH', () => {
     expect((await fetch(`${notesUrl()}/notes/view?key=far`)).status).toBe(200);
   });
 
-  it('isolates the services on the remote host too, and the host listens only on SSH and the published port', async () => {
+  it("isolates the services on the remote host too, and the host listens only on SSH and the proxy's ports", async () => {
     const engine = new Docker({ socketPath: host.dockerSocket });
     const containers = await engine.listContainers({
       filters: JSON.stringify({ label: [`io.notesctl.project=${stack.project}`] }),
@@ -263,6 +282,7 @@ describe('the Notes stack on a remote host over SSH', () => {
       engine,
       new Map(containers.map((c) => [c.Labels['io.notesctl.service'] ?? '', c.Id])),
       false,
+      PROXY_CONTAINER,
     );
     expect(matrix.actual).toEqual(matrix.expected);
     // Listening sockets in the host's network namespace, on addresses reachable from outside.
@@ -278,7 +298,9 @@ describe('the Notes stack on a remote host over SSH', () => {
         .filter((local) => local !== '' && !local.startsWith('127.') && !local.startsWith('[::1]'))
         .map((local) => Number(local.slice(local.lastIndexOf(':') + 1))),
     );
-    expect([...listening].sort((a, b) => a - b)).toEqual([22, stack.port].sort((a, b) => a - b));
+    expect([...listening].sort((a, b) => a - b)).toEqual(
+      [22, stack.port, stack.httpsPort ?? 0].sort((a, b) => a - b),
+    );
   });
 
   it('cuts the link during an image shipment: clear error, no image half-loaded, rerun converges', async () => {

@@ -31,6 +31,8 @@ export interface LoadReport {
 
 /** Where and how hard to send the load. */
 export interface LoadOptions {
+  /** Address to connect to; default 127.0.0.1. */
+  address?: string;
   port: number;
   /** Host header (the proxy routes by it). */
   host: string;
@@ -46,7 +48,7 @@ type Attempt =
 function attempt(agent: Agent, options: LoadOptions): Promise<Attempt> {
   return new Promise((resolve) => {
     const req = request({
-      host: '127.0.0.1',
+      host: options.address ?? '127.0.0.1',
       port: options.port,
       path: options.path,
       method: 'GET',

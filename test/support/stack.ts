@@ -16,7 +16,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** One test's copy of the stack. */
 export interface Stack {
   project: string;
+  /** Where notes answers on the host: its own published port, or the edge proxy's HTTP port. */
   port: number;
+  /** The edge proxy's HTTPS port (with `proxy` only). */
+  httpsPort: number | undefined;
   dir: string;
   env: Record<string, string>;
   docker: Docker;
@@ -53,8 +56,9 @@ export async function createStack(
   if (!original.includes(NOTES_HTTP) || !PROXY_PORTS.test(original))
     throw new Error('could not find the http: line of notes or the proxy ports to rewrite');
   const named = original.replace(/^project: .*$/m, `project: ${project}`);
+  const httpsPort = options.proxy ? await freePort() : undefined;
   const config = options.proxy
-    ? named.replace(PROXY_PORTS, `  ports: { http: ${port}, https: ${await freePort()} }`)
+    ? named.replace(PROXY_PORTS, `  ports: { http: ${port}, https: ${httpsPort} }`)
     : named.replace(NOTES_HTTP, `    ports: ['${port}:3000']\n`);
   await writeFile(join(dir, 'notesctl.config.yaml'), config);
   for (const app of ['notes', 'userauth']) {
@@ -69,6 +73,7 @@ export async function createStack(
   return {
     project,
     port,
+    httpsPort,
     dir,
     env,
     docker,
