@@ -108,6 +108,22 @@ const COMMANDS: (Leaf | Group)[] = [
     ],
   },
   {
+    name: 'lock',
+    description: "the project's deploy lock on its hosts (up, down and restore take it)",
+    commands: [
+      leaf({
+        name: 'status',
+        description: 'who holds the deploy lock on each host, since when, and its lease',
+        load: () => import('./commands/lock/status.ts'),
+      }),
+      leaf({
+        name: 'release',
+        description: 'remove a stuck deploy lock (asks first; calls in flight are kept)',
+        load: () => import('./commands/lock/release.ts'),
+      }),
+    ],
+  },
+  {
     name: 'provision',
     description:
       'prepare a host for notesctl: an existing SSH server or a new DigitalOcean droplet',

@@ -180,7 +180,7 @@ function heldLock(
     },
   };
   const lose = () => {
-    lock.lost ??= `lost the deploy lock (${store.where}): its lease ran out and another run took it over`;
+    lock.lost ??= `lost the deploy lock (${store.where}): it was released (\`notesctl lock release\`) or taken over after its lease ran out`;
   };
   // Renewals go in the same queue as the in-flight writes; a failed one (a link down for a
   // moment) is tried again at the next tick — the lease outlasts two of them.
