@@ -56,7 +56,7 @@ export function observeScript(project: string): string {
     '  [ -e "$f" ] || continue',
     '  u=$(basename "$f")',
     `  echo "unit $u $(sed -n 's/^X-NotesctlService=//p' "$f") $(sed -n 's/^X-NotesctlHash=//p' "$f") $(sed -n 's/^X-NotesctlRelease=//p' "$f")"`,
-    `  echo "state $u $(systemctl show --timestamp=unix -p ${PROPS} --value "$u" | tr '\\n' '|' | tr ' ' '_')"`,
+    `  echo "state $u $(systemctl show --timestamp=unix -p ${PROPS} "$u" | tr '\\n' '|' | tr ' ' '_')"`,
     'done',
     `for f in ${ETC}/${project}/databases/*.hash; do [ -e "$f" ] && echo "database $(basename "$f" .hash) $(cat "$f")"; done`,
     `for d in ${OPT}/${project}/*/releases/*; do [ -d "$d" ] && echo "release $(basename "$(dirname "$(dirname "$d")")") $(basename "$d")"; done`,
@@ -108,7 +108,15 @@ export function parseObserved(output: string): SystemdObserved {
       });
     } else if (kind === 'state' && rest[0]) {
       const unit = units.get(rest[0]);
-      const [active, sub, enabled, pid, restarts, memory, since] = (rest[1] ?? '').split('|');
+      // KEY=value pairs: systemctl prints properties in its own order, not the one asked.
+      const props = new Map(
+        (rest[1] ?? '')
+          .split('|')
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+      const [active, sub, enabled, pid, restarts, memory, since] = PROPS.split(',').map((k) =>
+        props.get(k),
+      );
       if (unit) {
         unit.active = active ?? unit.active;
         unit.sub = sub ?? unit.sub;

@@ -24,6 +24,7 @@ import type {
   PlannedUp,
   PlanUpOptions,
   Target,
+  HostLockStore,
   RecordedRelease,
   TargetExecOptions,
   WaitHealthyOptions,
@@ -35,6 +36,7 @@ import {
   type ReleaseCandidate,
 } from '../../releases/history.ts';
 import { readHistory, removeHistory, writeHistory } from './history.ts';
+import { fileHostLock } from './host-lock.ts';
 import { isDatabase } from './desired.ts';
 import { executeSystemdPlan } from './execute.ts';
 import { unitName } from './names.ts';
@@ -320,6 +322,10 @@ export class SystemdTarget implements Target {
         },
       ),
     );
+  }
+
+  hostLock(): HostLockStore {
+    return fileHostLock(this.shell, this.topology.project);
   }
 
   async waitHealthy(service: string, options: WaitHealthyOptions): Promise<void> {
