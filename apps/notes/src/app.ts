@@ -16,6 +16,8 @@ import { liveRoutes } from './routes/live.ts';
 import { noteRoutes } from './routes/notes.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { userRoutes } from './routes/users.ts';
+import { providerLoginRoutes } from './routes/provider-login.ts';
+import type { LoginProvider } from './login/providers.ts';
 import { csrfProtection } from './security/csrf.ts';
 import { securityHeaders } from './security/headers.ts';
 import { sessionMiddleware, type Revocations } from './session.ts';
@@ -41,6 +43,8 @@ export interface AppDeps {
   readiness: Readiness;
   views: Views;
   assets: Assets;
+  /** "Log in with …" providers (issue 22); empty when none is configured. */
+  loginProviders: LoginProvider[];
 }
 
 /**
@@ -93,6 +97,7 @@ export function createApp(deps: AppDeps): Koa {
   noteRoutes(router, deps);
   commentRoutes(router, deps);
   userRoutes(router, deps);
+  providerLoginRoutes(router, deps, deps.loginProviders);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;

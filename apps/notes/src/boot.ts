@@ -21,6 +21,7 @@ import { Revocations } from './session.ts';
 import { loadAssets } from './static.ts';
 import { createUserauthClient } from './userauth-client.ts';
 import { createViews } from './views.ts';
+import { createLoginProviders } from './login/providers.ts';
 
 /** Knobs for tests and benchmarks. */
 export interface BootOptions {
@@ -78,6 +79,7 @@ export async function startNotes(config: Config, options: BootOptions = {}): Pro
     readiness,
     views: createViews(assets),
     assets,
+    loginProviders: createLoginProviders(config.loginProviders),
   });
 
   const handle = app.callback();

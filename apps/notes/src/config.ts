@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readLoginProviders, type LoginProvidersConfig } from './login/config.ts';
 
 /** Everything the app reads from its environment, validated. */
 export interface Config {
@@ -21,6 +22,8 @@ export interface Config {
   sessionSecret: string;
   /** Where browsers reach the app; decides whether cookies are `Secure`. */
   publicUrl: string;
+  /** "Log in with X / <OpenID provider>" (issue 22); empty when none is configured. */
+  loginProviders: LoginProvidersConfig;
 }
 
 /** A configuration the app refuses to start with; `problems` lists every reason. */
@@ -100,6 +103,12 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('SESSION_SECRET: must be at least 32 characters');
   }
   const databasePassword = readSecret(env, 'DATABASE_PASSWORD', problems);
+  const loginProviders = readLoginProviders(
+    env,
+    (name) => readSecret(env, name, problems),
+    production,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -112,5 +121,6 @@ export function loadConfig(env: Env = process.env): Config {
     userauthApiKey: userauthApiKey ?? '',
     sessionSecret,
     publicUrl,
+    loginProviders,
   };
 }

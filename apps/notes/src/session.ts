@@ -16,11 +16,24 @@ export interface SessionUser {
   displayName: string;
 }
 
+/** A provider login between its start and its callback (issue 22). */
+export interface PendingLogin {
+  provider: 'x' | 'oidc';
+  state: string;
+  verifier: string;
+  nonce?: string;
+  /** A local path (safeReturnTo), where the login returns. */
+  returnTo: string;
+  expiresAt: number;
+}
+
 /** What this app keeps in a session. */
 export interface SessionData {
   sid?: string;
   csrf?: string;
   user?: SessionUser;
+  /** Only while a provider login is under way. */
+  pending?: PendingLogin;
   _expire?: number;
 }
 
@@ -115,6 +128,28 @@ export function csrfMatches(ctx: Koa.Context, candidate: unknown): boolean {
 /** Replace the session after login: new id and token (no fixation), user cached. */
 export function startLoggedInSession(ctx: Koa.Context, user: SessionUser): void {
   (ctx as unknown as WithSession).session = { sid: randomToken(16), csrf: randomToken(), user };
+}
+
+/** Remember a provider login's checks (a new one replaces any earlier one). */
+export function startPendingLogin(ctx: Koa.Context, pending: PendingLogin): void {
+  const current = data(ctx);
+  current.sid ??= randomToken(16);
+  current.pending = pending;
+}
+
+/** The pending provider login, removed from the session (so it can be used once only). */
+export function takePendingLogin(ctx: Koa.Context): PendingLogin | undefined {
+  if (ctx.cookies.get('notes.sid') === undefined) return undefined;
+  const current = data(ctx);
+  const pending = current.pending;
+  if (pending) delete current.pending;
+  return pending;
+}
+
+/** Forget any pending provider login. */
+export function clearPendingLogin(ctx: Koa.Context): void {
+  const current = (ctx as unknown as WithSession).session;
+  if (current?.pending) delete current.pending;
 }
 
 /** The session id and its expiry, for revocation at logout. */

@@ -43,10 +43,23 @@ export class LoginThrottledError extends Error {
   }
 }
 
+/** The body of `POST /find-or-create` for a provider account (issue 22). */
+export interface ProviderAccount {
+  /** The provider's stable id for the user (userauth stores `provider:username`). */
+  username: string;
+  provider: string;
+  givenName: string;
+  familyName: string;
+  emails: string[];
+  photos: string[];
+}
+
 /** What the app needs from userauth. */
 export interface UserauthClient {
   passwordCheck(username: string, password: string): Promise<PasswordCheck>;
   find(username: string): Promise<UserRecord | null>;
+  /** The provider account, created on its first login. */
+  findOrCreate(account: ProviderAccount): Promise<UserRecord>;
   healthy(): Promise<boolean>;
 }
 
@@ -107,6 +120,16 @@ export function createUserauthClient(options: UserauthOptions): UserauthClient {
       if (response.status === 404) return null;
       if (!response.ok) {
         throw new UserauthUnavailableError(`userauth GET /find: HTTP ${response.status}`);
+      }
+      return (await response.json()) as UserRecord;
+    },
+    async findOrCreate(account) {
+      const response = await call('POST', '/find-or-create', account);
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new UserauthUnavailableError(
+          `userauth POST /find-or-create: HTTP ${response.status}`,
+        );
       }
       return (await response.json()) as UserRecord;
     },

@@ -68,7 +68,7 @@ export function safeReturnTo(value: unknown): string {
   } catch {
     return '/';
   }
-  if (url.origin !== base || url.pathname.startsWith('/users/')) return '/';
+  if (url.origin !== base || /^\/(users|auth)\//.test(url.pathname)) return '/';
   return `${url.pathname}${url.search}`;
 }
 

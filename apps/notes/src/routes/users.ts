@@ -18,7 +18,7 @@ import { formOf, LIMITS, queryParam, safeReturnTo } from './forms.ts';
 /** Register the user routes. */
 export function userRoutes(router: Router, deps: AppDeps): void {
   const renderLogin = (ctx: Koa.Context, locals: Record<string, unknown>, status = 200): void =>
-    deps.views.render(ctx, 'login.eta', locals, status);
+    deps.views.render(ctx, 'login.eta', { providers: deps.loginProviders, ...locals }, status);
 
   router.get('/users/login', (ctx) => {
     renderLogin(ctx, { returnTo: safeReturnTo(queryParam(ctx, 'returnTo')), username: '' });
