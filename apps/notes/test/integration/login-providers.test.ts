@@ -146,6 +146,17 @@ describe('Log in with an OpenID Connect provider', () => {
       await writeNoteAndLogOut(page, 'oidc-note');
     });
   });
+
+  it('lands on the login page with a message when the user cancels at the provider', async () => {
+    await withPage(async (page) => {
+      await page.goto('/users/login');
+      await page.click('#login-with-oidc');
+      await page.waitForURL((url) => url.origin === oidc.issuer);
+      await page.click('a:has-text("Cancel")');
+      await page.waitForURL('**/auth/oidc/callback?**');
+      await expectRefused(page, 'You did not allow this app to use your Test ID account');
+    });
+  });
 });
 
 describe('Log in with X (local fake of X)', () => {
