@@ -44,7 +44,8 @@ describe('planDown', () => {
     expect(op('stop:db-userauth:')?.after).toEqual([]);
     expect(op('remove:notes:')?.after.some((id) => id.startsWith('stop:notes:'))).toBe(true);
     expect(plan.operations.some((o) => o.operation.kind === 'remove-volume')).toBe(false);
-    expect(plan.operations.filter((o) => o.operation.kind === 'remove-network')).toHaveLength(3);
+    // frontnet, svcnet, authnet, and the edge network of notes (served through the proxy).
+    expect(plan.operations.filter((o) => o.operation.kind === 'remove-network')).toHaveLength(4);
     await expect(formatPlan(plan)).toMatchFileSnapshot('golden/notes-down.plan.txt');
   });
 

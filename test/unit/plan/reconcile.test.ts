@@ -26,11 +26,13 @@ describe('reconcile', () => {
     const topology = await notesTopology();
     // db-userauth → userauth → notes is longer than db-notes → notes.
     expect(reconcile(desiredFor(topology), EMPTY, DEFAULTS).first).toBe('start:db-userauth');
-    // A plan that stops containers (here the old notes) names none: stops are not held back.
+    // notes is served through the edge proxy: its new release starts beside the old one, which
+    // stops only after the switch, so a changed notes is the start to launch first.
     const changed = desiredFor(await notesTopology({ NOTES_PUBLIC_URL: 'https://notes.example' }));
-    expect(
-      reconcile(changed, convergedState(desiredFor(topology)), DEFAULTS).first,
-    ).toBeUndefined();
+    expect(reconcile(changed, convergedState(desiredFor(topology)), DEFAULTS).first).toBe(
+      'start:notes',
+    );
+    // A plan that stops containers first (here --force-recreate) names none: stops are not held back.
     const forced = reconcile(desiredFor(topology), convergedState(desiredFor(topology)), {
       ...DEFAULTS,
       forceRecreate: true,
@@ -130,11 +132,17 @@ describe('reconcile', () => {
   it('recreates everything with --force-recreate, removing same-named containers first', async () => {
     const desired = desiredFor(await notesTopology());
     const plan = reconcile(desired, convergedState(desired), { ...DEFAULTS, forceRecreate: true });
-    for (const service of ['db-notes', 'db-userauth', 'notes', 'userauth']) {
+    for (const service of ['db-notes', 'db-userauth', 'userauth']) {
       const create = plan.operations.find((o) => o.id === `create:${service}`);
       expect(create?.cause).toBe('--force-recreate');
       expect(create?.after.some((id) => id.startsWith(`remove:${service}:`))).toBe(true);
     }
+    // notes (behind the edge proxy) gets a new release beside the old one, under a `-2` name.
+    const notes = plan.operations.find((o) => o.id === 'create:notes');
+    expect(notes?.cause).toBe('--force-recreate');
+    expect(notes?.after.some((id) => id.startsWith('remove:notes:'))).toBe(false);
+    const spec = notes?.operation.kind === 'create-container' ? notes.operation.spec : undefined;
+    expect(spec?.name).toMatch(/^notes-notes-[0-9a-f]{8}-2$/);
   });
 
   it('never lists an operation after one that does not exist, and has no cycles', async () => {
