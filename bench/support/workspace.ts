@@ -77,11 +77,17 @@ export interface SecretFiles {
   mountDir: string;
 }
 
+/**
+ * A copy of the repository's topology where notes publishes `port` itself (the repository serves
+ * it through the edge proxy; serveThroughProxy() puts notesctl's copy back behind it).
+ */
 async function writeCopy(dir: string, name: string, project: string, port: number) {
   const text = (await readFile(join(ROOT, 'notesctl.config.yaml'), 'utf8'))
     .replace(/^project: .*$/m, `project: ${project}`)
-    .replace("'3000:3000'", `'${port}:3000'`);
-  if (!text.includes(`'${port}:3000'`)) throw new Error('could not rewrite the published port');
+    .replace(/^proxy:\n {2}ports: .*\n/m, '')
+    .replace('    http: { port: 3000, path: /health }\n', `    ports: ['${port}:3000']\n`);
+  if (!text.includes(`'${port}:3000'`) || /^proxy:/m.test(text))
+    throw new Error('could not rewrite the published port of notes or drop the proxy ports');
   const file = join(dir, name);
   await writeFile(file, text);
   const env = { ...process.env, NOTES_PUBLIC_URL: `http://localhost:${port}` };
