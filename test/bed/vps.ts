@@ -80,7 +80,12 @@ export async function startVps(name: string, ports: number[] = []): Promise<Vps>
   const knownHostsFile = join(dir, 'known_hosts');
   const [type, key] = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ');
   writeFileSync(knownHostsFile, `[127.0.0.1]:${sshPort} ${type ?? ''} ${key ?? ''}\n`);
+  // A real server's /etc/hosts persists across reboots; Docker rewrites its own at every start,
+  // which would drop the block notesctl manages. A file of ours, mounted, persists like a disk.
+  const hostsFile = join(dir, 'hosts');
+  writeFileSync(hostsFile, '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
   const publish = [
+    ['-v', `${hostsFile}:/etc/hosts`],
     ['-p', `127.0.0.1:${sshPort}:22`],
     ...Object.entries(published).map(([inner, outer]) => ['-p', `127.0.0.1:${outer}:${inner}`]),
   ].flat();

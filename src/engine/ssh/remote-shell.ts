@@ -37,10 +37,22 @@ function openChannel(link: SshLink, script: string, tty: boolean): Promise<Clien
 function exitOf(link: SshLink, channel: ClientChannel): Promise<number> {
   return new Promise((resolve, reject) => {
     let code: number | undefined;
-    channel.on('exit', (exitCode: number | null) => (code = exitCode ?? undefined));
+    let signal: string | undefined;
+    channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
+      code = exitCode ?? undefined;
+      signal = exitSignal;
+    });
     channel.on('close', () => {
       const lost = link.lost();
       if (lost && code === undefined) return reject(lost);
+      if (code === undefined && signal !== undefined) {
+        return reject(
+          new EngineError(
+            { host: link.endpoint.name, operation: 'run over SSH' },
+            `the script was killed by SIG${signal}`,
+          ),
+        );
+      }
       resolve(code ?? 255);
     });
   });
