@@ -61,6 +61,7 @@ export function formatPlan(plan: Plan): string {
     lines.push(`  ${op.id}: ${describeOperation(op.operation)} — ${op.cause}${after}`);
   }
   if (plan.unchanged.length > 0) lines.push(`  unchanged: ${plan.unchanged.join(', ')}`);
+  for (const note of plan.notes ?? []) lines.push(`  note: ${note}`);
   for (const orphan of plan.orphans) {
     lines.push(
       `  orphan: ${orphan.containerName} (service "${orphan.service}" is not in the topology; remove with --remove-orphans)`,

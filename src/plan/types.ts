@@ -266,6 +266,8 @@ export interface Plan {
   starting?: string[];
   /** Containers of services no longer in the topology (removed only with --remove-orphans). */
   orphans: { service: string; containerName: string }[];
+  /** What the target says plainly about this deployment (systemd: what is not isolated). */
+  notes?: string[];
   /**
    * The start-container operation at the head of the plan's longest chain of starts and waits.
    * Until it has been launched, only the operations it depends on run: the engine's work is

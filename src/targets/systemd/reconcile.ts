@@ -45,6 +45,12 @@ export function checkHost(host: string, observed: SystemdObserved): void {
   }
 }
 
+/** What a plain server does not isolate, compared with the container layout (issue 21). */
+export const ISOLATION_NOTES = [
+  'runtime: systemd has no separate networks: every local process can reach every port; services bind 127.0.0.1 unless published, and published ports are not firewalled by notesctl',
+  "the databases share the host's one MariaDB server (a database and a user each), not a server each",
+];
+
 /** What reconcileSystemd() needs besides the states. */
 export interface SystemdPlanInputs {
   /** sha512 (hex) of the Node archive, checked on the server before it is unpacked. */
@@ -262,6 +268,7 @@ export function reconcileSystemd(
     host,
     operations: ops,
     unchanged,
+    notes: ISOLATION_NOTES,
     orphans: options.removeOrphans
       ? []
       : orphans.map((o) => ({ service: o.service, containerName: o.unit })),
