@@ -74,6 +74,8 @@ export interface FakeX {
   /** The X account the next consent approves as. */
   signInAs(user: FakeXUser): void;
   requests: FakeXRequest[];
+  /** Let every code given so far expire, as 30 s of waiting would. */
+  expireCodes(): void;
   /** Answer the next approval with a plain page, and give the test the callback URL instead. */
   holdNextCallback(): Promise<URL>;
   close(): Promise<void>;
@@ -297,6 +299,9 @@ ${[...q].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${
     },
     requests,
     holdNextCallback: () => new Promise<URL>((resolve) => (hold = resolve)),
+    expireCodes() {
+      for (const code of codes.values()) code.expiresAt = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -331,6 +331,21 @@ describe('refused provider logins', () => {
     });
   });
 
+  it('refuses an expired code (X)', async () => {
+    fakeX.signInAs({ id: '45', name: 'Slow', username: 'slow' });
+    await withPage(async (page) => {
+      const held = fakeX.holdNextCallback();
+      await page.goto('/users/login');
+      await page.click('#login-with-x');
+      await page.click('#allow');
+      const callback = await held;
+      fakeX.expireCodes();
+      await page.goto(callback.toString());
+      expect(fakeX.requests.filter((r) => r.path === '/2/oauth2/token').at(-1)?.status).toBe(400);
+      await expectRefused(page, 'did not accept this login (invalid_request)');
+    });
+  });
+
   it('never redirects off the site after a login, whatever returnTo says', async () => {
     fakeX.signInAs({ id: '43', name: 'Redirected', username: 'redirected' });
     for (const returnTo of [
