@@ -18,7 +18,14 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Middleware adding the security headers; HSTS only when the public URL is https. */
+/**
+ * Middleware adding the security headers. When the public URL is https: HSTS, and the request
+ * counts as secure for cookies — TLS ends at the proxy in front (the edge proxy, issue 19), so
+ * the app itself sees plain HTTP, and the `cookies` module refuses to set a `Secure` cookie on a
+ * connection it believes unencrypted ("Cannot send secure cookie over unencrypted connection":
+ * every page that started a session answered 500). The public URL is the operator's word that
+ * browsers reach the app over HTTPS; no X-Forwarded-Proto from a client is trusted for it.
+ */
 export function securityHeaders(options: { https: boolean }): Koa.Middleware {
   const headers: Record<string, string> = {
     'Content-Security-Policy': CSP,
@@ -32,6 +39,7 @@ export function securityHeaders(options: { https: boolean }): Koa.Middleware {
   if (options.https) headers['Strict-Transport-Security'] = 'max-age=31536000';
   return async (ctx, next) => {
     ctx.set(headers);
+    if (options.https) ctx.cookies.secure = true;
     await next();
   };
 }
