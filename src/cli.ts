@@ -162,6 +162,12 @@ const COMMANDS: (Leaf | Group)[] = [
         load: () => import('./commands/hosts/rm.ts'),
       }),
       leaf({
+        name: 'env <name>',
+        description:
+          'print the DOCKER_HOST for your own docker commands: one shared SSH connection',
+        load: () => import('./commands/hosts/env.ts'),
+      }),
+      leaf({
         name: 'ssh <name> [command...]',
         description: 'open a shell (or run a command) on a host',
         load: () => import('./commands/hosts/ssh.ts'),

@@ -203,9 +203,11 @@ function heldLock(
 export function bothLocks(local: Lock, host: HostLock): Lock {
   const calls = new Map<string, InFlightCall>();
   const from: string[] = [];
-  for (const inherited of [local.inherited, host.inherited]) {
+  for (const inherited of [host.inherited, local.inherited]) {
     if (!inherited) continue;
-    from.push(inherited.from);
+    // The same run in both (`… (pid 42)` here, `… (pid 42 on laptop)` on the host): named once.
+    if (!from.some((f) => f.startsWith(inherited.from.replace(/\)$/, ''))))
+      from.push(inherited.from);
     for (const call of inherited.calls) calls.set(JSON.stringify(call), call);
   }
   return {

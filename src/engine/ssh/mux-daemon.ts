@@ -71,7 +71,9 @@ const armIdle = (): void => {
   if (clients.size === 0) idleTimer = setTimeout(() => void shutdown(), spec.idleMs);
 };
 
-const server = createServer((client) => {
+// Half-open allowed: a client that closes its writing side (`docker run` without stdin, `docker
+// exec -i` at the end of its input) still gets the rest of the answer.
+const server = createServer({ allowHalfOpen: true }, (client) => {
   clients.add(client);
   if (idleTimer) clearTimeout(idleTimer);
   client.once('close', () => {
