@@ -18,6 +18,8 @@ const password = 'systemd pass phrase';
 let vps: Vps;
 let dir: string;
 let env: Record<string, string>;
+/** The release notes ran first (`releases/ID`). */
+let firstNotesRelease: string;
 
 function cli(args: string[], input?: string): Promise<CliResult> {
   return runCli(args, { cwd: dir, env, input, timeoutMs: 600_000 });
@@ -111,9 +113,8 @@ describe('the Notes stack on a plain server run by systemd', () => {
       );
     }
     expect(await sh('ls /opt/notesctl/node')).toMatch(/^24\.\d+\.\d+$/);
-    expect(await sh(`readlink /opt/notesctl/${project}/notes/current`)).toMatch(
-      /^releases\/[0-9a-f]{12}$/,
-    );
+    firstNotesRelease = await sh(`readlink /opt/notesctl/${project}/notes/current`);
+    expect(firstNotesRelease).toMatch(/^releases\/[0-9a-f]{12}$/);
     expect(await sh('systemctl is-enabled mariadb')).toBe('enabled');
     // MariaDB answers on loopback only.
     expect(await sh("ss -Hltn 'sport = :3306' | awk '{print $4}'")).toBe('127.0.0.1:3306');
@@ -179,6 +180,22 @@ describe('the Notes stack on a plain server run by systemd', () => {
     const client = new Client(url());
     await client.login('sam', password);
     expect((await client.get('/notes/view?key=plain')).text).toContain('On a plain server');
+  });
+
+  it('rolls notes back to its release before, restarting only notes, and records it', async () => {
+    const userauth = await unitState('userauth');
+    const rollback = await cli(['rollback', 'notes']);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(await sh(`readlink /opt/notesctl/${project}/notes/current`)).toBe(firstNotesRelease);
+    expect(await unitState('userauth')).toEqual(userauth);
+    expect(await healthy()).toBe(true);
+    const history = JSON.parse(await sh(`cat /etc/notesctl/${project}/releases.json`)) as {
+      releases: { id: number; rollbackOf?: number; changed: string[] }[];
+    };
+    expect(history.releases.at(-1)).toMatchObject({
+      changed: ['notes'],
+      rollbackOf: expect.any(Number) as number,
+    });
   });
 
   it('brings notes back within 10 s after kill -9', async () => {
