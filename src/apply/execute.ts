@@ -185,12 +185,15 @@ async function runOperation(
       await engine.createVolume(operation.volume);
       return;
     case 'create-container':
-      created.set(operation.service, await engine.createContainer(operation.spec));
+      created.set(
+        operation.instance ?? operation.service,
+        await engine.createContainer(operation.spec),
+      );
       return;
     case 'connect-network':
       await engine.connectNetwork(
         operation.network,
-        idOf(operation.service, operation.containerId),
+        idOf(operation.instance ?? operation.service, operation.containerId),
         operation.aliases,
       );
       return;
@@ -238,12 +241,14 @@ async function runOperation(
     case 'copy-secrets':
       await copySecrets(
         engine,
-        idOf(operation.service, undefined),
+        idOf(operation.instance ?? operation.service, undefined),
         context.secretFiles(operation.service),
       );
       return;
     case 'start-container':
-      await engine.startContainer(idOf(operation.service, operation.containerId));
+      await engine.startContainer(
+        idOf(operation.instance ?? operation.service, operation.containerId),
+      );
       return;
     case 'stop-container':
     case 'remove-container':
@@ -257,7 +262,7 @@ async function runOperation(
       await waitReady(
         engine,
         operation.service,
-        idOf(operation.service, operation.containerId),
+        idOf(operation.instance ?? operation.service, operation.containerId),
         operation.condition,
         operation.readiness,
         context.signal,

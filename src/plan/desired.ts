@@ -135,6 +135,8 @@ function desiredService(
     extraNetworks,
     secretFiles,
     secrets: inputs.secretDigests.get(service.name) ?? '',
+    // Several replicas make another release (one replica hashes as before: no churn).
+    ...(service.replicas > 1 ? { replicas: service.replicas } : {}),
   });
   const labels = {
     [LABEL.project]: project,
@@ -163,6 +165,7 @@ function desiredService(
       hash,
       spec: { ...spec, name, labels },
       ...(web ? { web } : {}),
+      replicas: service.replicas,
       extraNetworks,
       secretFiles,
       dependsOn: service.dependsOn,

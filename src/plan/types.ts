@@ -43,6 +43,8 @@ export interface DesiredService {
   spec: ContainerSpec;
   /** Served through the edge proxy: replaced blue/green, never stopped before its successor. */
   web?: DesiredWeb;
+  /** Containers run at once (more than one only for web services, behind the proxy). */
+  replicas: number;
   /** Networks after the first one, connected before start. */
   extraNetworks: { network: string; aliases: string[] }[];
   secretFiles: SecretFile[];
@@ -159,17 +161,29 @@ export type HostInput =
 export type Operation =
   | { kind: 'create-network'; network: DesiredNetwork }
   | { kind: 'create-volume'; volume: DesiredVolume }
-  | { kind: 'create-container'; service: string; spec: ContainerSpec }
+  | {
+      kind: 'create-container';
+      service: string;
+      spec: ContainerSpec;
+      /** One replica of several (`service#2`…): the key its container id is known by. */
+      instance?: string | undefined;
+    }
   | {
       kind: 'connect-network';
       service: string;
       network: string;
       aliases: string[];
+      instance?: string | undefined;
       /** The container, when it exists before the plan runs (else the one the plan creates). */
       containerId?: string | undefined;
     }
-  | { kind: 'copy-secrets'; service: string; files: SecretFile[] }
-  | { kind: 'start-container'; service: string; containerId: string | undefined }
+  | { kind: 'copy-secrets'; service: string; files: SecretFile[]; instance?: string | undefined }
+  | {
+      kind: 'start-container';
+      service: string;
+      containerId: string | undefined;
+      instance?: string | undefined;
+    }
   | { kind: 'remove-network'; networkId: string; name: string }
   | { kind: 'remove-volume'; name: string }
   | {
@@ -195,6 +209,7 @@ export type Operation =
   | {
       kind: 'proxy-check';
       service: string;
+      instance?: string | undefined;
       upstream: string;
       path: string;
       proxyId: string | undefined;
@@ -234,6 +249,7 @@ export type Operation =
   | {
       kind: 'wait-ready';
       service: string;
+      instance?: string | undefined;
       condition: DependencyCondition;
       containerId: string | undefined;
       readiness: Readiness;

@@ -185,6 +185,16 @@ function describeIds(history: Release[]): string {
 }
 
 /**
+ * The image IDs of `service` that releases ran but none of the last `keep` distinct ones: those
+ * a deploy may remove. An image no release ran (built ahead with `notesctl build`) is not in it.
+ */
+export function imagesToRemove(history: Release[], service: string, keep: number): Set<string> {
+  const kept = imagesToKeep(history, service, keep);
+  const ran = history.flatMap((r) => r.services[service]?.image ?? []);
+  return new Set(ran.filter((image) => !kept.has(image)));
+}
+
+/**
  * The image IDs of `service` to keep: those of the last `keep` distinct images it ran, newest
  * first, always including what runs now.
  */

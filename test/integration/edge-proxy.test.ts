@@ -1,9 +1,10 @@
 /**
  * The edge proxy on the real engine (issue 19): a web service behind Caddy redeployed under
  * load with every response counted, a failing release refused with the old one serving, two
- * projects behind one proxy, the proxy killed with SIGKILL, what the proxy can reach, and an
- * unchanged up that does nothing. One proxy and one project (`a`) serve every test of the file,
- * in order; the web app is a few lines of Node answering its VERSION.
+ * projects behind one proxy, the proxy killed with SIGKILL, what the proxy can reach, an
+ * unchanged up that does nothing, and 3 replicas replaced under load. One proxy and one project
+ * (`a`) serve every test of the file, in order; the web app is a few lines of Node answering its
+ * VERSION.
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -79,10 +80,11 @@ async function writeTopology(mini: Mini, ...services: string[]): Promise<void> {
 }
 
 /** Project a: web (also on back) at a.localhost, and the store on back alone. */
-function writeA(version: string, failing = false): Promise<void> {
+function writeA(version: string, failing = false, replicas = 1): Promise<void> {
   return writeTopology(
     a,
     ...webService('web', 'a.localhost', version, failing),
+    ...(replicas > 1 ? [`    replicas: ${replicas}`] : []),
     '    networks: [back]',
     '  store:',
     `    image: ${nodeImage}`,
@@ -317,5 +319,35 @@ describe('edge proxy (local engine)', () => {
       .filter((action) => !action.startsWith('health_status:'))
       .filter((action) => !/^exec_(create|start): node -e require\('http'\)/.test(action));
     expect(events).toEqual([]);
+  });
+
+  it('runs 3 replicas behind the proxy and replaces them all under load without losing a request', async () => {
+    await writeA('3', false, 3);
+    const scaled = await a.cli(['up']);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    const first = await containersOf(a, 'web');
+    expect(first.map((c) => c.State)).toEqual(['running', 'running', 'running']);
+    const suffixes = first.map((c) => /-r(\d)$/.exec(c.Names[0] ?? '')?.[1]).sort();
+    expect(suffixes).toEqual(['1', '2', '3']);
+    // The proxy balances over the three (its sites file routes to each).
+    const sites = (
+      await docker(['exec', PROXY_CONTAINER, 'cat', `${PROXY_DIR}/sites/${a.project}.caddy`])
+    ).stdout;
+    for (const c of first) expect(sites).toContain(`${(c.Names[0] ?? '').slice(1)}:8080`);
+    await writeA('4', false, 3);
+    const load = startLoad({ port: httpPort, host: 'a.localhost', path: '/', clients: 8 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const redeploy = await a.cli(['up']);
+    await new Promise((r) => setTimeout(r, 1500));
+    const report = await load.stop();
+    console.log(summary('3 replicas redeployed', report));
+    expect(redeploy.code, redeploy.stderr).toBe(0);
+    expect(report.failedSamples).toEqual([]);
+    expect(report.non2xxSamples).toEqual([]);
+    expect(new Set(report.bodies)).toEqual(new Set(['3', '4']));
+    expect(new Set(report.bodies.slice(-100))).toEqual(new Set(['4']));
+    const now = await containersOf(a, 'web');
+    expect(now.map((c) => c.State)).toEqual(['running', 'running', 'running']);
+    expect(now.some((c) => first.some((f) => f.Id === c.Id))).toBe(false);
   });
 });

@@ -172,12 +172,6 @@ export const checkReplicas: Rule = (context) => {
         path,
         `replicas: ${replicas} would have ${replicas} containers write to volume "${volume}" (${formatPath(['services', name, 'volumes', shared])}) at once — mount it read-only (":ro"), keep the data in a service of its own, or remove replicas`,
       );
-      continue;
     }
-    // Validated in full above so the key's meaning is fixed; deploying N containers comes next.
-    context.problems.report(
-      path,
-      `replicas: ${replicas} is not deployed yet — notesctl runs one container per web service for now (blue/green keeps it serving during deploys); remove replicas or set it to 1`,
-    );
   }
 };

@@ -11,6 +11,7 @@ import { addOperation, type Created, creationOf, type Reconciliation } from './c
 import { describeCreateCause, groupByService, isSettled, pickReusable } from './match.ts';
 import { listDependencyWaits, type PlannedStart } from './readiness.ts';
 import { planRemovals } from './removals.ts';
+import { planReplicas } from './replicas.ts';
 import { planExtraNetworks, planSecretFiles } from './setup.ts';
 
 /** The networks and volumes this plan creates, which new containers must follow. */
@@ -28,8 +29,22 @@ export interface ContainerOutcome {
   unchanged: string[];
   /** Unchanged services whose health check has not passed yet. */
   starting: string[];
-  /** Web services' new releases: container name, and the old containers that serve until the switch. */
-  releases: Map<string, { name: string; retiring: ContainerSummary[] }>;
+  /**
+   * Web services' new releases: the container name (of each replica, `names`), and the old
+   * containers that serve until the switch.
+   */
+  releases: Map<string, WebRelease>;
+  /** Web services with several replicas kept as they are: their containers' names. */
+  serving: Map<string, string[]>;
+}
+
+/** A web service's new release. */
+export interface WebRelease {
+  /** The (first) container's name. */
+  name: string;
+  /** Every replica's container name. */
+  names: string[];
+  retiring: ContainerSummary[];
 }
 
 /** Plan every service's container, in name order so that a plan reads the same every time. */
@@ -40,10 +55,15 @@ export function planContainers(r: Reconciliation, created: CreatedResources): Co
     unchanged: [],
     starting: [],
     releases: new Map(),
+    serving: new Map(),
   };
   const byService = groupByService(r.observed.containers);
   for (const service of [...r.desired.services].sort((a, b) => compareText(a.name, b.name))) {
     const containers = byService.get(service.name) ?? [];
+    if (service.web && service.replicas > 1) {
+      planReplicas(r, outcome, service, containers, created);
+      continue;
+    }
     const keep = r.options.forceRecreate ? undefined : pickReusable(containers, service.hash);
     const stale = containers.filter((c) => c !== keep);
     if (keep && isSettled(keep, service) && stale.length === 0)
@@ -125,7 +145,7 @@ function replaceContainers(
   if (service.web) {
     // Blue/green: the old release serves until the proxy has switched to this one and drained
     // it (reconcile/proxy.ts plans that and the old one's removal).
-    outcome.releases.set(service.name, { name: newName, retiring: old });
+    outcome.releases.set(service.name, { name: newName, names: [newName], retiring: old });
     const cause = old.length > 0 ? 'new release, beside the one serving' : 'new container';
     planStart(r, outcome, service, undefined, setup, cause);
     return;
@@ -142,7 +162,7 @@ function replaceContainers(
  * A web release's container name: the configuration's own, or, when a running container has it
  * (`--force-recreate`), the first `-2`, `-3`… free, so the new release can start beside it.
  */
-function releaseName(base: string, containers: ContainerSummary[]): string {
+export function releaseName(base: string, containers: ContainerSummary[]): string {
   const taken = new Set(
     containers.filter((c) => c.state !== 'created' && c.state !== 'exited').map((c) => c.name),
   );
@@ -152,21 +172,30 @@ function releaseName(base: string, containers: ContainerSummary[]): string {
   return `${base}-${n}`;
 }
 
-/** Start the container once `after` is done and the services it depends on are ready. */
-function planStart(
+/**
+ * Start the container once `after` is done and the services it depends on are ready;
+ * `instance` names one replica of several (`web#2`).
+ */
+export function planStart(
   r: Reconciliation,
   outcome: ContainerOutcome,
   service: DesiredService,
   containerId: string | undefined,
   after: string[],
   cause: string,
+  instance?: string,
 ): void {
   const waits = listDependencyWaits(r.desired, service).map((w) => w.id);
   const startId = addOperation(r, {
-    id: `start:${service.name}`,
-    operation: { kind: 'start-container', service: service.name, containerId },
+    id: `start:${instance ?? service.name}`,
+    operation: {
+      kind: 'start-container',
+      service: service.name,
+      containerId,
+      ...(instance ? { instance } : {}),
+    },
     after: [...after, ...waits],
     cause,
   });
-  outcome.starts.push({ service, startId });
+  outcome.starts.push({ service, startId, ...(instance ? { instance } : {}) });
 }

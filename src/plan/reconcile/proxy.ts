@@ -12,6 +12,7 @@ import type { DesiredProxy, ProxyFile } from '../types.ts';
 import { addOperation, type Created, creationOf, type Reconciliation } from './context.ts';
 import type { ContainerOutcome } from './containers.ts';
 import { planRemovals } from './removals.ts';
+import { replicaKey } from './replicas.ts';
 
 /** Plan the proxy and the switch; nothing when the project has no web service on this host. */
 export function planProxy(r: Reconciliation, networks: Created, outcome: ContainerOutcome): void {
@@ -59,22 +60,31 @@ function proxyFiles(
     const release = outcome.releases.get(route.service);
     const serving =
       releases === 'serving'
-        ? release?.retiring.find((c) => c.state === 'running')?.name
+        ? release?.retiring.filter((c) => c.state === 'running').map((c) => c.name)
         : undefined;
-    const name =
-      serving ??
-      release?.name ??
-      names.get(outcome.containerIds.get(route.service) ?? '') ??
-      runningName(r.observed.containers, route.service);
-    return name ? [{ ...route, upstreams: [`${name}:${route.port}`] }] : [];
+    const kept = names.get(outcome.containerIds.get(route.service) ?? '');
+    const upstreams =
+      nonEmpty(serving) ??
+      release?.names ??
+      outcome.serving.get(route.service) ??
+      (kept ? [kept] : runningNames(r.observed.containers, route.service));
+    return upstreams.length > 0
+      ? [{ ...route, upstreams: upstreams.map((name) => `${name}:${route.port}`) }]
+      : [];
   });
   const sites = projectSites(r.desired.project, routes);
   return [...proxy.files, { path: sitesFile(r.desired.project), source: { text: sites } }];
 }
 
-/** A service out of this plan's scope keeps serving from its running container. */
-function runningName(containers: ContainerSummary[], service: string): string | undefined {
-  return containers.find((c) => c.labels[LABEL.service] === service && c.state === 'running')?.name;
+/** A service out of this plan's scope keeps serving from its running containers. */
+function runningNames(containers: ContainerSummary[], service: string): string[] {
+  return containers
+    .filter((c) => c.labels[LABEL.service] === service && c.state === 'running')
+    .map((c) => c.name);
+}
+
+function nonEmpty(list: string[] | undefined): string[] | undefined {
+  return list && list.length > 0 ? list : undefined;
 }
 
 /** What a proxy holds once `files` are written, as the observed state shows it (see sameFile). */
@@ -203,22 +213,23 @@ function planChecks(
         (op.operation.kind === 'wait-ready' || op.operation.kind === 'start-container') &&
         op.operation.service === service,
     );
-    const upstream = `${release.name}:${web.port}`;
-    return [
-      addOperation(r, {
-        id: `check:${service}`,
+    return release.names.map((name, index) => {
+      const instance = replicaKey(service, index);
+      return addOperation(r, {
+        id: `check:${instance ?? service}`,
         operation: {
           kind: 'proxy-check',
           service,
-          upstream,
+          upstream: `${name}:${web.port}`,
           path: web.path,
           proxyId: ready.proxyId,
           timeoutMs: 120_000,
+          ...(instance ? { instance } : {}),
         },
         after: [...own.map((op) => op.id), ...ready.after],
         cause: `the proxy (${proxy.spec.name}) must reach the new release`,
-      }),
-    ];
+      });
+    });
   });
 }
 

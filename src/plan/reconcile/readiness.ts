@@ -12,6 +12,8 @@ import { addOperation, type Reconciliation } from './context.ts';
 export interface ReadinessWait {
   id: string;
   service: DesiredService;
+  /** One replica of several (`web#2`); undefined: the service's first (or only) container. */
+  instance?: string | undefined;
   condition: DependencyCondition;
   cause: string;
 }
@@ -20,6 +22,8 @@ export interface ReadinessWait {
 export interface PlannedStart {
   service: DesiredService;
   startId: string;
+  /** One replica of several (`web#2`); undefined: the service's first (or only) container. */
+  instance?: string | undefined;
 }
 
 /**
@@ -49,30 +53,37 @@ export function planReadiness(
 ): void {
   const waits = starts.flatMap((start) => listDependencyWaits(r.desired, start.service));
   if (r.options.wait) {
-    const unwaited = starts.filter((s) => !waits.some((w) => w.service.name === s.service.name));
-    waits.push(...unwaited.map((s) => waitUntilReady(s.service)));
+    const unwaited = starts.filter(
+      (s) => s.instance !== undefined || !waits.some((w) => w.service.name === s.service.name),
+    );
+    waits.push(...unwaited.map((s) => waitUntilReady(s.service, s.instance)));
   }
   const planned = new Set<string>();
   for (const wait of waits) {
     if (planned.has(wait.id)) continue;
     planned.add(wait.id);
-    const startId = starts.find((s) => s.service.name === wait.service.name)?.startId;
-    planWait(r, wait, startId, containerIds.get(wait.service.name));
+    const startId = starts.find(
+      (s) => s.service.name === wait.service.name && s.instance === wait.instance,
+    )?.startId;
+    const known = wait.instance ? undefined : containerIds.get(wait.service.name);
+    planWait(r, wait, startId, known);
   }
 }
 
 /** `--wait`: healthy if the service has a health check, else started. */
-function waitUntilReady(service: DesiredService): ReadinessWait {
+function waitUntilReady(service: DesiredService, instance?: string): ReadinessWait {
   const condition: DependencyCondition = service.readiness.test ? 'healthy' : 'started';
-  return waitFor(service, condition, 'up waits until every started service is ready');
+  return waitFor(service, condition, 'up waits until every started service is ready', instance);
 }
 
 function waitFor(
   service: DesiredService,
   condition: DependencyCondition,
   cause: string,
+  instance?: string,
 ): ReadinessWait {
-  return { id: `ready:${service.name}:${condition}`, service, condition, cause };
+  const id = `ready:${instance ?? service.name}:${condition}`;
+  return { id, service, condition, cause, ...(instance ? { instance } : {}) };
 }
 
 /**
@@ -90,6 +101,7 @@ function planWait(
     operation: {
       kind: 'wait-ready',
       service: wait.service.name,
+      ...(wait.instance ? { instance: wait.instance } : {}),
       condition: wait.condition,
       containerId,
       readiness: wait.service.readiness,

@@ -5,21 +5,26 @@
 import type { DesiredService } from '../types.ts';
 import { addOperation, type Created, creationOf, type Reconciliation } from './context.ts';
 
-/** Plan a `network connect` for each network after the first; their ids. */
+/**
+ * Plan a `network connect` for each network after the first; their ids. `instance` names one
+ * replica of several (`web#2`), whose container the create step of that replica made.
+ */
 export function planExtraNetworks(
   r: Reconciliation,
   service: DesiredService,
   createId: string,
   networks: Created,
+  instance?: string,
 ): string[] {
   return service.extraNetworks.map((extra) =>
     addOperation(r, {
-      id: `connect:${service.name}:${extra.network}`,
+      id: `connect:${instance ?? service.name}:${extra.network}`,
       operation: {
         kind: 'connect-network',
         service: service.name,
         network: extra.network,
         aliases: extra.aliases,
+        ...(instance ? { instance } : {}),
       },
       after: [createId, ...creationOf(networks, extra.network)],
       cause: 'service is on several networks',
@@ -32,12 +37,18 @@ export function planSecretFiles(
   r: Reconciliation,
   service: DesiredService,
   createId: string,
+  instance?: string,
 ): string[] {
   if (service.secretFiles.length === 0) return [];
   return [
     addOperation(r, {
-      id: `secrets:${service.name}`,
-      operation: { kind: 'copy-secrets', service: service.name, files: service.secretFiles },
+      id: `secrets:${instance ?? service.name}`,
+      operation: {
+        kind: 'copy-secrets',
+        service: service.name,
+        files: service.secretFiles,
+        ...(instance ? { instance } : {}),
+      },
       after: [createId],
       cause: 'secrets are delivered as files',
     }),

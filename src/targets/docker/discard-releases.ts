@@ -16,9 +16,10 @@ export function unswitchedReleases(
   const switched = switchOp !== undefined && done.has(switchOp.id);
   return plan.operations.flatMap((op) => {
     if (op.operation.kind !== 'proxy-check') return [];
-    const id = created.get(op.operation.service);
+    const id = created.get(op.operation.instance ?? op.operation.service);
     const took = done.has(op.id) && (switchOp === undefined || switched);
-    return id !== undefined && !took ? [{ service: op.operation.service, containerId: id }] : [];
+    const service = op.operation.instance ?? op.operation.service;
+    return id !== undefined && !took ? [{ service, containerId: id }] : [];
   });
 }
 

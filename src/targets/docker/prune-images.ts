@@ -1,16 +1,17 @@
 /**
- * After a release is recorded: remove the images of `build:` services that none of the last
- * `keep` releases ran, so a host does not fill up with every build ever shipped, while a
- * rollback to any kept release finds its image. Images of `image:` services are the user's (a
- * pulled `mariadb:10.11`): never removed.
+ * After a release is recorded: remove the images of `build:` services that an earlier release
+ * ran but none of the last `keep` releases did, so a host does not fill up with every build ever
+ * shipped, while a rollback to any kept release finds its image. Images no release ran (built
+ * ahead with `notesctl build`) stay, and so do those of `image:` services, which are the user's
+ * (a pulled `mariadb:10.11`).
  */
 import type { Engine } from '../../engine/engine.ts';
 import { EngineError } from '../../errors.ts';
 import { imageRepository } from '../../model/names.ts';
 import type { Topology } from '../../model/topology.ts';
-import { imagesToKeep, type Release } from '../../releases/history.ts';
+import { imagesToRemove, type Release } from '../../releases/history.ts';
 
-/** Remove the built images no kept release runs; resolves to the tags removed. */
+/** Remove the built images only releases beyond the kept ones ran; resolves to the tags removed. */
 export async function pruneReleaseImages(
   engine: Engine,
   topology: Topology,
@@ -23,11 +24,9 @@ export async function pruneReleaseImages(
   const removed: string[] = [];
   for (const service of built) {
     const repository = `${imageRepository(topology.project, service.name)}:`;
-    const kept = imagesToKeep(history, service.name, keep);
-    // A service in no release yet (never deployed on this host) keeps its images.
-    if (kept.size === 0) continue;
+    const old = imagesToRemove(history, service.name, keep);
     for (const image of images) {
-      if (kept.has(image.id)) continue;
+      if (!old.has(image.id)) continue;
       for (const tag of image.tags.filter((t) => t.startsWith(repository))) {
         if (await removeUnlessUsed(engine, tag)) removed.push(tag);
       }

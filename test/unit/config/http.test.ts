@@ -122,15 +122,14 @@ describe('services.NAME.http: accepted values and defaults', () => {
     expect(serviceOf(text).http?.hosts).toEqual(['*.example.com']);
   });
 
-  it('refuses more than one replica of a web service for now, saying it is not deployed yet', () => {
+  it('takes several replicas of a web service, with read-only volumes', () => {
     const text = web(
       '    http: { hosts: ["*.example.com"], port: 1, tls: internal }',
       '    volumes: ["v:/assets:ro"]',
       '    replicas: 2',
     );
-    expect(problemsOf(text)).toEqual([
-      '11:15 services.web.replicas: replicas: 2 is not deployed yet — notesctl runs one container per web service for now (blue/green keeps it serving during deploys); remove replicas or set it to 1',
-    ]);
+    expect(problemsOf(text)).toEqual([]);
+    expect(serviceOf(text).replicas).toBe(2);
   });
 
   it('lets services on different hosts each take every hostname', () => {

@@ -166,11 +166,13 @@ export function converged(
   plan: Plan,
   proxyFiles: Record<string, string> = {},
 ): ObservedState {
-  const created = new Map(
-    plan.operations.flatMap((o) =>
-      o.operation.kind === 'create-container' ? [[o.operation.service, o.operation.spec.name]] : [],
-    ),
-  );
+  // Every container the plan created, by service (several for a service with replicas).
+  const created = new Map<string, string[]>();
+  for (const o of plan.operations) {
+    if (o.operation.kind !== 'create-container') continue;
+    const { service, spec } = o.operation;
+    created.set(service, [...(created.get(service) ?? []), spec.name]);
+  }
   const files = new Map(Object.entries(proxyFiles));
   for (const op of plan.operations) {
     if (op.operation.kind !== 'proxy-config') continue;
@@ -180,11 +182,13 @@ export function converged(
       else files.delete(file.path);
     }
   }
-  const containers = desired.services.map((s) =>
-    runningContainer(`id-${s.name}`, created.get(s.name) ?? s.spec.name, s.spec.labels, [
-      ...(s.spec.network ? [s.spec.network.name] : []),
-      ...s.extraNetworks.map((n) => n.network),
-    ]),
+  const containers = desired.services.flatMap((s) =>
+    (created.get(s.name) ?? [s.spec.name]).map((name, i) =>
+      runningContainer(i === 0 ? `id-${s.name}` : `id-${s.name}-${i + 1}`, name, s.spec.labels, [
+        ...(s.spec.network ? [s.spec.network.name] : []),
+        ...s.extraNetworks.map((n) => n.network),
+      ]),
+    ),
   );
   const proxy = desired.proxy;
   return {

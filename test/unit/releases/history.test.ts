@@ -5,6 +5,7 @@ import {
   chooseRollback,
   formatHistory,
   imagesToKeep,
+  imagesToRemove,
   parseHistory,
   RollbackRefused,
   type Release,
@@ -107,5 +108,12 @@ describe('imagesToKeep', () => {
     expect([...imagesToKeep(history, 'web', 2)]).toEqual(['sha256:d', 'sha256:c']);
     expect([...imagesToKeep(history, 'web', 3)]).toEqual(['sha256:d', 'sha256:c', 'sha256:a']);
     expect(imagesToKeep(history, 'db', 5).size).toBe(0);
+  });
+
+  it('removes only images an earlier release ran, never one no release ran', () => {
+    const history = historyOf({ web: 'a' }, { web: 'b' }, { web: 'a' }, { web: 'c' }, { web: 'd' });
+    expect([...imagesToRemove(history, 'web', 2)].sort()).toEqual(['sha256:a', 'sha256:b']);
+    expect([...imagesToRemove(history, 'web', 3)]).toEqual(['sha256:b']);
+    expect(imagesToRemove(history, 'web', 5).size).toBe(0);
   });
 });
