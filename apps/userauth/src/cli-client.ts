@@ -28,6 +28,8 @@ export interface ProfileFields {
   familyName?: string;
   middleName?: string;
   emails?: string[];
+  /** Needed to give a provider account (issue 22) a local password. */
+  allowLocalPassword?: boolean;
 }
 
 /** Calls to the userauth REST API with Basic auth. */

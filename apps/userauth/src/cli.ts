@@ -18,7 +18,9 @@ Commands:
       [--email E]... [--provider P]          create a user (password read from stdin)
   list                                       list every user
   find U                                     show one user
-  update U [--password-stdin] [--given-name G] [--family-name F] [--middle-name M] [--email E]...
+  update U [--password-stdin [--allow-local-password]] [--given-name G] [--family-name F]
+      [--middle-name M] [--email E]...       (a provider account, e.g. x:123, gets a local
+                                             password only with --allow-local-password)
   delete U                                   delete a user
   password-check U                           check the password read from stdin (exit 1 if wrong)
 
@@ -43,6 +45,7 @@ const OPTIONS = {
   'middle-name': { type: 'string' },
   provider: { type: 'string' },
   email: { type: 'string', multiple: true },
+  'allow-local-password': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<
@@ -57,6 +60,7 @@ async function profile(values: Values): Promise<ProfileFields> {
   if (values['middle-name'] !== undefined) fields.middleName = values['middle-name'];
   if (values.provider !== undefined) fields.provider = values.provider;
   if (values.email !== undefined) fields.emails = values.email;
+  if (values['allow-local-password']) fields.allowLocalPassword = true;
   return fields;
 }
 

@@ -116,6 +116,25 @@ describe('management CLI', () => {
     expect((await cli(['password-check', 'cli-upd'], 'new-pw')).exitCode).toBe(0);
   });
 
+  it('gives a provider account a local password only with --allow-local-password', async () => {
+    const created = await fetch(`${service.url}/find-or-create`, {
+      method: 'POST',
+      headers: { authorization: service.authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: '_cli_x', provider: 'x' }),
+    });
+    expect(created.status).toBe(200);
+    const refused = await cli(['update', 'x:_cli_x', '--password-stdin'], 'pw-x-1');
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('allowLocalPassword');
+    expect((await cli(['password-check', 'x:_cli_x'], 'pw-x-1')).exitCode).toBe(1);
+    const allowed = await cli(
+      ['update', 'x:_cli_x', '--password-stdin', '--allow-local-password'],
+      'pw-x-1',
+    );
+    expect(allowed.exitCode).toBe(0);
+    expect((await cli(['password-check', 'x:_cli_x'], 'pw-x-1')).exitCode).toBe(0);
+  });
+
   it('exits 1 for a wrong password, an unknown user, a taken name and invalid input', async () => {
     await service.createUser({ username: 'cli-err', password: 'right' });
     const wrong = await cli(['password-check', 'cli-err'], 'wrong');
