@@ -10,11 +10,31 @@ import type { Shell, ShellAttachIo, ShellResult, ShellRunOptions } from '../shel
 import { connectSsh, type SshLink } from './connect.ts';
 import { shellCommand } from './shell-quote.ts';
 
-function openChannel(link: SshLink, script: string, tty: boolean): Promise<ClientChannel> {
+/** Where a channel's output goes from its first byte. */
+interface Sinks {
+  stdout: (chunk: Buffer) => void;
+  stderr: (chunk: Buffer) => void;
+}
+
+/**
+ * Open an exec channel with its listeners attached inside ssh2's callback: a fast script's
+ * output, exit status and close can arrive in the same TCP read as the exec's confirmation, and
+ * ssh2 emits them before any promise continuation runs (seen as "exit 255" under load).
+ */
+function openChannel(
+  link: SshLink,
+  script: string,
+  tty: boolean,
+  sinks: Sinks,
+): Promise<{ channel: ClientChannel; exited: Promise<number> }> {
   const command = shellCommand(['bash', '-c', script]);
   return new Promise((resolve, reject) => {
     const done = (error: Error | undefined, channel: ClientChannel) => {
-      if (!error) return resolve(channel);
+      if (!error) {
+        channel.on('data', sinks.stdout);
+        channel.stderr.on('data', sinks.stderr);
+        return resolve({ channel, exited: exitOf(link, channel) });
+      }
       const resource = script.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'));
       reject(
         link.lost() ??
@@ -68,13 +88,12 @@ class RemoteShell implements Shell {
   }
 
   async run(script: string, options: ShellRunOptions = {}): Promise<ShellResult> {
-    const channel = await openChannel(this.link, script, false);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    channel.on('data', (chunk: Buffer) =>
-      options.onStdout ? options.onStdout(chunk) : out.push(chunk),
-    );
-    channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const { channel, exited } = await openChannel(this.link, script, false, {
+      stdout: (chunk) => (options.onStdout ? options.onStdout(chunk) : out.push(chunk)),
+      stderr: (chunk) => err.push(chunk),
+    });
     const abort = () => channel.close();
     options.signal?.addEventListener('abort', abort, { once: true });
     const input = options.input;
@@ -82,7 +101,7 @@ class RemoteShell implements Shell {
     else if (Buffer.isBuffer(input)) channel.end(input);
     else Readable.prototype.pipe.call(input, channel);
     try {
-      const code = await exitOf(this.link, channel);
+      const code = await exited;
       return {
         code,
         stdout: Buffer.concat(out).toString('utf8'),
@@ -94,13 +113,14 @@ class RemoteShell implements Shell {
   }
 
   async attach(script: string, io: ShellAttachIo): Promise<number> {
-    const channel = await openChannel(this.link, script, io.tty);
-    channel.pipe(io.stdout, { end: false });
-    channel.stderr.pipe(io.stderr, { end: false });
+    const { channel, exited } = await openChannel(this.link, script, io.tty, {
+      stdout: (chunk) => io.stdout.write(chunk),
+      stderr: (chunk) => io.stderr.write(chunk),
+    });
     if (io.stdin) io.stdin.pipe(channel);
     else channel.end();
     try {
-      return await exitOf(this.link, channel);
+      return await exited;
     } finally {
       io.stdin?.unpipe(channel);
       io.stdin?.pause();
