@@ -13,6 +13,14 @@ function ago(sinceUs: number, now: number): string | undefined {
   return `${Math.round(s / 86_400)} days`;
 }
 
+/** What a service listens on for others: published ports, or an http: service's own port. */
+function portsOf(topology: Topology, service: string): string[] {
+  const s = topology.services[service];
+  if (!s) return [];
+  const published = s.ports.map((p) => `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}/${p.protocol}`);
+  return s.http ? [...published, `0.0.0.0:${s.http.port}/tcp`] : published;
+}
+
 function mib(bytes: number | undefined): string {
   return bytes === undefined ? '-' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
@@ -33,9 +41,7 @@ export function systemdStatus(
     instance: u.unit,
     state: `${u.active} (${u.sub})`,
     health: `restarts ${u.restarts}, ${mib(u.memoryBytes)}`,
-    ports: (topology.services[u.service]?.ports ?? []).map(
-      (p) => `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}/${p.protocol}`,
-    ),
+    ports: portsOf(topology, u.service),
     image: `release ${u.release}`,
     uptime: u.active === 'active' ? ago(u.sinceUs, now) : undefined,
     createdAt: new Date(u.sinceUs / 1000),
