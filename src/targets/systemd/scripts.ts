@@ -131,14 +131,24 @@ export function databaseScript(
     ]),
   ].join(' ');
   const marker = databaseMarker(project, service);
+  const claims = marker.replace(/\.hash$/, '.claims');
+  const taken = `the MariaDB user ${user} or database ${database} belongs to another project on this host`;
   return [
     `# stdin: the password of ${user}`,
     STRICT,
+    // Users and databases are the server's, not the project's: never take over another project's.
+    `for f in ${ETC}/*/databases/*.claims; do`,
+    `  [ -e "$f" ] && [ "\${f#${ETC}/${project}/}" = "$f" ] || continue`,
+    `  if grep -qxF ${q(`user ${user}`)} "$f" || grep -qxF ${q(`database ${database}`)} "$f"; then`,
+    `    echo ${q(taken)} "($f); give this service another MARIADB_USER and MARIADB_DATABASE" >&2; exit 3`,
+    '  fi',
+    'done',
     `IFS= read -r -d '' pw || true`,
     // Escaped for a SQL string; printf is a builtin, so the password is in no process's argv.
     `pw=\${pw//\\\\/\\\\\\\\}; pw=\${pw//\\'/\\\\\\'}`,
     `printf '%s\\n' "${sql.replace(/["`\\]/g, (c) => `\\${c}`)}" | mariadb --protocol=socket -u root`,
     `mkdir -p ${q(`${ETC}/${project}/databases`)}`,
+    `printf '%s\\n' ${q(`user ${user}`)} ${q(`database ${database}`)} > ${q(claims)}`,
     `echo ${q(hash)} > ${q(marker)}`,
   ].join('\n');
 }
@@ -200,7 +210,7 @@ export function dropDatabaseScript(
   return [
     STRICT,
     `printf '%s\\n' ${q(`DROP DATABASE IF EXISTS ${ident(database)}; DROP USER IF EXISTS ${users};`)} | mariadb --protocol=socket -u root`,
-    `rm -f ${q(databaseMarker(project, service))}`,
+    `rm -f ${q(databaseMarker(project, service))} ${q(databaseMarker(project, service).replace(/\.hash$/, '.claims'))}`,
   ].join('\n');
 }
 
