@@ -227,6 +227,16 @@ export function desiredSystemd(inputs: SystemdInputs): SystemdDesired {
       if (app) apps.push(app);
     }
   }
+  // One server per host: two database services cannot share a user or a database.
+  for (const [i, db] of databases.entries()) {
+    const other = databases
+      .slice(0, i)
+      .find((d) => d.user === db.user || d.database === db.database);
+    if (other)
+      problems.push(
+        `services.${db.service}.env: MARIADB_USER/MARIADB_DATABASE "${db.user}"/"${db.database}" are also ${other.service}'s; on runtime: systemd both are on the host's one MariaDB server, so give each its own`,
+      );
+  }
   if (problems.length > 0) {
     throw new UsageError(
       `${problems.length} problem(s) deploying to ${host} (runtime: systemd):\n  ${problems.join('\n  ')}`,

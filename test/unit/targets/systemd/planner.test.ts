@@ -109,6 +109,18 @@ describe('the systemd planner', () => {
     );
   });
 
+  it('refuses two database services sharing a user or a database on the one server', () => {
+    const t = topology(
+      '  db2:',
+      '    image: mariadb:10.11',
+      '    env: { MARIADB_DATABASE: other, MARIADB_USER: app }',
+      '    secrets: { MARIADB_PASSWORD: api_key }',
+    );
+    expect(() => desiredSystemd(inputs(t))).toThrow(
+      `services.db2.env: MARIADB_USER/MARIADB_DATABASE "app"/"other" are also db's`,
+    );
+  });
+
   it('refuses an OS other than Debian or Ubuntu, and a host where credentials cannot work', () => {
     expect(() =>
       checkHost('vps', { ...freshServer(), os: { id: 'alpine', like: 'none', version: '3.20' } }),
