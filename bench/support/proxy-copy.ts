@@ -42,6 +42,12 @@ export async function removeProxy(): Promise<void> {
   for (const v of await proxyVolumes()) await docker.getVolume(v.Name).remove();
 }
 
+/**
+ * notesctl removes the images of releases beyond `releases.keep` after each deploy; compose and
+ * the script run the same pre-built images after notesctl's phase, so its copy keeps them all.
+ */
+const KEEP_EVERY_IMAGE = 'releases:\n  keep: 100\n';
+
 /** Rewrite notesctl's copy to serve notes through the proxy; returns the workspace that uses it. */
 export async function serveThroughProxy(ws: Workspace): Promise<Workspace> {
   const { file, port } = ws.notesctl;
@@ -50,7 +56,7 @@ export async function serveThroughProxy(ws: Workspace): Promise<Workspace> {
   const changed = `${text.replace(
     `    ports: ['${port}:3000']\n`,
     '    http: { port: 3000, path: /health }\n',
-  )}\nproxy:\n  ports: { http: ${http}, https: ${https} }\n`;
+  )}\nproxy:\n  ports: { http: ${http}, https: ${https} }\n${KEEP_EVERY_IMAGE}`;
   if (!changed.includes('http: { port: 3000')) throw new Error(`could not rewrite ${file}`);
   await writeFile(file, changed);
   // Runs before the projects' removal (registered later): their edge network needs it gone.
