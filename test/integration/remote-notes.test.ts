@@ -251,6 +251,41 @@ describe('the Notes stack on a remote host over SSH', () => {
     );
   });
 
+  it('rolls notes back over SSH through the same blue/green path, losing no request', async () => {
+    const load = startLoad({
+      port: stack.port,
+      host: host.address,
+      path: '/',
+      clients: 4,
+      address: host.address,
+    });
+    const rollback = await remote(['rollback', 'notes']);
+    await new Promise((r) => setTimeout(r, 1000));
+    const report = await load.stop();
+    console.log(
+      `remote rollback: ${report.responses} responses, ${report.failed} failed, ${report.non2xx} non-2xx`,
+    );
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.connections).toBe(1);
+    expect(report.failedSamples).toEqual([]);
+    expect(report.non2xxSamples).toEqual([]);
+    // The release history lives on the host: the rollback is release 3, back to release 1.
+    const listed = await remote(['--json', 'releases', 'notes']);
+    const [h1] = JSON.parse(listed.stdout) as {
+      releases: { id: number; rollbackOf?: number; services: Record<string, { image: string }> }[];
+    }[];
+    const releases = h1?.releases ?? [];
+    expect(releases.at(-1)).toMatchObject({ rollbackOf: 1 });
+    expect(releases.at(-1)?.services.notes?.image).toBe(releases[0]?.services.notes?.image);
+    const engine = new Docker({ socketPath: host.dockerSocket });
+    const [notes] = await engine.listContainers({
+      filters: JSON.stringify({
+        label: [`io.notesctl.project=${stack.project}`, 'io.notesctl.service=notes'],
+      }),
+    });
+    expect(notes?.ImageID).toBe(releases[0]?.services.notes?.image);
+  });
+
   it('reports a cut SSH link mid-up clearly, and a rerun converges', async () => {
     const cut = await cutLinkDuring(['up', '--force-recreate'], /→ (stop|create|remove)/, 60_000);
     await cut.relink();
