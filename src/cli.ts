@@ -168,6 +168,32 @@ const COMMANDS: (Leaf | Group)[] = [
         load: () => import('./commands/hosts/env.ts'),
       }),
       leaf({
+        name: 'ip <name>',
+        description: "print a host's address",
+        load: () => import('./commands/hosts/ip.ts'),
+      }),
+      leaf({
+        name: 'status <name>',
+        description:
+          'does SSH answer, does the engine answer, and the droplet state (DigitalOcean)',
+        load: () => import('./commands/hosts/status.ts'),
+      }),
+      leaf({
+        name: 'start <name>',
+        description: "power a DigitalOcean host's droplet on",
+        load: () => import('./commands/hosts/start.ts'),
+      }),
+      leaf({
+        name: 'stop <name>',
+        description: "shut a DigitalOcean host's droplet down",
+        load: () => import('./commands/hosts/stop.ts'),
+      }),
+      leaf({
+        name: 'restart <name>',
+        description: "reboot a DigitalOcean host's droplet",
+        load: () => import('./commands/hosts/restart.ts'),
+      }),
+      leaf({
         name: 'ssh <name> [command...]',
         description: 'open a shell (or run a command) on a host',
         load: () => import('./commands/hosts/ssh.ts'),

@@ -11,6 +11,8 @@ import { DEFAULT_API_URL, DigitalOceanHttp, type RateLimitState, type RetryEvent
 import { listAll } from './paginate.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
 import type {
+  Action,
+  DropletActionType,
   Account,
   ActionLink,
   Droplet,
@@ -185,6 +187,19 @@ export class DigitalOceanClient {
   /** Poll until the Droplet is active with a public IPv4 and resolve to that address. */
   waitForDropletActive(id: number, options: WaitForActiveOptions = {}): Promise<string> {
     return waitForActive((dropletId, signal) => this.getDroplet(dropletId, signal), id, options);
+  }
+
+  /** `POST /v2/droplets/{id}/actions` (201): start a power action; the action. */
+  async dropletAction(id: number, type: DropletActionType): Promise<Action> {
+    const path = `/v2/droplets/${id}/actions`;
+    const answer = await this.#http.request('POST', path, { body: { type } });
+    return (answer.body as { action: Action }).action;
+  }
+
+  /** `GET /v2/actions/{id}`. */
+  async getAction(id: number): Promise<Action> {
+    return ((await this.#http.request('GET', `/v2/actions/${id}`)).body as { action: Action })
+      .action;
   }
 
   /** `DELETE /v2/droplets/{id}` (204). */

@@ -77,6 +77,16 @@ export interface Image {
   regions: string[];
 }
 
+/** A power action on a Droplet (`POST /v2/droplets/{id}/actions`). */
+export type DropletActionType = 'power_on' | 'power_off' | 'shutdown' | 'reboot' | 'power_cycle';
+
+/** An action (`/v2/actions/{id}`), the subset of fields notesctl reads. */
+export interface Action {
+  id: number;
+  status: 'in-progress' | 'completed' | 'errored';
+  type: string;
+}
+
 /** A Droplet (`/v2/droplets`), the subset of fields notesctl reads. */
 export interface Droplet {
   id: number;

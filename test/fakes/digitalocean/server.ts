@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import { DropletLifecycle, type DropletHooks } from './lifecycle.ts';
 import { apiError, badRequest, notFound, type Reply } from './reply.ts';
 import { accountRoutes } from './routes-account.ts';
+import { actionRoutes } from './routes-actions.ts';
 import { dropletRoutes } from './routes-droplets.ts';
 import { firewallRoutes } from './routes-firewalls.ts';
 import { matchRoute, type Route } from './router.ts';
@@ -188,6 +189,7 @@ export async function startFakeDigitalOcean(
     ...accountRoutes(state, url),
     ...dropletRoutes(state, lifecycle, url),
     ...firewallRoutes(state),
+    ...actionRoutes(state),
   ];
 
   return {
