@@ -8,7 +8,7 @@
  *
  *   flock /tmp/docker-heavy.lock node bench/systemd.ts [--delay-ms 0]
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,10 +47,18 @@ try {
   await writeFile(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${proxy.port} ${key}`);
   const env = { ...process.env, HOME: home, NOTESCTL_HOME: join(dir, 'nhome'), SSH_AUTH_SOCK: '' };
 
-  const measure = (label: string) => {
+  // Asynchronous: the counting proxy runs in this process and must keep forwarding.
+  const up = () =>
+    new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [ENTRY, 'up'], { cwd: dir, env });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (status) => resolve({ status, stderr }));
+    });
+  const measure = async (label: string) => {
     proxy.resetStats();
     const start = performance.now();
-    const run = spawnSync(process.execPath, [ENTRY, 'up'], { cwd: dir, env, encoding: 'utf8' });
+    const run = await up();
     const s = (performance.now() - start) / 1000;
     if (run.status !== 0) throw new Error(`${label} failed:\n${run.stderr}`);
     const { bytesToTarget, bytesFromTarget } = proxy.stats;
@@ -59,10 +67,10 @@ try {
     );
   };
   console.log(`systemd VPS, Notes topology, ${values['delay-ms']} ms delay each way`);
-  measure('cold up');
-  measure('no-op up');
+  await measure('cold up');
+  await measure('no-op up');
   await appendFile(join(dir, 'apps', 'notes', 'src', 'server.ts'), '// a one-line change\n');
-  measure('one-line redeploy');
+  await measure('one-line redeploy');
 } finally {
   await proxy.close();
   await vps.stop();
