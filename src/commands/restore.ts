@@ -6,6 +6,7 @@
  * waits for the service, restores, waits again and reports the tables and rows.
  */
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { summarizeRestore } from '../output/backup-summary.ts';
@@ -59,6 +60,11 @@ export async function run(options: RestoreOptions, context: CommandContext): Pro
     });
   }
   const file = resolve(options.file);
+  if (!existsSync(file)) {
+    throw new UsageError(`restore: ${options.file} does not exist`, {
+      hint: 'Backups are written by `notesctl backup` into ./backups unless --output says otherwise.',
+    });
+  }
   const manifest = await files.readManifest(file);
   if (manifest.kind !== 'mariadb-dump' || manifest.database !== login.database) {
     throw new UsageError(
