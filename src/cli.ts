@@ -194,6 +194,11 @@ const COMMANDS: (Leaf | Group)[] = [
         load: () => import('./commands/hosts/restart.ts'),
       }),
       leaf({
+        name: 'scp <source> <destination>',
+        description: 'copy a file to or from a host (NAME:path) over its SSH connection',
+        load: () => import('./commands/hosts/scp.ts'),
+      }),
+      leaf({
         name: 'ssh <name> [command...]',
         description: 'open a shell (or run a command) on a host',
         load: () => import('./commands/hosts/ssh.ts'),

@@ -1,11 +1,12 @@
 /**
  * Issue 23, docker-machine parity: `hosts ip`, `hosts status` and the DigitalOcean power actions
- * `hosts stop|start|restart`, against the fake DigitalOcean API whose droplet is a namespace test
+ * `hosts stop|start|restart`, and `hosts scp`, against the fake DigitalOcean API whose droplet is a namespace test
  * host (real sshd and dockerd). The power actions go through the API (the fake moves the
  * droplet's state when the action completes); a second stop is refused with DigitalOcean's own
  * words; an SSH host cannot be powered; `status` reports SSH, the engine and the droplet.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,23 @@ describe('hosts ip, status, start, stop, restart', () => {
       ssh: { state: 'answers' },
       engine: { state: 'answers', detail: expect.stringMatching(/^Docker \d+/) as string },
     });
+  });
+
+  it('copies a file up and down over the SSH connection (SFTP), and says what is wrong', async () => {
+    const payload = randomBytes(300_000);
+    await writeFile(join(dir, 'up.bin'), payload);
+    const up = await cli(['hosts', 'scp', join(dir, 'up.bin'), 'do1:/root/copied.bin']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toContain('copied 293.0 KiB to do1');
+    const down = await cli(['hosts', 'scp', 'do1:/root/copied.bin', join(dir, 'down.bin')]);
+    expect(down.code, down.stderr).toBe(0);
+    expect((await readFile(join(dir, 'down.bin'))).equals(payload)).toBe(true);
+    const missing = await cli(['hosts', 'scp', 'do1:/root/nope.bin', join(dir, 'x.bin')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('copy do1:/root/nope.bin');
+    const local = await cli(['hosts', 'scp', join(dir, 'up.bin'), join(dir, 'y.bin')]);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain('exactly one side must be NAME:path');
   });
 
   it('stops, starts and restarts the droplet through the API, and says when it cannot', async () => {
