@@ -147,6 +147,21 @@ describe('the Notes stack on a plain server run by systemd', () => {
     expect(await sh(`ls /opt/notesctl/${project}/*/releases`)).toBe(releases);
   });
 
+  it('lists systemd state in ps and reads the journal in logs', async () => {
+    const ps = await cli(['--json', 'ps']);
+    expect(ps.code, ps.stderr).toBe(0);
+    const rows = JSON.parse(ps.stdout) as { service: string; state: string; container: string }[];
+    expect(rows.find((r) => r.service === 'notes')).toMatchObject({
+      state: 'active (running)',
+      container: `notesctl-${project}-notes.service`,
+    });
+    expect(rows.find((r) => r.service === 'db-notes')?.container).toBe('mariadb.service');
+    const logs = await cli(['logs', '--tail', '20', 'userauth']);
+    expect(logs.code, logs.stderr).toBe(0);
+    // The account created above went through userauth's API: its request is in the journal.
+    expect(logs.stdout).toMatch(/"path":"\/create-user","status":201/);
+  });
+
   it('keeps every secret value out of units, env files, systemctl show, the journal and ps', async () => {
     const values = await secretValues();
     expect(values.length).toBeGreaterThanOrEqual(6);
