@@ -109,7 +109,7 @@ const COMMANDS: (Leaf | Group)[] = [
   },
   {
     name: 'lock',
-    description: "the project's deploy lock on its hosts (up, down and restore take it)",
+    description: "the deploy lock on the project's hosts (held by up, down, restore)",
     commands: [
       leaf({
         name: 'status',
