@@ -232,8 +232,7 @@ async function runOperation(
       await drainUpstream(
         engine,
         idOf(PROXY_SERVICE, operation.proxyId),
-        operation.upstream,
-        operation.timeoutMs,
+        operation,
         context.signal,
         onProgress,
       );

@@ -170,46 +170,61 @@ export async function checkThroughProxy(
 }
 
 /**
- * Wait until the proxy has no request in flight to `upstream` (its admin API counts them per
- * upstream across reloads), or `timeoutMs` has passed: then the old release may stop.
+ * Wait until the old release `upstream` has no connection from the proxy left, for at most
+ * `timeoutMs`: after the switch the proxy sends it nothing new, so what remains are requests in
+ * flight (and long-lived streams, which the timeout ends). Counted in the proxy's own socket
+ * table (/proc/net/tcp), established connections to the old container's address on the edge
+ * network: Caddy forgets an upstream's request count when a reload drops it from the routes, and
+ * closes its idle connections to it, so its admin API would say 0 at once.
  */
 export async function drainUpstream(
   engine: Engine,
   proxyId: string,
-  upstream: string,
-  timeoutMs: number,
+  drain: { upstream: string; containerId: string; network: string; timeoutMs: number },
   signal: AbortSignal,
   onProgress: (text: string) => void,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const old = await engine.inspectContainer(drain.containerId).catch(() => undefined);
+  const address = old?.running ? old.addresses[drain.network] : undefined;
+  const port = Number(drain.upstream.slice(drain.upstream.lastIndexOf(':') + 1));
+  if (address === undefined || !Number.isInteger(port)) return;
+  const deadline = Date.now() + drain.timeoutMs;
   for (;;) {
     const result = await runInProxy(engine, proxyId, [
       ...BOUNDED,
-      'wget',
-      '-q',
-      '-O',
-      '-',
-      `http://${PROXY_ADMIN}/reverse_proxy/upstreams`,
+      'cat',
+      '/proc/net/tcp',
+      '/proc/net/tcp6',
     ]);
-    const inFlight = result.code === 0 ? requestsTo(result.stdout, upstream) : 0;
-    if (inFlight === 0) return;
+    const open = result.code === 0 ? establishedTo(result.stdout, address, port) : 0;
+    if (open === 0) return;
     if (Date.now() > deadline) {
-      onProgress(`drain timeout: ${inFlight} request(s) still in flight are cut`);
+      onProgress(`drain timeout: ${open} connection(s) still open are cut`);
       return;
     }
-    onProgress(`${inFlight} request(s) in flight`);
+    onProgress(`${open} connection(s) in flight`);
     await sleep(200, signal);
   }
 }
 
-/** Requests in flight to `upstream` in the admin API's list (0 when it is not listed). */
-function requestsTo(json: string, upstream: string): number {
-  try {
-    const list = JSON.parse(json) as { address?: string; num_requests?: number }[];
-    return list.find((u) => u.address === upstream)?.num_requests ?? 0;
-  } catch {
-    return 0;
-  }
+/**
+ * Established connections to `address:port` in /proc/net/tcp{,6} text: the remote address is
+ * the IPv4 address as a little-endian hex word (IPv6: four such words, IPv4-mapped), the port
+ * big-endian hex, state 01 = ESTABLISHED.
+ */
+export function establishedTo(table: string, address: string, port: number): number {
+  const word = address
+    .split('.')
+    .map((b) => Number(b).toString(16).padStart(2, '0'))
+    .reverse()
+    .join('')
+    .toUpperCase();
+  const hexPort = port.toString(16).padStart(4, '0').toUpperCase();
+  const remotes = new Set([`${word}:${hexPort}`, `0000000000000000FFFF0000${word}:${hexPort}`]);
+  return table
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f[3] === '01' && remotes.has((f[2] ?? '').toUpperCase())).length;
 }
 
 function lastLines(text: string): string {

@@ -79,6 +79,11 @@ export function toContainerDetails(info: Docker.ContainerInspectInfo): Container
     restartCount: info.RestartCount,
     env: info.Config.Env,
     user: info.Config.User,
+    addresses: Object.fromEntries(
+      Object.entries(orDefault(info.NetworkSettings.Networks, {}))
+        .filter(([, n]) => n.IPAddress !== '')
+        .map(([name, n]) => [name, n.IPAddress]),
+    ),
   };
 }
 

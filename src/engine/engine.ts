@@ -42,6 +42,8 @@ export interface ContainerDetails {
   restartCount: number;
   env: string[];
   user: string;
+  /** The container's IPv4 address on each network it is on, by network name. */
+  addresses: Record<string, string>;
 }
 
 /** Everything needed to create a container (one API call). */

@@ -232,6 +232,9 @@ export type Operation =
       kind: 'drain';
       service: string;
       upstream: string;
+      /** The old release's container and the edge network the proxy reaches it on. */
+      containerId: string;
+      network: string;
       proxyId: string | undefined;
       timeoutMs: number;
     }

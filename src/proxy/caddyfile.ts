@@ -73,6 +73,12 @@ function siteBlock(project: string, route: ProxyRoute): string {
     // A request whose upstream refuses the connection is tried on another (or again) meanwhile.
     '\t\tlb_try_duration 5s',
     '\t\tlb_try_interval 100ms',
+    // An idle connection to an upstream closes after 2 s: once traffic has moved, the old
+    // release's connections end with its last request, and the drain (which counts them) ends
+    // too, instead of waiting for an idle one (busy connections are reused long before).
+    '\t\ttransport http {',
+    '\t\t\tkeepalive 2s',
+    '\t\t}',
     '\t}',
     '}',
   );

@@ -32,6 +32,21 @@ const SERVER = [
   "process.on('SIGTERM', () => server.close(() => process.exit(0)));",
 ].join(' ');
 
+/**
+ * A release with no graceful shutdown: it exits the moment it gets SIGTERM, so only the drain
+ * (the proxy's connections to it gone) saves a request in flight; /slow answers after 4 s.
+ */
+const ABRUPT = [
+  "const http = require('http');",
+  'const version = process.env.VERSION;',
+  'const server = http.createServer((req, res) => {',
+  "  const answer = () => res.end(req.url === '/health' ? 'ok' : version + ' ' + req.url);",
+  "  if (req.url === '/slow') setTimeout(answer, 4000); else answer();",
+  '});',
+  'server.listen(8080);',
+  "process.on('SIGTERM', () => process.exit(0));",
+].join(' ');
+
 /** A database stand-in: a TCP server on its own network, reachable by web, never by the proxy. */
 const STORE = [
   "const server = require('net').createServer((s) => s.end('store'));",
@@ -319,6 +334,41 @@ describe('edge proxy (local engine)', () => {
       .filter((action) => !action.startsWith('health_status:'))
       .filter((action) => !/^exec_(create|start): node -e require\('http'\)/.test(action));
     expect(events).toEqual([]);
+  });
+
+  it('drains the old release: a request in flight when traffic moves finishes there', async () => {
+    const abrupt = (version: string) =>
+      writeTopology(
+        a,
+        `  web:`,
+        `    image: ${nodeImage}`,
+        `    command: ['node', '-e', ${JSON.stringify(ABRUPT)}]`,
+        `    env: { VERSION: '${version}' }`,
+        '    http: { hosts: [a.localhost], port: 8080, path: /health, drain_timeout: 10s }',
+        `    healthcheck: { test: ${HEALTH}, interval: 1s, timeout: 2s, retries: 3 }`,
+        '    networks: [back]',
+        '  store:',
+        `    image: ${nodeImage}`,
+        `    command: ['node', '-e', ${JSON.stringify(STORE)}]`,
+        '    networks: [back]',
+      );
+    await abrupt('a1');
+    const first = await a.cli(['up']);
+    expect(first.code, first.stderr).toBe(0);
+    await abrupt('a2');
+    const child = a.spawn(['up']);
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // Sent to the old release just before the switch, and still running when traffic moves.
+    await until(() => Promise.resolve(/→ wait until the edge proxy gets 2xx/.test(err)), 60_000);
+    const slow = getOnce(httpPort, 'a.localhost', '/slow');
+    expect(await exited, err).toBe(0);
+    expect(await slow).toEqual({ status: 200, body: 'a1 /slow' });
+    expect(err).toMatch(/✓ drain \S+:8080 \(web\): requests in flight finish \((\d+) ms\)/);
+    const drainMs = Number(/✓ drain \S+:8080 \(web\)[^(]*\((\d+) ms\)/.exec(err)?.[1]);
+    console.log(`drain of the old release with a 4 s request in flight: ${drainMs} ms`);
+    expect(await answer('a.localhost')).toBe('a2 /');
   });
 
   it('runs 3 replicas behind the proxy and replaces them all under load without losing a request', async () => {

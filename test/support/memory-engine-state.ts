@@ -284,6 +284,8 @@ export class MemoryState {
       restartCount: 0,
       env: c.spec.env,
       user: c.spec.user ?? '',
+      // The memory engine hands out no addresses (nothing connects to its containers).
+      addresses: {},
     };
   }
 }

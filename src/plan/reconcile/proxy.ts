@@ -255,6 +255,8 @@ function planRetirements(
                   kind: 'drain',
                   service,
                   upstream: `${old.name}:${port}`,
+                  containerId: old.id,
+                  network: proxy.network.name,
                   proxyId,
                   timeoutMs: desired.web.drainTimeoutMs,
                 },
