@@ -13,6 +13,7 @@ import { docker } from '../bed/docker-cli.ts';
 import { ensureHttpsImages, nodeImage } from '../bed/images.ts';
 import { freePort } from '../bed/mariadb.ts';
 import { PROXY_CONTAINER, PROXY_DIR, PROXY_LABEL } from '../../src/proxy/names.ts';
+import { lockContainerName } from '../../src/targets/docker/lock-store.ts';
 import { execIn } from '../support/container-exec.ts';
 import { holdEdgeProxy, inspectEdgeProxy, removeEdgeProxy } from '../support/edge-proxy-bed.ts';
 import { containerEvents } from '../support/engine-events.ts';
@@ -326,6 +327,8 @@ describe('edge proxy (local engine)', () => {
       ...(await containerEvents(a.docker, [PROXY_LABEL], since)),
     ]
       .filter((e) => e.timeNano >= startedNs)
+      // The deploy lock on the host (issue 23) is a container every up creates and removes.
+      .filter((e) => e.Actor.Attributes.name !== lockContainerName(a.project))
       .map((e) => e.Action)
       // Reading the proxy's files (GET archive) is the one call an unchanged up makes to it;
       // Docker's own healthchecks of web are execs too (an exec's end does not name it).
