@@ -75,9 +75,12 @@ function siteBlock(project: string, route: ProxyRoute): string {
     '\t\tlb_try_interval 100ms',
     // An idle connection to an upstream closes after 2 s: once traffic has moved, the old
     // release's connections end with its last request, and the drain (which counts them) ends
-    // too, instead of waiting for an idle one (busy connections are reused long before).
+    // too, instead of waiting for an idle one (busy connections are reused long before). Setting
+    // it drops Caddy's other keep-alive defaults, so its pool size (32 per upstream) is restated:
+    // Go's default of 2 made most proxied requests open a new connection.
     '\t\ttransport http {',
     '\t\t\tkeepalive 2s',
+    '\t\t\tkeepalive_idle_conns_per_host 32',
     '\t\t}',
     '\t}',
     '}',
