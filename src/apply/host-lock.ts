@@ -105,13 +105,18 @@ export async function acquireHostLock(
     const current = await store.read();
     if (!current) continue; // removed meanwhile: try again
     const holder = parseOwner(current.content);
-    if (!holder || holder.released === true || Date.parse(holder.expires) <= hostNow) {
+    // A holder on this machine whose process is gone (kill -9) need not be waited for.
+    const gone = holder?.machine === hostname() && !alive(holder.pid);
+    if (!holder || holder.released === true || gone || Date.parse(holder.expires) <= hostNow) {
       inherited = holder?.inFlight?.length
         ? { from: senderOf(holder), calls: holder.inFlight }
         : undefined;
       if (holder && holder.released !== true) {
+        const why = gone
+          ? `its process (pid ${holder.pid}) is gone`
+          : `its lease ran out at ${holder.expires}`;
         options.onTakeOver?.(
-          `took over the deploy lock (${store.where}) from ${describeOwner(holder)}: its lease ran out at ${holder.expires}`,
+          `took over the deploy lock (${store.where}) from ${describeOwner(holder)}: ${why}`,
         );
       }
       await store.remove(current.handle);
@@ -129,6 +134,15 @@ export async function acquireHostLock(
       announced = true;
     }
     await new Promise((r) => setTimeout(r, Math.min(1_000, options.leaseMs / 4)));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

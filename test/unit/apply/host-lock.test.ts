@@ -5,6 +5,8 @@
  * its holder, the calls in flight handed on by a lock released with calls unanswered, and a
  * holder that lost its lock leaving its successor's alone.
  */
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { acquireHostLock, parseOwner, type AcquireOptions } from '../../../src/apply/host-lock.ts';
 import type { InFlightCall } from '../../../src/apply/in-flight.ts';
@@ -86,6 +88,23 @@ describe('the deploy lock on the host', () => {
     await held.release();
     expect(parseOwner((await store.read())?.content ?? '')?.command).toBe('notesctl down');
     await taker.release();
+  });
+
+  it('takes over at once from a holder on this machine whose process is gone', async () => {
+    const { store } = setup();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const future = new Date(Date.now() + 600_000).toISOString();
+    const owner = { token: 't', command: 'notesctl up', user: 'ann', machine: hostname() };
+    await store.create(JSON.stringify({ ...owner, pid: dead, since: future, expires: future }));
+    const notes: string[] = [];
+    const taker = await acquireHostLock(store, { ...OPTIONS, onTakeOver: (t) => notes.push(t) });
+    expect(notes[0]).toContain(`its process (pid ${dead}) is gone`);
+    await taker.release();
+    // On another machine the same pid says nothing: its lease is waited for.
+    await store.create(
+      JSON.stringify({ ...owner, machine: 'elsewhere', pid: dead, since: future, expires: future }),
+    );
+    await expect(acquireHostLock(store, OPTIONS)).rejects.toThrow(/is held by/);
   });
 
   it('hands the calls a run left unanswered to the next run, from any machine', async () => {
