@@ -286,6 +286,42 @@ describe('the Notes stack on a remote host over SSH', () => {
     expect(notes?.ImageID).toBe(releases[0]?.services.notes?.image);
   });
 
+  it('refuses a release of notes that fails on the remote host, the old one still serving', async () => {
+    const file = join(stack.dir, 'notesctl.config.yaml');
+    const original = await readFile(file, 'utf8');
+    const failing = original.replace(
+      '    http: { port: 3000',
+      [
+        `    command: ['node', '-e', "console.error('this release refuses to start'); process.exit(1)"]`,
+        "    restart: 'no'",
+        '    http: { port: 3000',
+      ].join('\n'),
+    );
+    expect(failing).not.toBe(original);
+    const engine = new Docker({ socketPath: host.dockerSocket });
+    const notesNow = () =>
+      engine.listContainers({
+        all: true,
+        filters: JSON.stringify({
+          label: [`io.notesctl.project=${stack.project}`, 'io.notesctl.service=notes'],
+        }),
+      });
+    const [serving] = await notesNow();
+    await writeFile(file, failing);
+    try {
+      const refused = await remote(['up']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('notes');
+      expect(refused.stderr).toContain('this release refuses to start');
+      expect(refused.stderr).toContain('remove the failed release of notes');
+      // The failed release is gone; the one that served still does, and answers.
+      expect((await notesNow()).map((c) => [c.Id, c.State])).toEqual([[serving?.Id, 'running']]);
+      expect((await fetch(`${notesUrl()}/notes/view?key=far`)).status).toBe(200);
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
   it('reports a cut SSH link mid-up clearly, and a rerun converges', async () => {
     const cut = await cutLinkDuring(['up', '--force-recreate'], /→ (stop|create|remove)/, 60_000);
     await cut.relink();
