@@ -131,9 +131,11 @@ export async function prepareWorkspace(
   onCleanup('remove images built for the benchmark', () =>
     removeImages(notesctl.project, before, output),
   );
-  onCleanup(`remove ${notesctl.project} (notesctl)`, () =>
-    removeByLabel(`io.notesctl.project=${notesctl.project}`),
-  );
+  onCleanup(`remove ${notesctl.project} (notesctl)`, async () => {
+    await removeByLabel(`io.notesctl.project=${notesctl.project}`);
+    // Its release history (holder container and volume) has a label of its own.
+    await removeByLabel(`io.notesctl.releases=${notesctl.project}`);
+  });
   onCleanup(`remove ${compose.project} (compose)`, () =>
     removeByLabel(`com.docker.compose.project=${compose.project}`),
   );

@@ -134,6 +134,14 @@ describe('the built CLI: topology cache', () => {
       await docker.getVolume(v.Name).remove({ force: true });
     for (const image of await docker.listImages(byProject))
       await docker.getImage(image.Id).remove({ force: true });
+    // The release history's holder and volume (issue 19) carry a label of their own.
+    const byHistory = { filters: JSON.stringify({ label: [`io.notesctl.releases=${project}`] }) };
+    for (const c of await docker.listContainers({ all: true, ...byHistory }))
+      await docker.getContainer(c.Id).remove({ force: true });
+    // Docker sends null for an empty list.
+    const volumes = (await docker.listVolumes(byHistory)).Volumes as
+      Docker.VolumeInspectInfo[] | null;
+    for (const v of volumes ?? []) await docker.getVolume(v.Name).remove({ force: true });
     if ((dir as string | undefined) !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
