@@ -7,18 +7,17 @@
  * details are the container's label at creation, so no reader sees a lock without an owner;
  * renewals and the in-flight list are then rewritten as a file in it (PUT archive, which works on
  * a created container), and the newest of the two is read back. The container is made from
- * `notesctl/lock:1`, an image with no files imported on first use (nothing to pull: hosts
- * without a registry have it too). It carries the project label but no config hash, so the
+ * `notesctl/empty:1`, an image with no files imported on first use (nothing to pull: hosts
+ * without a registry have it too; created-only.ts). It carries the project label but no config hash, so the
  * project's own observations never see it.
  */
 import type { Engine } from '../../engine/engine.ts';
+import { createdOnlySpec, createFromEmptyImage, EMPTY_IMAGE } from './created-only.ts';
 import { isNotFound } from '../../engine/wrap-error.ts';
 import { EngineError } from '../../errors.ts';
 import { LABEL } from '../../model/names.ts';
 import type { HostLockStore } from '../target.ts';
 
-/** The image the lock containers are made from. */
-export const LOCK_IMAGE = 'notesctl/lock:1';
 /** The label holding the owner as created (JSON). */
 const OWNER_LABEL = 'io.notesctl.lock';
 const FOLDER = '/notesctl';
@@ -29,31 +28,17 @@ export function lockContainerName(project: string): string {
   return `notesctl-lock-${project}`;
 }
 
-/** An empty tar archive: two zero blocks. */
-const EMPTY_TAR = Buffer.alloc(1024);
-
 /** The lock store of `project` on `engine`. */
 export function dockerLockStore(engine: Engine, project: string): HostLockStore {
   const name = lockContainerName(project);
   const conflict = (error: unknown) => error instanceof EngineError && error.statusCode === 409;
-  const spec = (content: string) => ({
-    name,
-    image: LOCK_IMAGE,
-    labels: { [LABEL.project]: project, [OWNER_LABEL]: content },
-    env: [],
-    cmd: ['/notesctl-lock'],
-    entrypoint: undefined,
-    user: undefined,
-    exposedPorts: [],
-    portBindings: [],
-    mounts: [],
-    restart: { name: 'no', maximumRetryCount: 0 },
-    healthcheck: undefined,
-    stopTimeoutS: 1,
-    network: undefined,
-    securityOpt: ['no-new-privileges'],
-    init: false,
-  });
+  const spec = (content: string) =>
+    createdOnlySpec({
+      name,
+      image: EMPTY_IMAGE,
+      labels: { [LABEL.project]: project, [OWNER_LABEL]: content },
+      cmd: ['/notesctl-lock'],
+    });
   const write = async (handle: string, content: string): Promise<boolean> => {
     try {
       const file = { name: FILE, content: Buffer.from(content), mode: 0o600, uid: 0, gid: 0 };
@@ -67,15 +52,12 @@ export function dockerLockStore(engine: Engine, project: string): HostLockStore 
   return {
     where: `container ${name} on ${engine.hostName}`,
     async create(content) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await engine.createContainer(spec(content));
-        } catch (error) {
-          if (conflict(error)) return undefined;
-          // The first lock on this host: make its image, then try again.
-          if (!isNotFound(error) || attempt > 0) throw error;
-          await engine.importImage(EMPTY_TAR, LOCK_IMAGE, { [OWNER_LABEL]: 'image' });
-        }
+      try {
+        // The first lock on this host imports the empty image, then creates.
+        return await createFromEmptyImage(engine, spec(content));
+      } catch (error) {
+        if (conflict(error)) return undefined;
+        throw error;
       }
     },
     async read() {

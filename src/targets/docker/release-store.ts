@@ -2,18 +2,15 @@
  * Where the Docker target keeps a project's release history: a file in a volume of its own on
  * the host, `notesctl-<project>-releases`, held by a container that never runs. Docker copies
  * files in and out of a stopped container (the archive API), so reading and writing the history
- * is one call each and needs no running process. The holder's image is empty (built from
- * `scratch`, 0 bytes) and shared by every project on the host.
+ * is one call each and needs no running process. The holder's image is the empty one the deploy
+ * lock uses too (created-only.ts), shared by every project on the host.
  */
-import type { Readable } from 'node:stream';
-import { pack } from 'tar-stream';
-import type { ContainerSpec, Engine } from '../../engine/engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { EngineError } from '../../errors.ts';
 import { LABEL } from '../../model/names.ts';
 import { formatHistory, parseHistory, type Release } from '../../releases/history.ts';
+import { createdOnlySpec, createFromEmptyImage, EMPTY_IMAGE } from './created-only.ts';
 
-/** The holder's image: empty, labelled as notesctl's. */
-export const HOLDER_IMAGE = 'notesctl/release-holder:1';
 /** Label that marks a project's release holder (and its volume) with the project's name. */
 export const RELEASES_LABEL = 'io.notesctl.releases';
 const FOLDER = '/releases';
@@ -67,44 +64,17 @@ async function findHolder(engine: Engine, project: string): Promise<string | und
 }
 
 async function createHolder(engine: Engine, project: string): Promise<string> {
-  if (!(await engine.inspectImage(HOLDER_IMAGE))) await buildHolderImage(engine);
   const name = holderName(project);
   const labels = { [RELEASES_LABEL]: project };
   await engine.createVolume({ name, labels });
-  const spec: ContainerSpec = {
+  const spec = createdOnlySpec({
     name,
-    image: HOLDER_IMAGE,
+    image: EMPTY_IMAGE,
     // listContainers finds only containers notesctl created: those carry a config hash.
     labels: { ...labels, [LABEL.configHash]: 'release-holder' },
-    env: [],
     // Never run: the image has no files at all. A command is required to create a container.
     cmd: ['/never-started'],
-    entrypoint: undefined,
-    user: undefined,
-    exposedPorts: [],
-    portBindings: [],
     mounts: [{ volume: name, target: FOLDER, readOnly: false }],
-    restart: { name: 'no', maximumRetryCount: 0 },
-    healthcheck: undefined,
-    stopTimeoutS: 1,
-    network: undefined,
-    securityOpt: ['no-new-privileges'],
-    init: false,
-  };
-  return engine.createContainer(spec);
-}
-
-async function buildHolderImage(engine: Engine): Promise<void> {
-  const context = pack();
-  context.entry({ name: 'Dockerfile' }, 'FROM scratch\n');
-  context.finalize();
-  // tar-stream's Pack is a streamx Readable, which the engine reads like a Node one.
-  await engine.buildImage(context as unknown as Readable, {
-    tag: HOLDER_IMAGE,
-    dockerfile: 'Dockerfile',
-    args: {},
-    labels: { [RELEASES_LABEL]: 'holder' },
-    target: undefined,
-    noCache: false,
   });
+  return createFromEmptyImage(engine, spec);
 }

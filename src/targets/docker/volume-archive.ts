@@ -14,6 +14,7 @@ import type { ContainerSpec, Engine } from '../../engine/engine.ts';
 import { RuntimeError } from '../../errors.ts';
 import { LABEL, volumeName } from '../../model/names.ts';
 import type { Topology } from '../../model/topology.ts';
+import { createdOnlySpec } from './created-only.ts';
 
 /** Where the helper mounts the volume; the archive's entries start with this folder's name. */
 export const VOLUME_MOUNT = '/volume';
@@ -62,22 +63,11 @@ export async function archiveVolume(
 
 /** The helper: created only (never started), the volume read-only, no network, labelled. */
 function helperSpec(project: string, volume: string, name: string, image: string): ContainerSpec {
-  return {
+  return createdOnlySpec({
     name: `${project}-backup-${volume}-${randomBytes(3).toString('hex')}`,
     image,
     labels: { [LABEL.project]: project, [LABEL.volume]: volume },
-    env: [],
     cmd: ['true'],
-    entrypoint: undefined,
-    user: undefined,
-    exposedPorts: [],
-    portBindings: [],
     mounts: [{ volume: name, target: VOLUME_MOUNT, readOnly: true }],
-    restart: { name: 'no', maximumRetryCount: 0 },
-    healthcheck: undefined,
-    stopTimeoutS: 1,
-    network: undefined,
-    securityOpt: ['no-new-privileges'],
-    init: false,
-  };
+  });
 }
