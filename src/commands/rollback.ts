@@ -9,6 +9,7 @@ import { summarizeUp } from '../output/up-summary.ts';
 import { releaseAuthor } from '../releases/author.ts';
 import { chooseRollback, RollbackRefused } from '../releases/history.ts';
 import type { CommandContext } from './context.ts';
+import { deployOnHost } from './support/deploy.ts';
 import { inSessions, withProgress } from './support/host-work.ts';
 import { loadForCommand } from './support/load.ts';
 import { expandScope, servicesByHost } from './support/scope.ts';
@@ -50,19 +51,11 @@ export async function run(options: RollbackOptions, context: CommandContext): Pr
   const plans = { dryRun: false, forceBuild: false, forceRecreate: false, removeOrphans: false };
   const results = await withProgress(context, { warn: true }, (progress) => {
     const where = { context, topology, hosts, verb: 'rollback', progress };
-    return inSessions(where, async ({ target, inFlight }, services, host) => {
-      const history = await target.releases();
-      const choice = choose(history, named, options.to, host);
-      const planned = await target.planUp(services, {
-        ...plans,
-        wait: true,
-        pins: choice.pins,
-        onEvent: progress.onEvent,
-      });
-      await target.execute(planned.plan, { ...progress, ...planned, inFlight });
-      const author = releaseAuthor(choice.to.id);
-      const recorded = await target.recordRelease(planned.release, author, topology.releases.keep);
-      return { ...planned, recorded };
+    return inSessions(where, async (session, services, host) => {
+      const choice = choose(await session.target.releases(), named, options.to, host);
+      const release = { author: releaseAuthor(choice.to.id), keep: topology.releases.keep };
+      const pinned = { ...plans, wait: true, pins: choice.pins };
+      return deployOnHost(session, services, pinned, progress, release);
     });
   });
   summarizeUp(context.terminal, topology, results);

@@ -6,6 +6,7 @@ import { warmBuildTags } from '../build/images.ts';
 import { summarizeUp } from '../output/up-summary.ts';
 import { releaseAuthor } from '../releases/author.ts';
 import type { CommandContext } from './context.ts';
+import { deployOnHost } from './support/deploy.ts';
 import { inSessions, withProgress } from './support/host-work.ts';
 import { loadForCommand } from './support/load.ts';
 import { expandScope, servicesByHost } from './support/scope.ts';
@@ -45,13 +46,10 @@ export async function run(options: UpOptions, context: CommandContext): Promise<
   const warm = (services: string[]) => warmBuildTags(topology, services);
   const results = await withProgress(context, { warn: true }, (progress) => {
     const where = { context, topology, hosts, verb: 'up', progress, whileConnecting: warm };
-    return inSessions(where, async ({ target, inFlight }, services) => {
-      const planned = await target.planUp(services, { ...plans, onEvent: progress.onEvent });
-      await target.execute(planned.plan, { ...progress, ...planned, inFlight });
-      const keep = topology.releases.keep;
-      const recorded = await target.recordRelease(planned.release, releaseAuthor(), keep);
-      return { ...planned, recorded };
-    });
+    const release = { author: releaseAuthor(), keep: topology.releases.keep };
+    return inSessions(where, (session, services) =>
+      deployOnHost(session, services, plans, progress, release),
+    );
   });
   summarizeUp(context.terminal, topology, results);
   return 0;

@@ -188,16 +188,15 @@ export class DockerTarget implements Target {
     keep: number,
   ): Promise<RecordedRelease | undefined> {
     if (candidate.changed.length === 0) return undefined;
-    const [{ readHistory, writeHistory }, { appendRelease }, { pruneReleaseImages }] =
-      await Promise.all([
-        import('./release-store.ts'),
-        import('../../releases/history.ts'),
-        import('./prune-images.ts'),
-      ]);
-    const { project } = this.topology;
-    const next = appendRelease(await readHistory(this.engine, project), candidate, author);
+    const [{ openHistory }, { appendRelease }, { pruneReleaseImages }] = await Promise.all([
+      import('./release-store.ts'),
+      import('../../releases/history.ts'),
+      import('./prune-images.ts'),
+    ]);
+    const history = await openHistory(this.engine, this.topology.project);
+    const next = appendRelease(history.releases, candidate, author);
     if (!next) return undefined;
-    await writeHistory(this.engine, project, next.history);
+    await history.write(next.history);
     const removedImages = await pruneReleaseImages(this.engine, this.topology, next.history, keep);
     return { release: next.release, removedImages };
   }

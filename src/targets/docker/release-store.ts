@@ -23,8 +23,28 @@ export function holderName(project: string): string {
 
 /** The project's release history on the engine's host (empty when none was recorded). */
 export async function readHistory(engine: Engine, project: string): Promise<Release[]> {
-  const holder = await findHolder(engine, project);
-  if (!holder) return [];
+  return (await openHistory(engine, project)).releases;
+}
+
+/**
+ * The history and a way to replace it, with one look for its holder: the replacement goes into
+ * the holder found (or, when there was none, a new one).
+ */
+export async function openHistory(
+  engine: Engine,
+  project: string,
+): Promise<{ releases: Release[]; write: (next: Release[]) => Promise<void> }> {
+  const found = await findHolder(engine, project);
+  const releases = found ? await readFrom(engine, project, found) : [];
+  const write = async (next: Release[]) => {
+    const holder = found ?? (await createHolder(engine, project));
+    const content = Buffer.from(formatHistory(next));
+    await engine.putFiles(holder, FOLDER, [{ name: FILE, content, mode: 0o600, uid: 0, gid: 0 }]);
+  };
+  return { releases, write };
+}
+
+async function readFrom(engine: Engine, project: string, holder: string): Promise<Release[]> {
   const content = await engine.readFile(holder, `${FOLDER}/${FILE}`);
   try {
     return parseHistory(content?.toString('utf8'));
@@ -37,17 +57,6 @@ export async function readHistory(engine: Engine, project: string): Promise<Rele
       },
     );
   }
-}
-
-/** Replace the project's release history on the engine's host (creating its holder first). */
-export async function writeHistory(
-  engine: Engine,
-  project: string,
-  history: Release[],
-): Promise<void> {
-  const holder = (await findHolder(engine, project)) ?? (await createHolder(engine, project));
-  const content = Buffer.from(formatHistory(history));
-  await engine.putFiles(holder, FOLDER, [{ name: FILE, content, mode: 0o600, uid: 0, gid: 0 }]);
 }
 
 /** Remove the project's release holder and its volume (`down --volumes`). */
