@@ -7,12 +7,12 @@ import type { ContainerSummary } from '../../engine/engine.ts';
 import { containerName } from '../../model/names.ts';
 import { compareText } from '../../model/order.ts';
 import type { DesiredService } from '../types.ts';
-import { addOperation, type Created, creationOf, type Reconciliation } from './context.ts';
+import { addOperation, type Created, type Reconciliation } from './context.ts';
 import { describeCreateCause, groupByService, isSettled, pickReusable } from './match.ts';
 import { listDependencyWaits, type PlannedStart } from './readiness.ts';
 import { planRemovals } from './removals.ts';
 import { planReplicas } from './replicas.ts';
-import { planExtraNetworks, planSecretFiles } from './setup.ts';
+import { planCreate } from './setup.ts';
 
 /** The networks and volumes this plan creates, which new containers must follow. */
 export interface CreatedResources {
@@ -122,25 +122,10 @@ function replaceContainers(
     after: [],
     cause: 'same name as the container to create',
   });
-  const createId = addOperation(r, {
-    id: `create:${service.name}`,
-    operation: { kind: 'create-container', service: service.name, spec },
-    after: [
-      ...cleared,
-      ...service.spec.mounts.flatMap((m) => creationOf(created.volumes, m.volume)),
-    ],
+  const setup = planCreate(r, service, spec, created, {
+    after: cleared,
     cause: describeCreateCause(containers, service.hash, r.options.forceRecreate),
   });
-  // The engine resolves a container's networks when it starts, not when it is created (a
-  // deliberate rule of the Docker API), so a new container and its secrets do not wait for its
-  // networks: on a cold `up` they are made while the engine creates the networks. Its start and
-  // its `network connect`s wait for them.
-  const setup = [
-    createId,
-    ...creationOf(created.networks, service.spec.network?.name),
-    ...planExtraNetworks(r, service, createId, created.networks),
-    ...planSecretFiles(r, service, createId),
-  ];
   const old = containers.filter((c) => !clashing.includes(c));
   if (service.web) {
     // Blue/green: the old release serves until the proxy has switched to this one and drained

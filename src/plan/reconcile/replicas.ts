@@ -9,12 +9,12 @@
 import type { ContainerSummary } from '../../engine/engine.ts';
 import { containerName, LABEL } from '../../model/names.ts';
 import type { DesiredService } from '../types.ts';
-import { addOperation, creationOf, type Reconciliation } from './context.ts';
+import type { Reconciliation } from './context.ts';
 import type { ContainerOutcome, CreatedResources } from './containers.ts';
 import { planStart } from './containers.ts';
 import { describeCreateCause, isSettled } from './match.ts';
 import { planRemovals } from './removals.ts';
-import { planExtraNetworks, planSecretFiles } from './setup.ts';
+import { planCreate } from './setup.ts';
 
 /** The key of replica `index` (0-based): the service's own name for the first. */
 export function replicaKey(service: string, index: number): string | undefined {
@@ -62,26 +62,11 @@ export function planReplicas(
   const retiring = containers.filter((c) => !clashing.includes(c));
   names.forEach((name, index) => {
     const instance = replicaKey(service.name, index);
-    const createId = addOperation(r, {
-      id: `create:${instance ?? service.name}`,
-      operation: {
-        kind: 'create-container',
-        service: service.name,
-        spec: { ...service.spec, name },
-        ...(instance ? { instance } : {}),
-      },
-      after: [
-        ...cleared,
-        ...service.spec.mounts.flatMap((m) => creationOf(created.volumes, m.volume)),
-      ],
+    const setup = planCreate(r, service, { ...service.spec, name }, created, {
+      after: cleared,
       cause: `${cause} (replica ${index + 1} of ${service.replicas})`,
+      instance,
     });
-    const setup = [
-      createId,
-      ...creationOf(created.networks, service.spec.network?.name),
-      ...planExtraNetworks(r, service, createId, created.networks, instance),
-      ...planSecretFiles(r, service, createId, instance),
-    ];
     const why = retiring.length > 0 ? 'new release, beside the one serving' : 'new container';
     planStart(r, outcome, service, undefined, setup, why, instance);
   });
