@@ -125,5 +125,6 @@ function declaredNames(value: unknown): Declared {
     volumes: keys('volumes'),
     secrets: keys('secrets'),
     hosts: keys('hosts'),
+    clusters: keys('clusters'),
   };
 }

@@ -60,10 +60,19 @@ export function normalize(raw: RawTopology, settings: NormalizeSettings): Topolo
         ];
       }),
     ),
+    clusters: sortedRecord(
+      Object.entries(raw.clusters ?? {}).map(([name, c]) => {
+        const members = [...c.managers, ...(c.workers ?? [])];
+        return [
+          name,
+          { name, managers: c.managers, workers: c.workers ?? [], edge: c.edge ?? members },
+        ];
+      }),
+    ),
     networks: sortedRecord(
       Object.entries(raw.networks ?? {}).map(([name, n]) => [
         name,
-        { name, internal: n?.internal ?? false },
+        { name, internal: n?.internal ?? false, encrypted: n?.encrypted ?? true },
       ]),
     ),
     volumes: sortedRecord(Object.keys(raw.volumes ?? {}).map((name) => [name, { name }])),

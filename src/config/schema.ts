@@ -66,7 +66,11 @@ const runtimeError = (issue: { input?: unknown }): string => {
   const later = LATER_RUNTIMES.includes(input)
     ? ` — ${LATER_RUNTIMES.map((r) => `"${r}"`).join(' and ')} come with later releases`
     : '';
-  const hint = close === undefined ? later : ` — did you mean "${close}"?`;
+  const swarm =
+    input === 'swarm'
+      ? ' — a Swarm cluster is declared under clusters: (managers, workers), and services name it in host:'
+      : undefined;
+  const hint = swarm ?? (close === undefined ? later : ` — did you mean "${close}"?`);
   return `${expected(RUNTIMES.map((r) => `"${r}"`).join(' or '))(issue)}${hint}`;
 };
 const runtime = z.enum(RUNTIMES, { error: runtimeError });
@@ -156,7 +160,9 @@ export const serviceSchema = strict({
       error: expected('a user name or "uid:gid"'),
     })
     .optional(),
-  host: nameRef('host').optional().describe('Placement: "local" or a name under hosts:'),
+  host: nameRef('host')
+    .optional()
+    .describe('Placement: "local", a name under hosts: or a name under clusters:'),
   http: httpSchema
     .optional()
     .describe("Served through the host's edge proxy (instead of ports:): hosts, port, path, tls"),
@@ -176,7 +182,25 @@ const host = strict({
 
 const network = strict({
   internal: z.boolean({ error: expected('true or false') }).optional(),
+  encrypted: z
+    .boolean({ error: expected('true or false') })
+    .optional()
+    .describe('On a cluster: IPsec between nodes (default true); ignored on one host'),
 }).nullable();
+
+const hostList = z.array(nameRef('host'), { error: expected('a list of host names') });
+
+/** A Swarm cluster (issue 20): its members are hosts from hosts: or the host store. */
+const cluster = strict(
+  {
+    managers: hostList.describe('Manager hosts; the first initialises the swarm'),
+    workers: hostList.optional().describe('Worker hosts'),
+    edge: hostList
+      .optional()
+      .describe('Nodes that run the edge proxy for http: services (default every node)'),
+  },
+  'a mapping with managers, workers, edge',
+);
 
 const secret = strict(
   {
@@ -203,6 +227,10 @@ export const topologySchema = strict(
     ).describe('Project name: prefixes every resource and labels it'),
     host: nameRef('host').optional().describe('Default placement for services (default local)'),
     hosts: mapping(nameKey('host'), host, 'a mapping of host names to hosts').nullable().optional(),
+    clusters: mapping(nameKey('cluster'), cluster, 'a mapping of cluster names to clusters')
+      .nullable()
+      .optional()
+      .describe('Docker Swarm clusters of hosts; a service placed on one runs as Swarm services'),
     proxy: proxySchema
       .optional()
       .describe('The edge proxy run on each host with http: services: image, ports, acme'),

@@ -91,6 +91,11 @@ export class DockerEngine implements Engine {
     return apiRequest<T>(this.target, PREFIX, call);
   }
 
+  /** One JSON call, wrapped (the Swarm calls in swarm-*.ts). */
+  request<T>(operation: string, resource: string | undefined, call: ApiRequest): Promise<T> {
+    return this.call(operation, resource, () => this.api<T>(call));
+  }
+
   private async call<T>(
     operation: string,
     resource: string | undefined,

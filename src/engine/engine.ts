@@ -4,6 +4,7 @@
  * module that knows the Docker API's shapes.
  */
 import type { Readable, Writable } from 'node:stream';
+import type { ApiRequest } from './api-request.ts';
 
 /** Labels as Docker stores them. */
 export type Labels = Record<string, string>;
@@ -165,6 +166,12 @@ export interface Engine {
   readonly hostName: string;
 
   ping(): Promise<void>;
+  /**
+   * One Docker API call with a JSON answer, wrapped like every other call (`operation` and
+   * `resource` name it in errors). The Swarm calls (src/engine/swarm-*.ts, issue 20) go through
+   * it and give the layers above their answers in notesctl's own types.
+   */
+  request<T>(operation: string, resource: string | undefined, call: ApiRequest): Promise<T>;
   /** The engine host's clock (for leases judged on the host, whoever's clock is off). */
   systemTime(): Promise<Date>;
   version(): Promise<{ version: string; apiVersion: string; os: string; arch: string }>;

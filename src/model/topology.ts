@@ -115,6 +115,11 @@ export interface Network {
   name: string;
   /** No route outside the network (Docker `internal`). */
   internal: boolean;
+  /**
+   * On a cluster (issue 20): an overlay whose traffic between nodes is IPsec-encrypted (Docker's
+   * `encrypted` option); true unless the topology says `encrypted: false`. Ignored on one host.
+   */
+  encrypted: boolean;
 }
 
 /** A named volume. */
@@ -162,6 +167,27 @@ export type Runtime = (typeof RUNTIMES)[number];
 /** The runtime of a host whose entry names none, of `local`, and of hosts from the host store. */
 export const DEFAULT_RUNTIME: Runtime = 'docker';
 
+/**
+ * A Docker Swarm cluster declared under `clusters:` (issue 20): hosts (from `hosts:` or the host
+ * store) joined as managers and workers. A service whose `host:` names the cluster deploys as a
+ * Swarm service through the cluster's managers; its runtime is `swarm`.
+ */
+export interface Cluster {
+  name: string;
+  /** Host names of the managers; the first initialises the swarm. */
+  managers: string[];
+  /** Host names of the workers (may be empty). */
+  workers: string[];
+  /** Host names of the nodes that run the edge proxy (global mode); default every node. */
+  edge: string[];
+}
+
+/** The runtime of services placed on a cluster: Swarm services, deployed through a manager. */
+export const CLUSTER_RUNTIME = 'swarm';
+
+/** How a placement (a host or a cluster) runs its services: a host's runtime, or swarm. */
+export type PlacementRuntime = Runtime | typeof CLUSTER_RUNTIME;
+
 /** A host declared under `hosts:`: reached over SSH, running its services with `runtime`. */
 export interface Host extends SshEndpoint {
   runtime: Runtime;
@@ -205,6 +231,8 @@ export interface Topology {
   directory: string;
   /** Hosts declared in the file; `local` is implicit and never among them. */
   hosts: Record<string, Host>;
+  /** Swarm clusters declared in the file (issue 20); a service's `host:` may name one. */
+  clusters: Record<string, Cluster>;
   networks: Record<string, Network>;
   volumes: Record<string, Volume>;
   secrets: Record<string, Secret>;
@@ -229,7 +257,11 @@ export const DEFAULT_REMOTE_SOCKET = '/run/docker.sock';
 /** The name of the implicit host that means "the engine this machine talks to". */
 export const LOCAL_HOST = 'local';
 
-/** The runtime `host` deploys with: its `runtime:`, else docker (`local`, host-store hosts). */
-export function runtimeOf(topology: Topology, host: string): Runtime {
-  return topology.hosts[host]?.runtime ?? DEFAULT_RUNTIME;
+/**
+ * The runtime `placement` deploys with: swarm for a cluster, else the host's `runtime:`, else
+ * docker (`local`, host-store hosts).
+ */
+export function runtimeOf(topology: Topology, placement: string): PlacementRuntime {
+  if (topology.clusters[placement] !== undefined) return CLUSTER_RUNTIME;
+  return topology.hosts[placement]?.runtime ?? DEFAULT_RUNTIME;
 }

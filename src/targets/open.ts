@@ -3,7 +3,7 @@
  * default), connected the way the host is reached (the local engine, or one SSH connection).
  */
 import { openEngine, type RemoteAccess } from '../engine/open.ts';
-import { runtimeOf, type Runtime, type Topology } from '../model/topology.ts';
+import { runtimeOf, type PlacementRuntime, type Topology } from '../model/topology.ts';
 import type { Terminal } from '../output/terminal.ts';
 import type { Target } from './target.ts';
 
@@ -39,7 +39,7 @@ async function remoteAccess(
 
 /** How each runtime's target is opened: through the host's engine, or its shell (systemd). */
 const OPENERS: Record<
-  Runtime,
+  PlacementRuntime,
   (host: string, topology: Topology, access: HostAccess, hooks: OpenHooks) => Promise<Target>
 > = {
   docker: async (host, topology, access, hooks) => {
@@ -60,6 +60,16 @@ const OPENERS: Record<
     const shell = await openShell(host, remote, hooks.whileConnecting);
     const { SystemdTarget } = await import('./systemd/systemd-target.ts');
     return new SystemdTarget(host, topology, shell);
+  },
+  // A Swarm cluster (issue 20): its managers' engines, one SSH connection per node.
+  swarm: async (cluster, topology, access, hooks) => {
+    const { openSwarmTarget } = await import('./swarm/swarm-target.ts');
+    return openSwarmTarget(
+      cluster,
+      topology,
+      (host) => remoteAccess(topology, host, access),
+      hooks,
+    );
   },
 };
 

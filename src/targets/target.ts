@@ -11,7 +11,7 @@ import type { EventSink } from '../apply/events.ts';
 import type { SecretFiles } from '../apply/execute.ts';
 import type { InFlightList, InFlightTracker } from '../apply/in-flight.ts';
 import type { ExecOptions, LogLine, LogOptions } from '../engine/engine.ts';
-import type { Runtime } from '../model/topology.ts';
+import type { PlacementRuntime } from '../model/topology.ts';
 import type { Plan } from '../plan/types.ts';
 import type {
   Release,
@@ -142,7 +142,7 @@ export interface HostLockStore {
 /** One host's runtime, opened for one command. */
 export interface Target {
   readonly host: string;
-  readonly runtime: Runtime;
+  readonly runtime: PlacementRuntime;
   /**
    * A teardown follows (`down`): start watching what it needs before anything is sent (the
    * Docker target listens for its containers' exits).

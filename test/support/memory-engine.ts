@@ -46,6 +46,7 @@ import {
 /** The operation words of the real engine's error messages (docker-engine.ts). */
 const OPERATION: Record<EngineMethod, string> = {
   ping: 'ping',
+  request: 'request',
   version: 'version',
   listContainers: 'list containers',
   inspectContainer: 'inspect container',
@@ -172,6 +173,11 @@ export class MemoryEngine implements Engine {
 
   ping(): Promise<void> {
     return this.call('ping', {}, [], () => undefined);
+  }
+
+  /** The Swarm API is tested against real engines (test/integration/swarm-*.test.ts). */
+  request<T>(operation: string): Promise<T> {
+    return Promise.reject(new Error(`the memory engine has no Swarm API (${operation})`));
   }
 
   version() {

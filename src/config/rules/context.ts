@@ -12,6 +12,7 @@ export interface Declared {
   volumes: string[];
   secrets: string[];
   hosts: string[];
+  clusters: string[];
 }
 
 /** Input of a rule: the schema-valid parts of the file and where to report. */

@@ -22,11 +22,16 @@ export const checkSshTargets: Rule = ({ raw, problems }) => {
   }
 };
 
-/** `host:` (top level and per service) and --host must be `local` or a declared host. */
+/** `host:` (top level and per service) and --host: `local`, a declared host or a cluster. */
 export const checkHostReferences: Rule = (context) => {
   const { raw, declared, problems, overrideHost, knownHosts } = context;
   const known = [
-    ...new Set([LOCAL_HOST, ...declared.hosts.filter((h) => h !== LOCAL_HOST), ...knownHosts]),
+    ...new Set([
+      LOCAL_HOST,
+      ...declared.hosts.filter((h) => h !== LOCAL_HOST),
+      ...knownHosts,
+      ...declared.clusters,
+    ]),
   ];
   const check = (path: (string | number)[], name: string | undefined): void => {
     if (name !== undefined && !known.includes(name)) {

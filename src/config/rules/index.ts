@@ -1,5 +1,6 @@
 /** Every rule, in the order their problems are most useful to read (all run; all are reported). */
 import { checkBuildContexts } from './build.ts';
+import { checkClusters } from './clusters.ts';
 import { checkCommands } from './commands.ts';
 import type { Rule, RuleContext } from './context.ts';
 import { rejectDependencyCycles } from './cycles.ts';
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   rejectLocalHost,
   checkSshTargets,
   checkHostReferences,
+  checkClusters,
   checkNetworkReferences,
   checkVolumeReferences,
   checkSecretReferences,

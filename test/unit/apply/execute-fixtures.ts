@@ -25,6 +25,7 @@ export function stackOf(...services: Service[]): DesiredState {
     file: '/p/notesctl.config.yaml',
     directory: '/p',
     hosts: {},
+    clusters: {},
     networks: {},
     volumes: {},
     secrets: {},

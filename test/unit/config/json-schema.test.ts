@@ -20,6 +20,7 @@ describe('schema/notesctl.schema.json', () => {
       'project',
       'host',
       'hosts',
+      'clusters',
       'proxy',
       'releases',
       'networks',

@@ -169,7 +169,7 @@ describe('loadTopology', () => {
       ),
       FIXTURE_FILE,
     );
-    expect(topology.networks).toEqual({ n: { name: 'n', internal: false } });
+    expect(topology.networks).toEqual({ n: { name: 'n', internal: false, encrypted: true } });
     expect(topology.services.a?.volumes).toEqual([
       { volume: 'v', target: '/data', readOnly: true },
     ]);

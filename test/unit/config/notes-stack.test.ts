@@ -62,9 +62,9 @@ describe('the Notes stack topology', () => {
     expect(members('svcnet')).toEqual(['notes', 'userauth']);
     expect(members('authnet')).toEqual(['db-userauth', 'userauth']);
     expect(networks).toEqual({
-      authnet: { name: 'authnet', internal: true },
-      frontnet: { name: 'frontnet', internal: false },
-      svcnet: { name: 'svcnet', internal: true },
+      authnet: { name: 'authnet', internal: true, encrypted: true },
+      frontnet: { name: 'frontnet', internal: false, encrypted: true },
+      svcnet: { name: 'svcnet', internal: true, encrypted: true },
     });
     expect(Object.values(services).filter((s) => s.ports.length > 0)).toEqual([]);
     const web = Object.values(services).filter((s) => s.http);

@@ -39,9 +39,9 @@ describe('hosts.NAME.runtime', () => {
     expect(runtimeOf(topology, 'db1')).toBe('docker');
   });
 
-  it('locates a runtime that is not there yet and says it comes later', () => {
+  it('points runtime: swarm at clusters:, where a Swarm cluster is declared', () => {
     expect(problemsOf(withRuntime('    runtime: swarm'))).toEqual([
-      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got "swarm" — "swarm" and "pm2" come with later releases',
+      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got "swarm" — a Swarm cluster is declared under clusters: (managers, workers), and services name it in host:',
     ]);
   });
 

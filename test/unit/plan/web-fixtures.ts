@@ -76,7 +76,10 @@ export function webTopology(
     file: `/srv/${project}/notesctl.config.yaml`,
     directory: `/srv/${project}`,
     hosts: {},
-    networks: Object.fromEntries(networks.map((n) => [n, { name: n, internal: n === 'back' }])),
+    clusters: {},
+    networks: Object.fromEntries(
+      networks.map((n) => [n, { name: n, internal: n === 'back', encrypted: true }]),
+    ),
     volumes: Object.fromEntries(volumes.map((v) => [v, { name: v }])),
     secrets: {},
     services: Object.fromEntries(services.map((s) => [s.name, s])),

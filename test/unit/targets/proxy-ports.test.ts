@@ -19,6 +19,7 @@ function topology(http: number, https: number): Topology {
     file: '/srv/shop/notesctl.config.yaml',
     directory: '/srv/shop',
     hosts: {},
+    clusters: {},
     networks: {},
     volumes: {},
     secrets: {},
