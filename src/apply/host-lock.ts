@@ -65,6 +65,8 @@ export function parseOwner(content: string): HostLockOwner | undefined {
 export interface HostLock extends Lock {
   /** Set when a renewal found the lock gone or taken over (the run should stop). */
   lost: string | undefined;
+  /** Aborted (its reason a RuntimeError saying so) as soon as a renewal finds the lock lost. */
+  lostSignal: AbortSignal;
 }
 
 /** What acquiring needs besides the store. */
@@ -163,6 +165,7 @@ function heldLock(
   let listed = owner.inFlight ?? [];
   let released = false;
   let writing = Promise.resolve();
+  const lostController = new AbortController();
   const content = (extra: Partial<HostLockOwner> = {}) =>
     JSON.stringify({
       ...owner,
@@ -174,10 +177,11 @@ function heldLock(
     path: store.where,
     inherited,
     lost: undefined,
+    lostSignal: lostController.signal,
     recordInFlight(calls) {
       listed = calls;
       const next = writing.then(async () => {
-        if (!released && !(await store.write(handle, content()))) lose();
+        if (!released && !(await store.write(handle, content()))) await lose();
       });
       writing = next.catch(() => undefined);
       return next;
@@ -193,15 +197,25 @@ function heldLock(
       else await store.write(handle, content({ released: true }));
     },
   };
-  const lose = () => {
-    lock.lost ??= `lost the deploy lock (${store.where}): it was released (\`notesctl lock release\`) or taken over after its lease ran out`;
+  // Issue 23: a run whose lease ran out while it was stalled (a suspended laptop, a frozen VM)
+  // may have been taken over; its next renewal finds the lock gone and stops the run at once.
+  const lose = async () => {
+    if (lock.lost !== undefined) return;
+    const now = parseOwner((await store.read().catch(() => undefined))?.content ?? '');
+    const by = now ? `; it is now held by ${describeOwner(now)}` : '';
+    lock.lost = `lost the deploy lock (${store.where}): it was released (\`notesctl lock release\`) or taken over after its lease ran out${by}`;
+    lostController.abort(
+      new RuntimeError(`${lock.lost}; stopped this run before it changed more`, {
+        hint: 'Another run may be deploying now: see `notesctl lock status`, then run this command again.',
+      }),
+    );
   };
   // Renewals go in the same queue as the in-flight writes; a failed one (a link down for a
   // moment) is tried again at the next tick — the lease outlasts two of them.
   const renewal = setInterval(() => {
     writing = writing
       .then(async () => {
-        if (!released && !(await store.write(handle, content()))) lose();
+        if (!released && !(await store.write(handle, content()))) await lose();
       })
       .catch(() => undefined);
   }, options.leaseMs / 3);

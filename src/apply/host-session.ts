@@ -17,6 +17,11 @@ import { acquireLock } from './lock.ts';
 export interface HostSession {
   target: Target;
   inFlight: InFlightList;
+  /**
+   * The command's signal (Ctrl-C), also aborted as soon as the deploy lock is found lost: work
+   * in the session waits and executes with it, so a run taken over stops at once (issue 23).
+   */
+  signal: AbortSignal;
 }
 
 /** What a session needs from its command. */
@@ -30,6 +35,8 @@ export interface SessionOptions extends OpenHooks {
   onWait: (owner: string) => void;
   /** The session takes the project down (see Target.beginTeardown). */
   teardown?: boolean;
+  /** The command's own signal (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** Run `fn` in a session on `host`: locked, inherited calls landed, target open. */
@@ -63,7 +70,12 @@ export async function withHostSession<T>(
           if (options.teardown) target.beginTeardown();
           // What a killed or cut-off run left unanswered lands before anything is observed.
           await target.finishInherited(inFlight, options.onEvent);
-          const result = await fn({ target, inFlight });
+          const signals = [onHost.lostSignal, ...(options.signal ? [options.signal] : [])];
+          const signal = AbortSignal.any(signals);
+          const result = await fn({ target, inFlight, signal }).catch((error: unknown) => {
+            // Whatever the work threw once the lock was lost (e.g. "interrupted"), the loss is why.
+            throw onHost.lostSignal.aborted ? (onHost.lostSignal.reason as Error) : error;
+          });
           if (onHost.lost !== undefined) throw new RuntimeError(onHost.lost);
           return result;
         } finally {

@@ -48,6 +48,7 @@ export async function run(options: DownOptions, context: CommandContext): Promis
         const { plan, found } = await session.target.planDown({ volumes });
         await session.target.execute(plan, {
           ...progress,
+          signal: session.signal,
           inFlight: session.inFlight,
           teardown: true,
         });

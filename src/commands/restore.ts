@@ -83,8 +83,8 @@ export async function run(options: RestoreOptions, context: CommandContext): Pro
   const { restoreDump } = await import('../backup/run-restore.ts');
   const hosts = new Map([[service.host, [options.service]]]);
   const [result] = await withProgress(context, { warn: true }, (progress) =>
-    inSessions({ context, topology, hosts, verb: 'restore', progress }, ({ target }) =>
-      restoreDump(target, { login, file, ...progress }),
+    inSessions({ context, topology, hosts, verb: 'restore', progress }, ({ target, signal }) =>
+      restoreDump(target, { login, file, ...progress, signal }),
     ),
   );
   if (result) summarizeRestore(context.terminal, result, file);

@@ -9,14 +9,15 @@ import type { Progress } from './host-work.ts';
 
 /** Plan `services` with `options`, carry the plan out, and record what it released. */
 export async function deployOnHost(
-  { target, inFlight }: HostSession,
+  { target, inFlight, signal }: HostSession,
   services: string[],
   options: Omit<PlanUpOptions, 'onEvent'>,
   progress: Progress,
   release: { author: ReleaseAuthor; keep: number },
 ): Promise<PlannedUp & { recorded: RecordedRelease | undefined }> {
   const planned = await target.planUp(services, { ...options, onEvent: progress.onEvent });
-  await target.execute(planned.plan, { ...progress, ...planned, inFlight });
+  // The session's signal: Ctrl-C, or the deploy lock found lost (the run stops at once).
+  await target.execute(planned.plan, { ...progress, ...planned, inFlight, signal });
   const recorded = await target.recordRelease(planned.release, release.author, release.keep);
   return { ...planned, recorded };
 }

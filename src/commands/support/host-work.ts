@@ -87,7 +87,11 @@ export async function inSessions<R>(
   const results: R[] = [];
   for (const [host, services] of hosts) {
     const hooks = whileConnecting ? { whileConnecting: () => whileConnecting(services) } : {};
-    const session = { ...sessionFor(context, verb, progress.onEvent, hooks), teardown };
+    const session = {
+      ...sessionFor(context, verb, progress.onEvent, hooks),
+      teardown,
+      signal: progress.signal,
+    };
     results.push(await withHostSession(topology, host, session, (s) => fn(s, services, host)));
   }
   return results;

@@ -85,6 +85,11 @@ describe('the deploy lock on the host', () => {
     // The old holder learns it at its next renewal, and leaves the new lock alone.
     await new Promise((r) => setTimeout(r, 250));
     expect(held.lost).toMatch(/lost the deploy lock/);
+    // …and its run is stopped at once: the session's signal is aborted, naming the new holder.
+    expect(held.lostSignal.aborted).toBe(true);
+    expect(String(held.lostSignal.reason)).toMatch(
+      /now held by `notesctl down` .*stopped this run before it changed more/,
+    );
     await held.release();
     expect(parseOwner((await store.read())?.content ?? '')?.command).toBe('notesctl down');
     await taker.release();
