@@ -41,6 +41,7 @@ export function describeOperation(operation: Operation): string {
     case 'disconnect-network':
       return `disconnect ${operation.service} from network ${operation.network}`;
     case 'host-step':
+    case 'swarm-step':
       return operation.title;
   }
 }

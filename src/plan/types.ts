@@ -10,6 +10,7 @@ import type {
   VolumeSummary,
 } from '../engine/engine.ts';
 import type { DependencyCondition, TlsMode } from '../model/topology.ts';
+import { swarmCallMutates, type SwarmCall } from './swarm-call.ts';
 
 /** A secret file to copy into a container before it starts (values are not in the plan). */
 export interface SecretFile {
@@ -249,6 +250,8 @@ export type Operation =
       script: string;
       input: HostInput | undefined;
     }
+  /** One Swarm call (or wait) through a cluster's manager (issue 20). */
+  | { kind: 'swarm-step'; service: string | undefined; title: string; call: SwarmCall }
   | {
       kind: 'wait-ready';
       service: string;
@@ -300,5 +303,6 @@ export interface Plan {
 
 /** True for operations that change the engine's state. */
 export function isMutating(operation: Operation): boolean {
+  if (operation.kind === 'swarm-step') return swarmCallMutates(operation.call);
   return !['wait-ready', 'proxy-check', 'proxy-certificates', 'drain'].includes(operation.kind);
 }

@@ -157,7 +157,9 @@ export const checkReplicas: Rule = (context) => {
     const replicas = service.replicas;
     if (replicas === undefined || replicas <= 1) continue;
     const path = ['services', name, 'replicas'];
-    if (!service.http) {
+    // On a cluster, Swarm runs the tasks and the service name resolves to all of them (issue 20).
+    const onCluster = context.declared.clusters.includes(hostOf(context, service));
+    if (!service.http && !onCluster) {
       context.problems.report(
         path,
         `replicas: ${replicas} needs http: — only the edge proxy spreads requests over several containers; add http: or remove replicas`,

@@ -1,19 +1,297 @@
 /**
  * The `swarm` target (issue 20): a project's services as Swarm services on a cluster of SSH
- * hosts, driven through a manager's Engine API.
+ * hosts. One SSH connection per member, opened in parallel; the Swarm calls go through the
+ * first manager that has the cluster's control plane; builds run on the operator's engine and
+ * images are shipped to every node; `logs` and `exec` reach a task through its own node.
  */
-import type { RemoteAccess } from '../../engine/open.ts';
-import type { Topology } from '../../model/topology.ts';
-import { UsageError } from '../../errors.ts';
+import type { EventSink } from '../../apply/events.ts';
+import { connectLocalEngine } from '../../engine/connect.ts';
+import type { Engine, LogLine, LogOptions } from '../../engine/engine.ts';
+import { explainFailure, openEngine, type RemoteAccess } from '../../engine/open.ts';
+import { listNodes, listServices, listTasks } from '../../engine/swarm-services.ts';
+import { RuntimeError } from '../../errors.ts';
+import { NODE_LABEL } from '../../model/cluster-names.ts';
+import { LABEL, projectSelector } from '../../model/names.ts';
+import type { Cluster, Topology } from '../../model/topology.ts';
+import type { Plan } from '../../plan/types.ts';
+import type { Release } from '../../releases/history.ts';
 import type { OpenHooks } from '../open.ts';
-import type { Target } from '../target.ts';
+import type {
+  BuiltImage,
+  ExecuteOptions,
+  HostLockStore,
+  InstanceStatus,
+  PlanDownOptions,
+  PlannedDown,
+  PlannedUp,
+  PlanUpOptions,
+  RecordedRelease,
+  Target,
+  TargetExecOptions,
+  WaitHealthyOptions,
+} from '../target.ts';
+import { swarmLockStore } from './lock-store.ts';
+import type { ClusterEngines } from './plan-up.ts';
 
-/** Open the target of cluster `cluster`: one SSH connection per member, in parallel. */
-export function openSwarmTarget(
-  cluster: string,
-  ..._rest: [Topology, (host: string) => Promise<RemoteAccess>, OpenHooks]
+/** A cluster as a deployment target. */
+export class SwarmTarget implements Target {
+  readonly runtime = 'swarm';
+  readonly host: string;
+  private readonly topology: Topology;
+  private readonly engines: Omit<ClusterEngines, 'builder'>;
+  private builder: Engine | undefined;
+
+  constructor(topology: Topology, engines: Omit<ClusterEngines, 'builder'>) {
+    this.host = engines.cluster.name;
+    this.topology = topology;
+    this.engines = engines;
+  }
+
+  private get manager(): Engine {
+    return this.engines.manager;
+  }
+
+  beginTeardown(): void {
+    // Swarm stops the tasks of a removed service itself.
+  }
+
+  finishInherited(): Promise<void> {
+    // Every Swarm call is recorded by the managers at once: nothing is left in flight.
+    return Promise.resolve();
+  }
+
+  async planUp(services: string[], options: PlanUpOptions): Promise<PlannedUp> {
+    const { planSwarmUp } = await import('./plan-up.ts');
+    this.builder ??= connectLocalEngine();
+    return planSwarmUp(
+      { ...this.engines, builder: this.builder },
+      this.topology,
+      services,
+      options,
+    );
+  }
+
+  async planDown({ volumes }: PlanDownOptions): Promise<PlannedDown> {
+    const [{ observeSwarm }, { planSwarmDown }] = await Promise.all([
+      import('./observed.ts'),
+      import('./down.ts'),
+    ]);
+    const { project } = this.topology;
+    const observed = await observeSwarm(this.manager, project);
+    const found = await Promise.all(
+      [...this.engines.nodes].map(async ([host, engine]) =>
+        (await engine.listVolumes(projectSelector(project))).map((v) => ({ host, name: v.name })),
+      ),
+    );
+    const onNodes = found.flat();
+    return {
+      plan: planSwarmDown(project, this.host, observed, volumes ? onNodes : undefined),
+      found: {
+        containers: observed.services.length,
+        networks: observed.networks.length,
+        volumes: onNodes.length,
+      },
+    };
+  }
+
+  async execute(plan: Plan, options: ExecuteOptions): Promise<void> {
+    const { executeSwarmPlan } = await import('./execute.ts');
+    const secrets = options.proxySecrets;
+    await executeSwarmPlan(plan, {
+      project: this.topology.project,
+      manager: this.manager,
+      nodes: this.engines.nodes,
+      secretValue: (secret) => {
+        if (!secrets) throw new Error(`bug: no secret values to create ${secret}`);
+        return secrets(secret);
+      },
+      onEvent: options.onEvent,
+      signal: options.signal,
+    });
+  }
+
+  async status(): Promise<InstanceStatus[]> {
+    const { swarmStatus } = await import('./status.ts');
+    return swarmStatus(this.manager, this.topology.project);
+  }
+
+  /** The running tasks of `services` with the engine of the node each runs on. */
+  private async runningTasks(services: string[]) {
+    const [all, nodes] = await Promise.all([
+      listServices(this.manager, projectSelector(this.topology.project)),
+      listNodes(this.manager),
+    ]);
+    const wanted = all.filter((s) => services.includes(s.spec.Labels[LABEL.service] ?? ''));
+    const tasks = await listTasks(
+      this.manager,
+      wanted.map((s) => s.spec.Name),
+    );
+    const hostOf = new Map(nodes.map((n) => [n.id, n.labels[NODE_LABEL.host] ?? n.hostname]));
+    return tasks.flatMap((t) => {
+      const service = wanted.find((s) => s.id === t.serviceId)?.spec.Labels[LABEL.service];
+      const host = hostOf.get(t.nodeId);
+      const engine = host === undefined ? undefined : this.engines.nodes.get(host);
+      return t.state === 'running' && t.containerId && engine && service
+        ? [{ service, host: host ?? '', engine, containerId: t.containerId }]
+        : [];
+    });
+  }
+
+  async logs(
+    services: string[],
+    options: LogOptions,
+    onLine: (service: string, line: LogLine) => void,
+  ): Promise<void> {
+    const tasks = await this.runningTasks(services);
+    await Promise.all(
+      tasks.map(async (t) => {
+        for await (const line of t.engine.logs(t.containerId, options)) onLine(t.service, line);
+      }),
+    );
+  }
+
+  async exec(service: string, { onAttach, ...options }: TargetExecOptions): Promise<number> {
+    const [task] = await this.runningTasks([service]);
+    if (!task)
+      throw new RuntimeError(`service ${service} has no running task on cluster ${this.host}`, {
+        hint: 'notesctl ps',
+      });
+    onAttach?.();
+    return task.engine.exec(task.containerId, options);
+  }
+
+  archiveVolume(volume: string): Promise<{ paused: string[] }> {
+    return Promise.reject(this.notYet(`a backup of volume ${volume}`));
+  }
+
+  restoreVolume(volume: string): Promise<never> {
+    return Promise.reject(this.notYet(`a restore of volume ${volume}`));
+  }
+
+  private notYet(what: string): RuntimeError {
+    return new RuntimeError(`${what} on cluster ${this.host} is not available in this build`, {
+      hint: 'Database services are backed up through exec (notesctl backup SERVICE) on clusters too.',
+    });
+  }
+
+  hostLock(): HostLockStore {
+    return swarmLockStore(this.manager, this.topology.project, this.host);
+  }
+
+  async waitHealthy(service: string, options: WaitHealthyOptions): Promise<void> {
+    const [found] = (
+      await listServices(this.manager, projectSelector(this.topology.project))
+    ).filter((s) => s.spec.Labels[LABEL.service] === service);
+    if (!found) throw new RuntimeError(`service ${service} is not on cluster ${this.host}`);
+    const { waitService } = await import('./wait-service.ts');
+    const replicas = 'Replicated' in found.spec.Mode ? found.spec.Mode.Replicated.Replicas : 1;
+    await waitService(
+      {
+        project: this.topology.project,
+        manager: this.manager,
+        nodes: this.engines.nodes,
+        secretValue: () => Buffer.alloc(0),
+        onEvent: () => undefined,
+        signal: options.signal,
+      },
+      {
+        name: found.spec.Name,
+        hash: found.spec.Labels[LABEL.configHash] ?? '',
+        replicas,
+        timeoutMs: 120_000,
+      },
+      options.onProgress,
+    );
+  }
+
+  async build(
+    services: string[],
+    options: { noCache: boolean; onEvent: EventSink },
+  ): Promise<BuiltImage[]> {
+    const { resolveImages } = await import('../../build/images.ts');
+    this.builder ??= connectLocalEngine();
+    const result = await resolveImages(this.builder, this.topology, services, {
+      forceBuild: true,
+      noCache: options.noCache,
+      dryRun: false,
+      onEvent: options.onEvent,
+    });
+    return [...result.images].map(([service, image]) => ({
+      service,
+      ref: image.ref,
+      id: image.id,
+    }));
+  }
+
+  releases(): Promise<Release[]> {
+    // Not kept on clusters yet: Swarm keeps each service's previous spec and rolls back to it.
+    return Promise.resolve([]);
+  }
+
+  recordRelease(): Promise<RecordedRelease | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  forgetReleases(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  explain(error: unknown): Promise<unknown> {
+    return explainFailure(this.manager, error);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([
+      this.builder?.close(),
+      ...[...this.engines.nodes.values()].map((e) => e.close()),
+    ]);
+  }
+}
+
+/** Whether `engine`'s node is a manager that can take Swarm calls now. */
+async function controlAvailable(engine: Engine): Promise<boolean> {
+  const info = await engine.request<{ Swarm?: { ControlAvailable?: boolean } }>('info', undefined, {
+    method: 'GET',
+    path: '/info',
+  });
+  return info.Swarm?.ControlAvailable === true;
+}
+
+/** Open the target of cluster `name`: one SSH connection per member, in parallel. */
+export async function openSwarmTarget(
+  name: string,
+  topology: Topology,
+  access: (host: string) => Promise<RemoteAccess>,
+  hooks: OpenHooks,
 ): Promise<Target> {
-  return Promise.reject(
-    new UsageError(`deploying to cluster "${cluster}" is not available in this build yet`),
+  const cluster: Cluster | undefined = topology.clusters[name];
+  if (!cluster) throw new Error(`bug: ${name} is not a cluster`);
+  const members = [...cluster.managers, ...cluster.workers];
+  const opened = await Promise.allSettled(
+    members.map((host) =>
+      openEngine(host, { remote: () => access(host), ...hooks }).then(
+        (engine) => [host, engine] as const,
+      ),
+    ),
   );
+  const nodes = new Map(opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+  let manager: Engine | undefined;
+  for (const host of cluster.managers) {
+    const engine = nodes.get(host);
+    if (engine && (await controlAvailable(engine).catch(() => false))) {
+      manager = engine;
+      break;
+    }
+  }
+  if (!manager) {
+    await Promise.all([...nodes.values()].map((e) => e.close()));
+    const failed = opened.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${members[i] ?? '?'}: ${String(r.reason)}`] : [],
+    );
+    throw new RuntimeError(
+      `cluster ${name} has no reachable manager with a running swarm (managers: ${cluster.managers.join(', ')})${failed.length > 0 ? `\n${failed.join('\n')}` : ''}`,
+      { hint: `Create or repair it with \`notesctl cluster up ${name}\`.` },
+    );
+  }
+  return new SwarmTarget(topology, { cluster, manager, nodes });
 }
