@@ -96,6 +96,8 @@ export default tseslint.config(
       'coverage/**',
       '.tools/**',
       '**/public/vendor/**',
+      // Shipped to servers as it is (runtime: pm2's launcher, plain CommonJS run by PM2).
+      'templates/**/*.cjs',
     ],
   },
   js.configs.recommended,

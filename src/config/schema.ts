@@ -59,7 +59,7 @@ const condition = z.enum(['started', 'healthy', 'completed'], { error: condition
  * `runtime:` of a host (issue 18 §3). Only docker exists yet; the runtimes the next releases add
  * are named as such, so that "swarm" reads as "not yet" rather than as a mistake.
  */
-const LATER_RUNTIMES = ['swarm', 'pm2'];
+const LATER_RUNTIMES = ['swarm'];
 const runtimeError = (issue: { input?: unknown }): string => {
   const input = typeof issue.input === 'string' ? issue.input : '';
   const close = suggest(input, RUNTIMES);

@@ -158,8 +158,8 @@ export interface SshEndpoint {
   socket: string;
 }
 
-/** Every runtime a host may name in `runtime:` (issue 18 §3; systemd: issue 21); swarm comes later. */
-export const RUNTIMES = ['docker', 'systemd'] as const;
+/** Every runtime a host may name in `runtime:` (issue 18 §3; systemd and pm2: issue 21); swarm comes later. */
+export const RUNTIMES = ['docker', 'systemd', 'pm2'] as const;
 
 /** How a host runs the services placed on it: the target notesctl deploys them through. */
 export type Runtime = (typeof RUNTIMES)[number];

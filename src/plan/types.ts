@@ -156,7 +156,9 @@ export type HostInput =
   /** The service's secret files (an archive of its credentials). */
   | { kind: 'credentials'; service: string }
   /** SQL setting the password of a database service's user. */
-  | { kind: 'database'; service: string };
+  | { kind: 'database'; service: string }
+  /** The PM2 bundle (PM2 pinned, its dependencies, notesctl's launcher) of runtime: pm2. */
+  | { kind: 'pm2'; bundle: string };
 
 /** An operation of the plan. */
 export type Operation =

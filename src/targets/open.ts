@@ -37,6 +37,30 @@ async function remoteAccess(
   };
 }
 
+/**
+ * A plain server (issue 21): one SSH connection running scripts; never the local machine. Its
+ * apps are systemd units, or PM2 apps (the same target with PM2 as their supervisor).
+ */
+async function openPlainServer(
+  runtime: 'systemd' | 'pm2',
+  host: string,
+  topology: Topology,
+  access: HostAccess,
+  hooks: OpenHooks,
+): Promise<Target> {
+  const [{ openShell }, remote] = await Promise.all([
+    import('../engine/shell.ts'),
+    remoteAccess(topology, host, access),
+  ]);
+  const shell = await openShell(host, remote, hooks.whileConnecting);
+  if (runtime === 'pm2') {
+    const { Pm2Target } = await import('./pm2/pm2-target.ts');
+    return new Pm2Target(host, topology, shell);
+  }
+  const { SystemdTarget } = await import('./systemd/systemd-target.ts');
+  return new SystemdTarget(host, topology, shell);
+}
+
 /** How each runtime's target is opened: through the host's engine, or its shell (systemd). */
 const OPENERS: Record<
   PlacementRuntime,
@@ -51,16 +75,9 @@ const OPENERS: Record<
     const { DockerTarget } = await import('./docker/docker-target.ts');
     return new DockerTarget(host, topology, engine);
   },
-  // A plain server (issue 21): one SSH connection running scripts; never the local machine.
-  systemd: async (host, topology, access, hooks) => {
-    const [{ openShell }, remote] = await Promise.all([
-      import('../engine/shell.ts'),
-      remoteAccess(topology, host, access),
-    ]);
-    const shell = await openShell(host, remote, hooks.whileConnecting);
-    const { SystemdTarget } = await import('./systemd/systemd-target.ts');
-    return new SystemdTarget(host, topology, shell);
-  },
+  systemd: (host, topology, access, hooks) =>
+    openPlainServer('systemd', host, topology, access, hooks),
+  pm2: (host, topology, access, hooks) => openPlainServer('pm2', host, topology, access, hooks),
   // A Swarm cluster (issue 20): its managers' engines, one SSH connection per node.
   swarm: async (cluster, topology, access, hooks) => {
     const { openSwarmTarget } = await import('./swarm/swarm-target.ts');

@@ -9,15 +9,20 @@ import type { DependencyCondition, Service, Topology } from '../../model/topolog
 import { hashOf } from '../../plan/hash.ts';
 import type { Readiness } from '../../plan/types.ts';
 import { nodeDir, unitName } from './names.ts';
-import { renderEnvFile, renderUnit } from './unit.ts';
+import { SYSTEMD_RENDERER, type AppRenderer } from './renderer.ts';
+import { renderEnvFile } from './unit.ts';
 
-/** A `build:` service as a unit. */
+/** A `build:` service as a unit (or, on runtime: pm2, a PM2 app). */
 export interface DesiredApp {
   service: string;
+  /** The unit's (or the PM2 app's) name. */
   unit: string;
   release: string;
+  /** The unit file's (or the ecosystem file's) text. */
   unitText: string;
   envText: string;
+  /** The step that writes the app's files and (re)starts it on its release. */
+  deploy: { title: string; script: string };
   /** Credential name → topology secret. */
   credentials: Record<string, string>;
   hash: string;
@@ -61,6 +66,8 @@ export interface SystemdInputs {
   commands: Map<string, string[] | undefined>;
   /** HMAC digest of each service's secret values. */
   secretDigests: Map<string, string>;
+  /** How apps run (default: systemd units). */
+  renderer?: AppRenderer;
 }
 
 const MARIADB = /^(?:docker\.io\/)?(?:library\/)?mariadb(?::[\w.-]+)?$/;
@@ -83,17 +90,21 @@ function firstOf(env: Record<string, string>, keys: string[]): string | undefine
   return undefined;
 }
 
-function desiredDatabase(service: Service, problems: string[]): DesiredDatabase | undefined {
+function desiredDatabase(
+  service: Service,
+  runtime: string,
+  problems: string[],
+): DesiredDatabase | undefined {
   const key = `services.${service.name}`;
   const database = firstOf(service.env, ['MARIADB_DATABASE', 'MYSQL_DATABASE']);
   const user = firstOf(service.env, ['MARIADB_USER', 'MYSQL_USER']);
   const password = service.secrets.find((s) =>
     ['MARIADB_PASSWORD_FILE', 'MYSQL_PASSWORD_FILE'].includes(s.envVar ?? ''),
   );
-  if (!database) problems.push(`${key}.env: MARIADB_DATABASE is needed on runtime: systemd`);
-  if (!user) problems.push(`${key}.env: MARIADB_USER is needed on runtime: systemd`);
+  if (!database) problems.push(`${key}.env: MARIADB_DATABASE is needed on runtime: ${runtime}`);
+  if (!user) problems.push(`${key}.env: MARIADB_USER is needed on runtime: ${runtime}`);
   if (!password)
-    problems.push(`${key}.secrets: MARIADB_PASSWORD (a secret) is needed on runtime: systemd`);
+    problems.push(`${key}.secrets: MARIADB_PASSWORD (a secret) is needed on runtime: ${runtime}`);
   if (!database || !user || !password) return undefined;
   return {
     service: service.name,
@@ -105,7 +116,7 @@ function desiredDatabase(service: Service, problems: string[]): DesiredDatabase 
   };
 }
 
-function checkApp(service: Service, others: Service[], problems: string[]): void {
+function checkApp(service: Service, others: Service[], runtime: string, problems: string[]): void {
   const key = `services.${service.name}`;
   service.ports.forEach((p, i) => {
     if (p.hostPort !== p.containerPort)
@@ -116,11 +127,13 @@ function checkApp(service: Service, others: Service[], problems: string[]): void
   service.secrets.forEach((s, i) => {
     if (s.envVar === undefined)
       problems.push(
-        `${key}.secrets[${i}]: on runtime: systemd a secret reaches the app through a *_FILE variable; give it one (VAR: ${s.secret})`,
+        `${key}.secrets[${i}]: on runtime: ${runtime} a secret reaches the app through a *_FILE variable; give it one (VAR: ${s.secret})`,
       );
   });
   if (service.user !== undefined)
-    problems.push(`${key}.user: each service runs as its own dynamic user on runtime: systemd`);
+    problems.push(
+      `${key}.user: each service runs as its own ${runtime === 'systemd' ? 'dynamic' : 'system'} user on runtime: ${runtime}`,
+    );
   const mine = [...service.expose, ...service.ports.map((p) => p.containerPort)];
   for (const other of others) {
     if (other.name >= service.name || isDatabase(other)) continue;
@@ -182,17 +195,21 @@ function desiredApp(
     stopTimeoutS: Math.ceil(service.stopGracePeriodMs / 1000),
   };
   const envText = renderEnvFile(env);
+  const renderer = inputs.renderer ?? SYSTEMD_RENDERER;
   const hash = hashOf({
     spec,
     envText,
     secrets: inputs.secretDigests.get(service.name) ?? '',
   }).slice(0, 16);
+  const rendered = renderer.render({ spec: { ...spec, hash }, env, service, envText }, problems);
+  if (!rendered) return undefined;
   return {
     service: service.name,
-    unit: unitName(topology.project, service.name),
+    unit: renderer.name(topology.project, service.name),
     release,
-    unitText: renderUnit({ ...spec, hash }),
+    unitText: rendered.text,
     envText,
+    deploy: rendered.deploy,
     credentials,
     hash,
     dependsOn: service.dependsOn,
@@ -203,6 +220,7 @@ function desiredApp(
 /** The desired state of `services` on `host`; every problem at once, as a UsageError. */
 export function desiredSystemd(inputs: SystemdInputs): SystemdDesired {
   const { topology, host } = inputs;
+  const runtime = (inputs.renderer ?? SYSTEMD_RENDERER).runtime;
   const problems: string[] = [];
   const placed = Object.values(topology.services).filter((s) => s.host === host);
   const apps: DesiredApp[] = [];
@@ -211,7 +229,7 @@ export function desiredSystemd(inputs: SystemdInputs): SystemdDesired {
     const service = topology.services[name];
     if (!service) continue;
     if (isDatabase(service)) {
-      const db = desiredDatabase(service, problems);
+      const db = desiredDatabase(service, runtime, problems);
       if (db)
         databases.push({
           ...db,
@@ -219,10 +237,10 @@ export function desiredSystemd(inputs: SystemdInputs): SystemdDesired {
         });
     } else if (service.image.kind === 'image') {
       problems.push(
-        `services.${name}.image: "${service.image.ref}" is a container image; host ${host} has runtime: systemd, which runs build: services (Node apps) and mariadb:* images — place it on a docker host, or give it build:`,
+        `services.${name}.image: "${service.image.ref}" is a container image; host ${host} has runtime: ${runtime}, which runs build: services (Node apps) and mariadb:* images — place it on a docker host, or give it build:`,
       );
     } else {
-      checkApp(service, placed, problems);
+      checkApp(service, placed, runtime, problems);
       const app = desiredApp(inputs, service, problems);
       if (app) apps.push(app);
     }
@@ -234,12 +252,12 @@ export function desiredSystemd(inputs: SystemdInputs): SystemdDesired {
       .find((d) => d.user === db.user || d.database === db.database);
     if (other)
       problems.push(
-        `services.${db.service}.env: MARIADB_USER/MARIADB_DATABASE "${db.user}"/"${db.database}" are also ${other.service}'s; on runtime: systemd both are on the host's one MariaDB server, so give each its own`,
+        `services.${db.service}.env: MARIADB_USER/MARIADB_DATABASE "${db.user}"/"${db.database}" are also ${other.service}'s; on runtime: ${runtime} both are on the host's one MariaDB server, so give each its own`,
       );
   }
   if (problems.length > 0) {
     throw new UsageError(
-      `${problems.length} problem(s) deploying to ${host} (runtime: systemd):\n  ${problems.join('\n  ')}`,
+      `${problems.length} problem(s) deploying to ${host} (runtime: ${runtime}):\n  ${problems.join('\n  ')}`,
       {
         hint: `Change ${topology.file}, or place these services on a host with runtime: docker.`,
       },

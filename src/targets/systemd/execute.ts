@@ -17,8 +17,11 @@ export interface SystemdExecution {
   host: string;
   /** The bytes a step reads on stdin. */
   input: (input: HostInput) => Promise<Buffer | Readable>;
-  /** The readiness check of a service (a bash fragment, or undefined: running is enough). */
-  readiness: (service: string) => { unit: string; check: string | undefined };
+  /**
+   * How a service's readiness is read: its name, a command printing its state (`active`,
+   * `failed`, …) and its check (a bash fragment, or undefined: running is enough).
+   */
+  readiness: (service: string) => { name: string; state: string; check: string | undefined };
   /** The last lines of a service's journal, for a failure's message. */
   journalTail: (service: string) => Promise<string>;
   onEvent: EventSink;
@@ -46,17 +49,19 @@ async function waitReady(
   onProgress: (text: string) => void,
 ): Promise<void> {
   const deadline = Date.now() + op.readiness.timeoutMs;
-  const { unit, check } = x.readiness(op.service);
+  const { name, state, check } = x.readiness(op.service);
   let last: string;
   for (let window = 1; ; window++) {
     x.signal.throwIfAborted();
-    const result = await x.shell.run(readinessScript(unit, check, ROUNDS), { signal: x.signal });
+    const result = await x.shell.run(readinessScript(name, state, check, ROUNDS), {
+      signal: x.signal,
+    });
     if (result.code === 0) return;
     last = result.stderr.trim();
     if (result.code === 3 || Date.now() > deadline) {
       const journal = await x.journalTail(op.service).catch(() => '');
       throw new RuntimeError(
-        `${op.service} on ${x.host} did not become ready${result.code === 3 ? ' (its unit failed)' : ` within ${Math.round(op.readiness.timeoutMs / 1000)} s`}; last check said: ${last || '(nothing)'}${journal ? `\nlast log lines:\n${journal}` : ''}`,
+        `${op.service} on ${x.host} did not become ready${result.code === 3 ? ` (${name} failed)` : ` within ${Math.round(op.readiness.timeoutMs / 1000)} s`}; last check said: ${last || '(nothing)'}${journal ? `\nlast log lines:\n${journal}` : ''}`,
         { hint: `notesctl logs ${op.service}` },
       );
     }

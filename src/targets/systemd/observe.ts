@@ -40,13 +40,17 @@ export interface SystemdObserved {
   /** The managed /etc/hosts line, if any. */
   hostsLine: string | undefined;
   mariadb: { installed: boolean; configured: string; active: string };
+  /** The digest of the runtime's own set-up (PM2's), when it has one. */
+  setup?: string;
+  /** PM2: the shape each app was last started in (what a reload cannot change). */
+  shapes?: Map<string, string>;
 }
 
 const PROPS =
   'ActiveState,SubState,UnitFileState,MainPID,NRestarts,MemoryCurrent,ActiveEnterTimestamp';
 
 /** The script that prints the facts. */
-export function observeScript(project: string): string {
+export function observeScript(project: string, extra: string[] = []): string {
   const { begin, end } = hostsMarks(project);
   return [
     'set -u',
@@ -65,6 +69,7 @@ export function observeScript(project: string): string {
     `dpkg-query -W -f='\${Status}\\n' mariadb-server 2>/dev/null | grep -q 'ok installed' && echo "mariadb-installed"`,
     'echo "mariadb-conf $(sha256sum /etc/mysql/mariadb.conf.d/60-notesctl.cnf 2>/dev/null | cut -c1-16)"',
     'echo "mariadb-active $(systemctl is-active mariadb.service 2>/dev/null)"',
+    ...extra,
     'true',
   ].join('\n');
 }

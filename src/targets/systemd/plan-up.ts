@@ -16,7 +16,9 @@ import { desiredSystemd, isDatabase, type SystemdDesired } from './desired.ts';
 import { dockerfileCommand } from './dockerfile-cmd.ts';
 import { appsMajor, chooseNodeVersion, nodeIntegrity } from './node-dist.ts';
 import { observeScript, parseObserved, type SystemdObserved } from './observe.ts';
-import { checkHost, reconcileSystemd } from './reconcile.ts';
+import { reconcileSystemd } from './reconcile.ts';
+import { SYSTEMD_RENDERER, type AppRenderer } from './renderer.ts';
+import { checkHost, SYSTEMD_STEPS, type RuntimeSteps } from './steps.ts';
 import { releaseOf, type ReleaseRef } from './release.ts';
 import { RELEASES_KEPT } from './scripts.ts';
 import type { ReleaseCandidate } from '../../releases/history.ts';
@@ -33,13 +35,37 @@ export interface SystemdPlanned {
 
 /** Observe the server (throws naming the host when the script cannot run). */
 export async function observeHost(shell: Shell, project: string): Promise<SystemdObserved> {
-  const result = await shell.run(observeScript(project));
+  return parseObserved(await runObserve(shell, observeScript(project)));
+}
+
+/** Run an observing script; its output, or an error naming the host. */
+export async function runObserve(shell: Shell, script: string): Promise<string> {
+  const result = await shell.run(script);
   if (result.code !== 0)
     throw new RuntimeError(
       `reading the state of ${shell.hostName} failed: ${result.stderr.trim()}`,
     );
-  return parseObserved(result.stdout);
+  return result.stdout;
 }
+
+/** A plain-server runtime as the shared pipeline sees it: systemd, or PM2 (src/targets/pm2). */
+export interface PlainRuntime {
+  name: 'systemd' | 'pm2';
+  /** Read the server: the shared facts and the runtime's own (its apps as units). */
+  observe(shell: Shell, project: string): Promise<SystemdObserved>;
+  /** How apps are rendered and which steps the runtime adds, once Node's version is known. */
+  prepare(
+    node: string,
+    observed: SystemdObserved,
+  ): Promise<{ renderer: AppRenderer; steps: RuntimeSteps }>;
+}
+
+/** systemd units. */
+export const SYSTEMD_RUNTIME: PlainRuntime = {
+  name: 'systemd',
+  observe: observeHost,
+  prepare: () => Promise.resolve({ renderer: SYSTEMD_RENDERER, steps: SYSTEMD_STEPS }),
+};
 
 /** Observe, resolve and reconcile `services` on a plain server. */
 export async function planSystemdUp(
@@ -48,17 +74,19 @@ export async function planSystemdUp(
   host: string,
   services: string[],
   options: PlanUpOptions,
+  runtime: PlainRuntime = SYSTEMD_RUNTIME,
 ): Promise<SystemdPlanned> {
   const builds = services
     .map((s) => topology.services[s])
     .filter((s): s is Service => s !== undefined && s.image.kind === 'build');
   const folders = builds.map((s) => (s.image.kind === 'build' ? s.image.context : ''));
   const [observed, major] = await Promise.all([
-    observeHost(shell, topology.project),
+    runtime.observe(shell, topology.project),
     appsMajor(folders),
   ]);
-  checkHost(host, observed);
+  checkHost(host, observed, runtime.name);
   const node = await chooseNodeVersion(major, observed.nodes);
+  const { renderer, steps } = await runtime.prepare(node, observed);
   const releases = new Map<string, ReleaseRef>();
   const commands = new Map<string, string[] | undefined>();
   await Promise.all(
@@ -103,9 +131,10 @@ export async function planSystemdUp(
     releases: ids,
     commands,
     secretDigests,
+    renderer,
   });
   const nodeSha512 = observed.nodes.includes(node) ? '' : await nodeIntegrity(node);
-  const plan = reconcileSystemd(desired, observed, options, { nodeSha512 });
+  const plan = reconcileSystemd(desired, observed, options, { nodeSha512, steps });
   return { plan, desired, observed, releases, major, secrets };
 }
 

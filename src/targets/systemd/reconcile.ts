@@ -5,20 +5,18 @@
  * after what it depends on is ready; MariaDB and each service's database are set up once.
  */
 import { createHash } from 'node:crypto';
-import { RuntimeError } from '../../errors.ts';
 import type { Plan, PlannedOperation, ReconcileOptions } from '../../plan/types.ts';
 import type { DesiredApp, SystemdDesired } from './desired.ts';
 import type { SystemdObserved } from './observe.ts';
 import {
   databaseScript,
-  deployScript,
   hostsScript,
   installNodeScript,
   MARIADB_CONF,
   mariadbScript,
-  removeUnitScript,
   shipReleaseScript,
 } from './scripts.ts';
+import { SYSTEMD_STEPS, type RuntimeSteps } from './steps.ts';
 
 /** sha256 prefix of the MariaDB settings file, as observeScript() reports it. */
 export const MARIADB_CONF_DIGEST = createHash('sha256')
@@ -26,35 +24,12 @@ export const MARIADB_CONF_DIGEST = createHash('sha256')
   .digest('hex')
   .slice(0, 16);
 
-/** Refuse hosts the target cannot serve, before anything is planned. */
-export function checkHost(host: string, observed: SystemdObserved): void {
-  const { id, like, version } = observed.os;
-  if (!['debian', 'ubuntu'].includes(id) && !like.split(/[ ,]/).includes('debian')) {
-    throw new RuntimeError(
-      `host ${host} runs ${id} ${version}: runtime: systemd supports Debian and Ubuntu only`,
-      { hint: `Use a Debian or Ubuntu server, or runtime: docker for ${host}.` },
-    );
-  }
-  if (!observed.sharedRun) {
-    throw new RuntimeError(
-      `host ${host}: /run is not a shared mount, so systemd cannot hand services their credentials (LoadCredential= would give "Permission denied")`,
-      {
-        hint: 'systemd makes mounts shared at boot except in containers; run `mount --make-rshared /` early at boot (a oneshot unit before sysinit.target).',
-      },
-    );
-  }
-}
-
-/** What a plain server does not isolate, compared with the container layout (issue 21). */
-export const ISOLATION_NOTES = [
-  'runtime: systemd has no separate networks: every local process can reach every port; services bind 127.0.0.1 unless published, and published ports are not firewalled by notesctl',
-  "the databases share the host's one MariaDB server (a database and a user each), not a server each",
-];
-
 /** What reconcileSystemd() needs besides the states. */
 export interface SystemdPlanInputs {
   /** sha512 (hex) of the Node archive, checked on the server before it is unpacked. */
   nodeSha512: string;
+  /** The runtime's own steps (default: systemd's). */
+  steps?: RuntimeSteps;
 }
 
 function why(app: DesiredApp, observed: SystemdObserved, force: boolean): string | undefined {
@@ -76,6 +51,7 @@ export function reconcileSystemd(
   inputs: SystemdPlanInputs,
 ): Plan {
   const { project, host } = desired;
+  const steps = inputs.steps ?? SYSTEMD_STEPS;
   const ops: PlannedOperation[] = [];
   const add = (op: PlannedOperation) => ops.push(op);
   const has = (id: string) => ops.some((o) => o.id === id);
@@ -107,6 +83,23 @@ export function reconcileSystemd(
       },
       after: [],
       cause: observed.hostsLine === undefined ? 'no block yet' : `was: ${observed.hostsLine}`,
+    });
+  }
+  const { setup } = steps;
+  if (setup && desired.apps.length > 0 && observed.setup !== setup.digest) {
+    add({
+      id: setup.id,
+      operation: {
+        kind: 'host-step',
+        service: undefined,
+        title: setup.title,
+        script: setup.script,
+        input: setup.input,
+      },
+      after: has('node') ? ['node'] : [],
+      cause: observed.setup
+        ? `set up differently (${observed.setup})`
+        : 'not installed by notesctl',
     });
   }
   const { mariadb } = observed;
@@ -203,7 +196,7 @@ export function reconcileSystemd(
   for (const app of desired.apps) {
     const cause = changed.get(app.service);
     if (!cause) continue;
-    const after = ['node', 'hosts', `release:${app.service}`].filter(has);
+    const after = ['node', 'hosts', steps.setup?.id ?? '', `release:${app.service}`].filter(has);
     for (const dep of Object.keys(app.dependsOn))
       if (has(`ready:${dep}`)) after.push(`ready:${dep}`);
     add({
@@ -211,8 +204,8 @@ export function reconcileSystemd(
       operation: {
         kind: 'host-step',
         service: app.service,
-        title: `write ${app.unit} and restart it on release ${app.release}`,
-        script: deployScript({ project, ...app }),
+        title: app.deploy.title,
+        script: app.deploy.script,
         input: { kind: 'credentials', service: app.service },
       },
       after: [...new Set(after)],
@@ -251,7 +244,7 @@ export function reconcileSystemd(
           kind: 'host-step',
           service: orphan.service,
           title: `stop and remove ${orphan.unit}`,
-          script: removeUnitScript(project, orphan.service, orphan.unit),
+          script: steps.removeScript(project, orphan.service, orphan.unit),
           input: undefined,
         },
         after: [],
@@ -268,7 +261,7 @@ export function reconcileSystemd(
     host,
     operations: ops,
     unchanged,
-    notes: ISOLATION_NOTES,
+    notes: steps.notes,
     orphans: options.removeOrphans
       ? []
       : orphans.map((o) => ({ service: o.service, containerName: o.unit })),

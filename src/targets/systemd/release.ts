@@ -52,7 +52,13 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function step(cwd: string, service: string, command: string, args: string[]): Promise<void> {
+/** Run one build command in `cwd`; a failure names `what` and the command's last words. */
+export async function step(
+  cwd: string,
+  what: string,
+  command: string,
+  args: string[],
+): Promise<void> {
   await run(command, args, {
     cwd,
     maxBuffer: 64 * 1024 * 1024,
@@ -60,7 +66,7 @@ async function step(cwd: string, service: string, command: string, args: string[
   }).catch((error: unknown) => {
     const output = (error as { stderr?: string }).stderr ?? String(error);
     throw new RuntimeError(
-      `building the release of ${service}: \`${command} ${args.join(' ')}\` failed:\n${output.trimEnd().split('\n').slice(-15).join('\n')}`,
+      `building ${what}: \`${command} ${args.join(' ')}\` failed:\n${output.trimEnd().split('\n').slice(-15).join('\n')}`,
     );
   });
 }
@@ -88,27 +94,30 @@ export async function packRelease(ref: ReleaseRef, major: number): Promise<strin
         else await copyFile(from, to);
       }
     }
-    await step(app, ref.service, 'npm', ['ci', '--no-audit', '--no-fund']);
-    await step(app, ref.service, 'npm', ['run', 'build', '--if-present']);
-    await step(app, ref.service, 'npm', ['prune', '--omit=dev', '--no-audit', '--no-fund']);
-    await mkdir(dirname(ref.file), { recursive: true });
-    const packed = join(scratch, 'release.tar.gz');
-    // Reproducible: names sorted, one owner, one time.
-    await step(app, ref.service, 'tar', [
-      '--sort=name',
-      '--mtime=@0',
-      '--owner=0',
-      '--group=0',
-      '--numeric-owner',
-      '-czf',
-      packed,
-      '.',
-    ]);
-    await rename(packed, ref.file).catch(async () => {
-      await copyFile(packed, ref.file);
-    });
+    const what = `the release of ${ref.service}`;
+    await step(app, what, 'npm', ['ci', '--no-audit', '--no-fund']);
+    await step(app, what, 'npm', ['run', 'build', '--if-present']);
+    await step(app, what, 'npm', ['prune', '--omit=dev', '--no-audit', '--no-fund']);
+    await packTree(app, ref.file, what);
     return ref.file;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Pack `dir` as a reproducible .tar.gz at `file` (names sorted, one owner, one time). */
+export async function packTree(dir: string, file: string, what: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const packed = `${file}.${process.pid}.tmp`;
+  await step(dir, what, 'tar', [
+    '--sort=name',
+    '--mtime=@0',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '-czf',
+    packed,
+    '.',
+  ]);
+  await rename(packed, file);
 }

@@ -25,7 +25,7 @@ export function hostsMarks(project: string): { begin: string; end: string } {
 }
 
 /** Write `text` to `path` atomically (a temp file, then rename) with a quoted heredoc. */
-function writeFile(path: string, text: string, mode: string): string {
+export function writeFile(path: string, text: string, mode: string): string {
   const mark = 'NOTESCTL_EOF';
   if (text.includes(mark)) throw new Error(`bug: ${path} contains the heredoc mark`);
   return [
@@ -163,28 +163,61 @@ export function deployScript(options: {
   envText: string;
 }): string {
   const { project, service, unit, release } = options;
-  const creds = credentialsDir(project, service);
-  const dir = serviceDir(project, service);
   return [
     `# stdin: the credentials of ${service} (tar)`,
     STRICT,
+    receiveCredentials(project, service, undefined),
+    writeFile(envFile(project, service), options.envText, '0644'),
+    writeFile(`${UNIT_DIR}/${unit}`, options.unitText, '0644'),
+    switchRelease(project, service, release),
+    'systemctl daemon-reload',
+    `systemctl enable --quiet ${q(unit)}`,
+    `systemctl restart ${q(unit)}`,
+    pruneReleases(project, service, release),
+  ].join('\n');
+}
+
+/**
+ * Replace a service's secret files with the tar on stdin: root's (0700/0600) for systemd, which
+ * hands them over as credentials; else `owner`'s alone (0500/0400), the folders above it
+ * passable (0711) but not listable.
+ */
+export function receiveCredentials(
+  project: string,
+  service: string,
+  owner: string | undefined,
+): string {
+  const creds = credentialsDir(project, service);
+  const lines = [
     `umask 077`,
     `mkdir -p ${q(`${ETC}/${project}/credentials`)}`,
     `rm -rf ${q(`${creds}.new`)} && mkdir ${q(`${creds}.new`)}`,
     `tar -x -C ${q(`${creds}.new`)} --no-same-owner`,
-    `rm -rf ${q(creds)} && mv -T ${q(`${creds}.new`)} ${q(creds)}`,
-    `umask 022`,
-    writeFile(envFile(project, service), options.envText, '0644'),
-    writeFile(`${UNIT_DIR}/${unit}`, options.unitText, '0644'),
-    // The switch: one rename of a link, so `current` is never missing or half-written.
+  ];
+  if (owner !== undefined) {
+    lines.push(
+      `chmod 0711 ${q(ETC)} ${q(`${ETC}/${project}`)} ${q(`${ETC}/${project}/credentials`)}`,
+      `chown -R ${q(`${owner}:${owner}`)} ${q(`${creds}.new`)}`,
+      `find ${q(`${creds}.new`)} -type f -exec chmod 0400 {} +`,
+      `chmod 0500 ${q(`${creds}.new`)}`,
+    );
+  }
+  lines.push(`rm -rf ${q(creds)} && mv -T ${q(`${creds}.new`)} ${q(creds)}`, `umask 022`);
+  return lines.join('\n');
+}
+
+/** Point `current` at a release: one rename of a link, so it is never missing or half-written. */
+export function switchRelease(project: string, service: string, release: string): string {
+  const dir = serviceDir(project, service);
+  return [
     `ln -sfn ${q(`releases/${release}`)} ${q(`${dir}/current.new`)}`,
     `mv -T ${q(`${dir}/current.new`)} ${q(`${dir}/current`)}`,
-    'systemctl daemon-reload',
-    `systemctl enable --quiet ${q(unit)}`,
-    `systemctl restart ${q(unit)}`,
-    // The newest releases stay for rollback; the current one always.
-    `cd ${q(`${dir}/releases`)} && ls -1t | { grep -vx ${q(release)} || true; } | tail -n +${RELEASES_KEPT} | xargs -r rm -rf --`,
   ].join('\n');
+}
+
+/** Remove old releases: the newest stay for rollback, the current one always. */
+export function pruneReleases(project: string, service: string, release: string): string {
+  return `cd ${q(`${serviceDir(project, service)}/releases`)} && ls -1t | { grep -vx ${q(release)} || true; } | tail -n +${RELEASES_KEPT} | xargs -r rm -rf --`;
 }
 
 /** Stop, disable and remove a service's unit, env file and credentials (releases stay). */
@@ -240,17 +273,27 @@ export function inServiceScript(unit: string, argv: string[], options: { exec: b
   ].join('\n');
 }
 
+/** How readinessScript() learns a service's state: prints `active`, `failed` or anything else. */
+export function unitStateCommand(unit: string): string {
+  return `systemctl show -p ActiveState --value ${q(unit)}`;
+}
+
 /**
  * Poll a service's readiness on the server for up to `rounds` × 0.2 s: exit 0 once `check`
- * succeeds while the unit is active, 3 when the unit failed, 1 when still not ready (the check's
+ * succeeds while `state` says active, 3 when it says failed, 1 when still not ready (the check's
  * last words on stderr). One SSH round trip per window, not per check.
  */
-export function readinessScript(unit: string, check: string | undefined, rounds: number): string {
+export function readinessScript(
+  name: string,
+  state: string,
+  check: string | undefined,
+  rounds: number,
+): string {
   return [
     'out=""',
     `for i in $(seq 1 ${rounds}); do`,
-    `  state=$(systemctl show -p ActiveState --value ${q(unit)})`,
-    `  if [ "$state" = failed ]; then echo ${q(`${unit} failed`)} >&2; exit 3; fi`,
+    `  state=$(${state})`,
+    `  if [ "$state" = failed ]; then echo ${q(`${name} failed`)} >&2; exit 3; fi`,
     `  if [ "$state" = active ]; then`,
     check === undefined
       ? '    exit 0'

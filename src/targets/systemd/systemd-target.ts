@@ -41,11 +41,13 @@ import { isDatabase } from './desired.ts';
 import { executeSystemdPlan } from './execute.ts';
 import { unitName } from './names.ts';
 import { fetchNode } from './node-dist.ts';
+import { healthArgv } from './health-argv.ts';
 import {
   databaseServices,
-  observeHost,
   planSystemdUp,
   releaseCandidate,
+  SYSTEMD_RUNTIME,
+  type PlainRuntime,
   type SystemdPlanned,
 } from './plan-up.ts';
 import { shellQuote as q } from './quote.ts';
@@ -55,18 +57,10 @@ import {
   dropDatabaseScript,
   inServiceScript,
   purgeProjectScript,
-  removeUnitScript,
+  unitStateCommand,
 } from './scripts.ts';
 import { systemdStatus } from './status.ts';
 import { appsMajor } from './node-dist.ts';
-
-/** The Docker form of a healthcheck as argv (undefined: none). */
-function healthArgv(test: string[] | undefined): string[] | undefined {
-  const [kind, ...rest] = test ?? [];
-  if (kind === 'CMD') return rest;
-  if (kind === 'CMD-SHELL') return ['/bin/sh', '-c', rest.join(' ')];
-  return undefined;
-}
 
 async function tarOf(files: { name: string; content: Buffer }[]): Promise<Buffer> {
   const archive = pack();
@@ -79,12 +73,14 @@ async function tarOf(files: { name: string; content: Buffer }[]): Promise<Buffer
 
 /** A plain server run by systemd, as a deployment target. */
 export class SystemdTarget implements Target {
-  readonly runtime = 'systemd';
+  readonly runtime: 'systemd' | 'pm2' = 'systemd';
   readonly host: string;
-  private readonly topology: Topology;
-  private readonly shell: Shell;
+  protected readonly topology: Topology;
+  protected readonly shell: Shell;
   /** The last plan made, with what running it needs (releases, secrets). */
-  private planned: SystemdPlanned | undefined;
+  protected planned: SystemdPlanned | undefined;
+  /** How apps run: systemd units here; the pm2 target swaps this for PM2 apps. */
+  protected readonly plain: PlainRuntime = SYSTEMD_RUNTIME;
 
   constructor(host: string, topology: Topology, shell: Shell) {
     this.host = host;
@@ -99,7 +95,14 @@ export class SystemdTarget implements Target {
   }
 
   async planUp(services: string[], options: PlanUpOptions): Promise<PlannedUp> {
-    this.planned = await planSystemdUp(this.shell, this.topology, this.host, services, options);
+    this.planned = await planSystemdUp(
+      this.shell,
+      this.topology,
+      this.host,
+      services,
+      options,
+      this.plain,
+    );
     const { plan, releases, secrets } = this.planned;
     const value = (secret: string) => {
       const content = secrets.values.get(secret);
@@ -123,7 +126,8 @@ export class SystemdTarget implements Target {
     };
   }
 
-  private input(input: HostInput): Promise<Buffer | Readable> {
+  /** The bytes a step reads on stdin. */
+  protected input(input: HostInput): Promise<Buffer | Readable> {
     const planned = this.planned;
     if (!planned) throw new Error('bug: execute before planUp');
     const value = (secret: string) => planned.secrets.values.get(secret) ?? Buffer.alloc(0);
@@ -147,18 +151,29 @@ export class SystemdTarget implements Target {
         const db = planned.desired.databases.find((d) => d.service === input.service);
         return Promise.resolve(value(db?.passwordSecret ?? ''));
       }
+      default:
+        return Promise.reject(new Error(`bug: ${input.kind} input on runtime: ${this.runtime}`));
     }
   }
 
-  private readiness(service: string): { unit: string; check: string | undefined } {
+  /** How a service's readiness is read (the database's, or the app's own check). */
+  protected readiness(service: string): { name: string; state: string; check: string | undefined } {
     const db = this.planned?.desired.databases.find((d) => d.service === service);
-    if (db) return { unit: 'mariadb.service', check: databaseCheck(db.database) };
+    if (db) {
+      const unit = 'mariadb.service';
+      return { name: unit, state: unitStateCommand(unit), check: databaseCheck(db.database) };
+    }
     const unit = unitName(this.topology.project, service);
-    const argv = healthArgv(this.topology.services[service]?.healthcheck?.test);
-    return { unit, check: argv ? inServiceScript(unit, argv, { exec: false }) : undefined };
+    const argv = healthArgv(this.topology.services[service]?.healthcheck);
+    return {
+      name: unit,
+      state: unitStateCommand(unit),
+      check: argv ? inServiceScript(unit, argv, { exec: false }) : undefined,
+    };
   }
 
-  private async journalTail(service: string, lines = 15): Promise<string> {
+  /** The last log lines of a service, for a failure's message. */
+  protected async journalTail(service: string, lines = 15): Promise<string> {
     const unit = isDatabase(this.topology.services[service] ?? ({} as never))
       ? 'mariadb.service'
       : unitName(this.topology.project, service);
@@ -168,14 +183,15 @@ export class SystemdTarget implements Target {
 
   async planDown({ volumes }: PlanDownOptions): Promise<PlannedDown> {
     const { project } = this.topology;
-    const observed = await observeHost(this.shell, project);
+    const observed = await this.plain.observe(this.shell, project);
+    const { steps } = await this.plain.prepare(observed.nodes.at(-1) ?? '', observed);
     const ops: PlannedOperation[] = observed.units.map((u) => ({
       id: `remove:${u.service}`,
       operation: {
         kind: 'host-step',
         service: u.service,
         title: `stop, disable and remove ${u.unit}`,
-        script: removeUnitScript(project, u.service, u.unit),
+        script: steps.removeScript(project, u.service, u.unit),
         input: undefined,
       },
       after: [],
@@ -236,7 +252,7 @@ export class SystemdTarget implements Target {
     return systemdStatus(
       this.topology,
       this.host,
-      await observeHost(this.shell, this.topology.project),
+      await this.plain.observe(this.shell, this.topology.project),
     );
   }
 
@@ -320,6 +336,14 @@ export class SystemdTarget implements Target {
         {
           hint: 'Back the databases up with mariadb-dump on the server (notesctl hosts ssh).',
         },
+      ),
+    );
+  }
+
+  restoreVolume(volume: string): Promise<{ stopped: string[] }> {
+    return Promise.reject(
+      new UsageError(
+        `restoring volume ${volume} on ${this.host} (runtime: systemd) is not supported yet`,
       ),
     );
   }

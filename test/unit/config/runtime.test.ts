@@ -41,37 +41,38 @@ describe('hosts.NAME.runtime', () => {
 
   it('points runtime: swarm at clusters:, where a Swarm cluster is declared', () => {
     expect(problemsOf(withRuntime('    runtime: swarm'))).toEqual([
-      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got "swarm" — a Swarm cluster is declared under clusters: (managers, workers), and services name it in host:',
+      '5:14 hosts.web1.runtime: expected "docker" or "systemd" or "pm2", got "swarm" — a Swarm cluster is declared under clusters: (managers, workers), and services name it in host:',
     ]);
   });
 
-  it('accepts systemd', () => {
+  it('accepts systemd and pm2', () => {
     expect(load(withRuntime('    runtime: systemd')).hosts.web1?.runtime).toBe('systemd');
+    expect(load(withRuntime('    runtime: pm2')).hosts.web1?.runtime).toBe('pm2');
   });
 
   it('suggests docker for a typo', () => {
     expect(problemsOf(withRuntime('    runtime: dokcer'))).toEqual([
-      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got "dokcer" — did you mean "docker"?',
+      '5:14 hosts.web1.runtime: expected "docker" or "systemd" or "pm2", got "dokcer" — did you mean "docker"?',
     ]);
   });
 
   it('names what it got when the value is not a runtime at all', () => {
     expect(problemsOf(withRuntime('    runtime: [docker]'))).toEqual([
-      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got a list',
+      '5:14 hosts.web1.runtime: expected "docker" or "systemd" or "pm2", got a list',
     ]);
   });
 
   it('reports a wrong runtime together with the rules’ problems, the host still declared', () => {
-    const text = withRuntime('    runtime: pm2').replace('host: web1', 'host: web2');
+    const text = withRuntime('    runtime: nomad').replace('host: web1', 'host: web2');
     expect(problemsOf(text)).toEqual([
-      '5:14 hosts.web1.runtime: expected "docker" or "systemd", got "pm2" — "swarm" and "pm2" come with later releases',
+      '5:14 hosts.web1.runtime: expected "docker" or "systemd" or "pm2", got "nomad"',
       '7:30 services.a.host: unknown host "web2" — did you mean "web1"?',
     ]);
   });
 
-  it('is in the JSON Schema with docker and systemd as its values', () => {
+  it('is in the JSON Schema with docker, systemd and pm2 as its values', () => {
     const schema = JSON.stringify(buildJsonSchema());
     expect(schema).toContain('"runtime":{"description":');
-    expect(schema).toContain('"enum":["docker","systemd"]');
+    expect(schema).toContain('"enum":["docker","systemd","pm2"]');
   });
 });

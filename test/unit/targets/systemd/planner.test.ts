@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../../src/plan/format.ts';
 import { desiredSystemd } from '../../../../src/targets/systemd/desired.ts';
-import { checkHost, reconcileSystemd } from '../../../../src/targets/systemd/reconcile.ts';
+import { reconcileSystemd } from '../../../../src/targets/systemd/reconcile.ts';
+import { checkHost } from '../../../../src/targets/systemd/steps.ts';
 import { convergedServer, freshServer, inputs, topology } from './fixtures.ts';
 
 const OPTIONS = { forceRecreate: false, removeOrphans: false, wait: true };
