@@ -205,6 +205,32 @@ const COMMANDS: (Leaf | Group)[] = [
       }),
     ],
   },
+  {
+    name: 'cluster',
+    description: 'Docker Swarm clusters of the topology: create, grow, shrink, inspect, remove',
+    commands: [
+      leaf({
+        name: 'up <name>',
+        description: 'create the swarm or bring its members and node labels to the topology',
+        load: () => import('./commands/cluster/up.ts'),
+      }),
+      leaf({
+        name: 'ls',
+        description: "list the topology's clusters: nodes and their state",
+        load: () => import('./commands/cluster/ls.ts'),
+      }),
+      leaf({
+        name: 'show <name>',
+        description: "show a cluster's nodes: role, availability, state, leader, labels",
+        load: () => import('./commands/cluster/show.ts'),
+      }),
+      leaf({
+        name: 'rm <name>',
+        description: 'every member leaves the swarm (asks first; refuses while services run)',
+        load: () => import('./commands/cluster/rm.ts'),
+      }),
+    ],
+  },
 ];
 
 const EXAMPLES = `

@@ -42,6 +42,11 @@ export interface HostOptions {
   dockerd?: boolean;
   /** Started by hand (`testbed.ts host up`): not tied to this process, kept by cleanupStaleHosts. */
   manual?: boolean;
+  /**
+   * `fail-fast`: the host's /etc/resolv.conf names 127.0.0.1, where nothing listens, so DNS
+   * lookups (Swarm's image resolution before each task) fail at once instead of timing out.
+   */
+  resolver?: 'machine' | 'fail-fast';
 }
 
 /** A running test host, as tests reach it. */
@@ -119,6 +124,7 @@ async function bringUp(record: HostRecord, options: HostOptions): Promise<TestHo
     TB_DIR: record.dir,
     TB_DOCKERD: record.dockerd ? '1' : '0',
     TB_REPO: REPO_ROOT,
+    TB_RESOLVER: options.resolver ?? 'machine',
   };
   const unshare = [
     'unshare',

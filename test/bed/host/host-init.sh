@@ -49,6 +49,15 @@ if [ -n "$repo" ]; then
   mount --bind "$TB_DIR/repo" "$repo"
 fi
 
+# A resolver that fails at once (TB_RESOLVER=fail-fast): nothing listens on 127.0.0.1:53 in the
+# host's own network namespace, so a lookup gets "connection refused" instead of waiting ~20 s for
+# the machine's resolver, which a host cannot reach (no NAT). Swarm tries to resolve an image's
+# digest before every task start, even of a local image (shared/TESTBED.md).
+if [ "${TB_RESOLVER:-}" = fail-fast ]; then
+  printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$TB_DIR/resolv.conf"
+  mount --bind "$TB_DIR/resolv.conf" /etc/resolv.conf
+fi
+
 if [ "$TB_DOCKERD" = 1 ]; then
   setsid dockerd --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \
     -H unix:///run/docker.sock </dev/null >>/var/log/dockerd.log 2>&1 &
