@@ -4,7 +4,7 @@
 // forward to each other: 2377/tcp, 7946/tcp+udp, 4789/udp). The bed never forms the swarm itself:
 // that is notesctl's job (`cluster up`); it only reads the swarm state and stops or restarts an
 // engine for failure tests. stop() leaves every swarm and stops every host.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -12,14 +12,34 @@ import { pingEngine } from './engine.ts';
 import { startHost, type TestHost } from './hosts.ts';
 import { log, since } from './log.ts';
 import { readPidFile, terminate } from './procs.ts';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.ts';
+
+/** The socket, inside a host, at which recordHostCalls's proxy answers. */
+export const RECORDING_SOCKET = '/run/notesctl-recording.sock';
+
+/**
+ * Record every Engine API call made to `host` through RECORDING_SOCKET (name it as the host's
+ * `socket:`): a recording proxy in front of the host's engine, its socket hard-linked into the
+ * host's /run (a socket is found by its inode, so the link answers inside the host's mounts).
+ */
+export async function recordHostCalls(host: TestHost): Promise<RecordingProxy> {
+  const proxy = await startRecordingProxy(host.dockerSocket);
+  const inside = join(hostDirOf(host), 'run', RECORDING_SOCKET.slice('/run/'.length));
+  rmSync(inside, { force: true });
+  linkSync(proxy.socketPath, inside);
+  return proxy;
+}
 
 /** Hosts started for one test file. */
 export interface ClusterBed {
   hosts: TestHost[];
   /** Lines for a known_hosts file trusting every host of the bed. */
   knownHosts: string;
-  /** `hosts:` entries of a topology for these hosts (SSH to each, with its test key). */
-  hostsYaml(names?: string[]): string;
+  /**
+   * `hosts:` entries of a topology for these hosts (SSH to each, with its test key); `socket`
+   * is the engine socket inside each host (recordHostCalls gives one that records the calls).
+   */
+  hostsYaml(options?: { names?: string[]; socket?: string }): string;
   /** Leave any swarm (forced) and stop every host; idempotent. */
   stop(): Promise<void>;
 }
@@ -44,7 +64,7 @@ export async function startClusterBed(names: string[]): Promise<ClusterBed> {
   return {
     hosts,
     knownHosts: hosts.map((h) => `${h.address} ${h.hostPublicKey}\n`).join(''),
-    hostsYaml: (only = names) =>
+    hostsYaml: ({ names: only = names, socket } = {}) =>
       [
         'hosts:',
         ...hosts
@@ -53,6 +73,7 @@ export async function startClusterBed(names: string[]): Promise<ClusterBed> {
             `  ${h.name}:`,
             `    ssh: root@${h.address}`,
             `    identity: ${h.identityFile}`,
+            ...(socket === undefined ? [] : [`    socket: ${socket}`]),
           ]),
       ].join('\n'),
     stop,
@@ -142,6 +163,7 @@ export function writeClusterTopology(
   dir: string,
   bed: ClusterBed,
   cluster: { project: string; name: string; managers: string[]; workers?: string[] },
+  socket?: string,
 ): string {
   const file = join(dir, 'notesctl.config.yaml');
   const list = (xs: string[]) => `[${xs.join(', ')}]`;
@@ -149,7 +171,7 @@ export function writeClusterTopology(
     file,
     [
       `project: ${cluster.project}`,
-      bed.hostsYaml(),
+      bed.hostsYaml(socket === undefined ? {} : { socket }),
       'clusters:',
       `  ${cluster.name}:`,
       `    managers: ${list(cluster.managers)}`,
