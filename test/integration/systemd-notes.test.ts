@@ -4,20 +4,20 @@
  * pinned). One VPS for the whole file. Asserts on what the server holds (systemd's state, files,
  * MariaDB), not on printed text alone.
  */
-import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../apps/notes/test/helpers/client.ts';
 import { startVps, type Vps } from '../bed/vps.ts';
+import { preparePlainProject, until, type PlainProject } from '../support/plain-project.ts';
 import { runCli, type CliResult } from '../support/run-cli.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const project = `sysd${Math.random().toString(36).slice(2, 7)}`;
 const password = 'systemd pass phrase';
 let vps: Vps;
 let dir: string;
 let env: Record<string, string>;
+let scratch: PlainProject;
 /** The release notes ran first (`releases/ID`). */
 let firstNotesRelease: string;
 
@@ -43,59 +43,15 @@ async function unitState(service: string): Promise<{ pid: string; active: string
   return { pid: map.get('MainPID') ?? '', active: map.get('ActiveState') ?? '' };
 }
 
-async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<number> {
-  const start = Date.now();
-  while (Date.now() - start < ms) {
-    if (await check().catch(() => false)) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what}: not within ${ms} ms`);
-}
-
 async function healthy(): Promise<boolean> {
   return (await fetch(url('/health'))).status === 200;
-}
-
-async function secretValues(): Promise<string[]> {
-  const store = JSON.parse(
-    await readFile(join(env.NOTESCTL_HOME ?? '', 'secrets', `${project}@vps.json`), 'utf8'),
-  ) as { secrets: Record<string, string> };
-  return Object.values(store.secrets);
 }
 
 describe('the Notes stack on a plain server run by systemd', () => {
   beforeAll(async () => {
     vps = await startVps(`notesctl-vps-${project}`, [3000]);
-    dir = await mkdtemp(join(tmpdir(), `notesctl-${project}-`));
-    for (const app of ['notes', 'userauth']) {
-      await cp(join(ROOT, 'apps', app), join(dir, 'apps', app), {
-        recursive: true,
-        filter: (source) => !/\/(node_modules|dist|coverage)(\/|$)/.test(source),
-      });
-    }
-    const hosts = [
-      `project: ${project}`,
-      'host: vps',
-      'hosts:',
-      '  vps:',
-      `    ssh: root@127.0.0.1:${vps.sshPort}`,
-      `    identity: ${vps.identityFile}`,
-      '    runtime: systemd',
-    ].join('\n');
-    const config = (await readFile(join(ROOT, 'notesctl.config.yaml'), 'utf8')).replace(
-      /^project: .*$/m,
-      hosts,
-    );
-    await writeFile(join(dir, 'notesctl.config.yaml'), config);
-    const home = join(dir, 'home');
-    await mkdir(join(home, '.ssh'), { recursive: true });
-    await cp(vps.knownHostsFile, join(home, '.ssh', 'known_hosts'));
-    env = {
-      HOME: home,
-      SSH_AUTH_SOCK: '',
-      NOTESCTL_HOME: join(dir, 'notesctl-home'),
-      NOTES_PUBLIC_URL: `http://127.0.0.1:${vps.ports[3000]}`,
-    };
+    scratch = await preparePlainProject(project, vps, 'systemd');
+    ({ dir, env } = scratch);
   }, 120_000);
 
   afterAll(async () => {
@@ -163,7 +119,7 @@ describe('the Notes stack on a plain server run by systemd', () => {
   });
 
   it('keeps every secret value out of units, env files, systemctl show, the journal and ps', async () => {
-    const values = await secretValues();
+    const values = await scratch.secretValues();
     expect(values.length).toBeGreaterThanOrEqual(6);
     const units = `/etc/systemd/system/notesctl-${project}-*.service`;
     const seen = [

@@ -1,0 +1,206 @@
+/**
+ * Issue 21 end to end, `runtime: pm2`: the Notes topology deployed to a systemd "VPS"
+ * (test/bed/vps.ts, reached only through its sshd) with PM2 as the apps' supervisor. One VPS
+ * for the whole file. Asserts on what the server holds (PM2's own list, processes, files).
+ */
+import { appendFile, rm } from 'node:fs/promises';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../../apps/notes/test/helpers/client.ts';
+import { startVps, type Vps } from '../bed/vps.ts';
+import { preparePlainProject, until, type PlainProject } from '../support/plain-project.ts';
+import { runCli, type CliResult } from '../support/run-cli.ts';
+
+const project = `pmtwo${Math.random().toString(36).slice(2, 7)}`;
+const password = 'pm2 pass phrase';
+const PM2 = '/opt/notesctl/bin/pm2';
+let vps: Vps;
+let scratch: PlainProject;
+
+function cli(args: string[], input?: string): Promise<CliResult> {
+  return runCli(args, { cwd: scratch.dir, env: scratch.env, input, timeoutMs: 600_000 });
+}
+
+function url(path = ''): string {
+  return `http://127.0.0.1:${vps.ports[3000]}${path}`;
+}
+
+async function sh(command: string): Promise<string> {
+  return (await vps.run(command)).stdout;
+}
+
+/** Status and worker pids of a service's PM2 app, from PM2's own list. */
+async function app(service: string): Promise<{ status: string[]; pids: number[] }> {
+  const out = await sh(`${PM2} jlist`);
+  const list = JSON.parse(out.slice(out.indexOf('['))) as {
+    name: string;
+    pid: number;
+    pm2_env: { status: string };
+  }[];
+  const mine = list.filter((p) => p.name === `notesctl-${project}-${service}`);
+  return { status: mine.map((p) => p.pm2_env.status), pids: mine.map((p) => p.pid) };
+}
+
+async function healthy(): Promise<boolean> {
+  return (await fetch(url('/health'))).status === 200;
+}
+
+/** GET /health on a new connection each time (as new visitors come): its status or error. */
+function probe(): Promise<number | string> {
+  return new Promise((resolve) => {
+    const request = get(url('/health'), { agent: false, timeout: 5000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', (error) => resolve(error.message));
+  });
+}
+
+async function noteIsThere(): Promise<void> {
+  const client = new Client(url());
+  expect((await client.login('sam', password)).status).toBe(302);
+  expect((await client.get('/notes/view?key=pm2')).text).toContain('Kept by PM2');
+}
+
+describe('the Notes stack on a plain server run by PM2', () => {
+  beforeAll(async () => {
+    vps = await startVps(`notesctl-vps-${project}`, [3000]);
+    scratch = await preparePlainProject(project, vps, 'pm2');
+  }, 120_000);
+
+  afterAll(async () => {
+    await (vps as Vps | undefined)?.stop();
+    if (scratch as PlainProject | undefined)
+      await rm(scratch.dir, { recursive: true, force: true });
+  });
+
+  it('deploys the stack: PM2 pinned and started at boot, apps online as their own users', async () => {
+    const up = await cli(['up']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(await sh('systemctl is-enabled pm2-root; systemctl is-active pm2-root')).toBe(
+      'enabled\nactive',
+    );
+    expect(await sh(`${PM2} --version`)).toBe('7.0.4');
+    for (const service of ['notes', 'userauth']) {
+      const { status, pids } = await app(service);
+      expect(status).toEqual(['online']);
+      // The worker is the service's user with no other group (not root's group 0).
+      const [pid] = pids;
+      expect(await sh(`stat -c '%U %G' /proc/${pid}`)).toBe(
+        `nc-${project}-${service} nc-${project}-${service}`,
+      );
+      expect(await sh(`grep '^Groups:' /proc/${pid}/status`)).toMatch(/^Groups:\s*$/);
+    }
+    const ecosystem = JSON.parse(
+      await sh(`cat /etc/notesctl/${project}/pm2/notes.config.json`),
+    ) as {
+      apps: { exec_mode: string; instances: number; wait_ready: boolean }[];
+    };
+    expect(ecosystem.apps[0]).toMatchObject({
+      exec_mode: 'cluster',
+      instances: 1,
+      wait_ready: true,
+    });
+    expect(await healthy()).toBe(true);
+  });
+
+  it('adds a user with users add, who logs in over HTTP and writes a note', async () => {
+    const added = await cli(['users', 'add', '--username', 'sam', '--password-stdin'], password);
+    expect(added.code, added.stderr).toBe(0);
+    const client = new Client(url());
+    expect((await client.login('sam', password)).status).toBe(302);
+    await client.get('/notes/add');
+    const saved = await client.post('/notes/save', {
+      docreate: 'create',
+      notekey: 'pm2',
+      title: 'Kept by PM2',
+      body: 'in cluster mode',
+    });
+    expect(saved.status).toBe(302);
+    await noteIsThere();
+  });
+
+  it('changes nothing on an unchanged up', async () => {
+    const before = await Promise.all(['notes', 'userauth'].map(app));
+    const up = await cli(['up']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout + up.stderr).toContain('up to date');
+    expect(await Promise.all(['notes', 'userauth'].map(app))).toEqual(before);
+  });
+
+  it('keeps secret values out of the ecosystem files, pm2 show/env/jlist, its dump, logs and ps', async () => {
+    const values = await scratch.secretValues();
+    expect(values.length).toBeGreaterThanOrEqual(6);
+    const ids = (await sh(`${PM2} jlist`)).match(/"pm_id":\d+/g) ?? [];
+    const seen = [
+      await sh(`cat /etc/notesctl/${project}/pm2/*.json`),
+      await sh(`${PM2} show notesctl-${project}-notes; ${PM2} show notesctl-${project}-userauth`),
+      ...(await Promise.all(ids.map((id) => sh(`${PM2} env ${id.split(':')[1] ?? ''}`)))),
+      await sh(`${PM2} jlist; cat /root/.pm2/dump.pm2`),
+      await sh(`cat /var/log/notesctl/${project}/* /root/.pm2/pm2.log`),
+      await sh('ps auxwwe'),
+    ].join('\n');
+    expect(seen).toContain(`DATABASE_PASSWORD_FILE`);
+    for (const value of values) expect(seen).not.toContain(value);
+    // The files: each service's own, read-only, and no other service's user can read them.
+    const dir = `/etc/notesctl/${project}/credentials`;
+    expect(await sh(`stat -c '%a %U' ${dir}/notes/*`)).toMatch(
+      new RegExp(`^(400 nc-${project}-notes\\n?)+$`),
+    );
+    const other = await vps.run(
+      `setpriv --reuid=nc-${project}-userauth --regid=nc-${project}-userauth --clear-groups cat ${dir}/notes/session_secret`,
+    );
+    expect(other.exitCode).not.toBe(0);
+  });
+
+  it('reloads a changed notes with no failed request, userauth untouched', async () => {
+    const userauth = await app('userauth');
+    const notes = await app('notes');
+    await appendFile(
+      join(scratch.dir, 'apps', 'notes', 'src', 'server.ts'),
+      '// a one-line change\n',
+    );
+    let ok = 0;
+    const failed: string[] = [];
+    const polling = { on: true };
+    const poll = (async () => {
+      while (polling.on) {
+        const answer = await probe();
+        if (answer === 200) ok++;
+        else failed.push(String(answer));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const up = await cli(['up']);
+    polling.on = false;
+    await poll;
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(/reload it \(new workers ready before the old stop\)/);
+    expect({ failed, some: ok > 20 }).toEqual({ failed: [], some: true });
+    expect(await app('userauth')).toEqual(userauth);
+    expect((await app('notes')).pids).not.toEqual(notes.pids);
+    await noteIsThere();
+  });
+
+  it('brings notes back within 10 s after kill -9 of its process', async () => {
+    const [pid] = (await app('notes')).pids;
+    await sh(`kill -9 ${pid}`);
+    const ms = await until(
+      'notes back',
+      async () => {
+        const now = await app('notes');
+        return now.status[0] === 'online' && now.pids[0] !== pid && (await healthy());
+      },
+      10_000,
+    );
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it('starts everything at boot: a rebooted VPS serves the note again', async () => {
+    await vps.reboot();
+    await until('notes after reboot', healthy, 60_000);
+    await noteIsThere();
+  });
+});
