@@ -97,11 +97,39 @@ export async function listServices(engine: Engine, labels: Labels): Promise<Swar
   return list.map((s) => ({
     id: s.ID,
     version: s.Version.Index,
-    spec: s.Spec,
+    spec: withDefaults(s.Spec),
     update: s.UpdateStatus?.State
       ? { state: s.UpdateStatus.State, message: s.UpdateStatus.Message ?? '' }
       : undefined,
   }));
+}
+
+/**
+ * A spec as Docker returns it, with the empty fields it leaves out put back (no constraints, no
+ * published ports), so readers need not guess which of the spec's fields may be missing.
+ */
+function withDefaults(spec: ServiceSpec): ServiceSpec {
+  const partial = spec as {
+    Labels?: ServiceSpec['Labels'];
+    TaskTemplate: {
+      Placement?: { Constraints?: string[] };
+      Networks?: ServiceSpec['TaskTemplate']['Networks'];
+    };
+    EndpointSpec?: Partial<ServiceSpec['EndpointSpec']>;
+  };
+  return {
+    ...spec,
+    Labels: partial.Labels ?? {},
+    TaskTemplate: {
+      ...spec.TaskTemplate,
+      Placement: { Constraints: partial.TaskTemplate.Placement?.Constraints ?? [] },
+      Networks: partial.TaskTemplate.Networks ?? [],
+    },
+    EndpointSpec: {
+      Mode: partial.EndpointSpec?.Mode ?? 'vip',
+      Ports: partial.EndpointSpec?.Ports ?? [],
+    },
+  };
 }
 
 /** Create a service; its id. */

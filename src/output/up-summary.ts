@@ -60,15 +60,21 @@ export function summarizeUp(terminal: Terminal, topology: Topology, results: UpR
     }
   }
   for (const service of Object.values(topology.services)) {
-    const where =
-      service.host === 'local'
-        ? 'localhost'
-        : (topology.hosts[service.host]?.hostname ?? service.host);
+    const cluster = topology.clusters[service.host];
+    const address = (host: string) =>
+      host === 'local' ? 'localhost' : (topology.hosts[host]?.hostname ?? host);
+    // On a cluster: ports answer on every node running a task; web services on the edge nodes.
+    const members = cluster ? [...cluster.managers, ...cluster.workers] : [service.host];
     for (const port of service.ports) {
       if (port.protocol !== 'tcp') continue;
-      terminal.info(`${service.name}: http://${where}:${port.hostPort}`);
+      const urls = members.map((m) => `http://${address(m)}:${port.hostPort}`);
+      terminal.info(`${service.name}: ${urls.join(' ')}`);
     }
-    if (service.http) terminal.info(`${service.name}: ${webUrls(topology, service.http, where)}`);
+    const http = service.http;
+    if (http) {
+      const edge = (cluster ? cluster.edge : [service.host]).map(address);
+      terminal.info(`${service.name}: ${edge.map((w) => webUrls(topology, http, w)).join(' ')}`);
+    }
   }
 }
 

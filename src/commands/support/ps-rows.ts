@@ -2,6 +2,7 @@
  * The rows of `notesctl ps` for one host: one per container of the project (a service no longer
  * in the topology marked as an orphan), then one per service placed there that has none.
  */
+import { PROXY_SERVICE } from '../../proxy/names.ts';
 import { compareText } from '../../model/order.ts';
 import type { InstanceStatus } from '../../targets/target.ts';
 
@@ -29,7 +30,11 @@ export function psRows(
   for (const c of instances.sort((a, b) => compareText(a.instance, b.instance))) {
     seen.add(c.service);
     rows.push({
-      service: services.includes(c.service) ? c.service : `${c.service} (orphan)`,
+      // The edge proxy of a cluster is one of the project's services there (issue 20).
+      service:
+        services.includes(c.service) || c.service === PROXY_SERVICE
+          ? c.service
+          : `${c.service} (orphan)`,
       host,
       container: c.instance,
       state: c.state,

@@ -14,6 +14,7 @@ import { LABEL } from '../../model/names.ts';
 import { EDGE_NETWORK, type Service, type Topology } from '../../model/topology.ts';
 import { hashOf } from '../../plan/hash.ts';
 import type { DependencyCondition } from '../../model/topology.ts';
+import { desiredEdge, type DesiredConfig } from './edge.ts';
 
 /** Nanoseconds per millisecond (the Swarm API's durations are nanoseconds). */
 const NS = 1_000_000;
@@ -57,6 +58,8 @@ export interface DesiredSwarm {
   cluster: string;
   networks: DesiredOverlay[];
   secrets: DesiredSecret[];
+  /** Swarm configs (the edge proxy's Caddyfile). */
+  configs: DesiredConfig[];
   services: DesiredSwarmService[];
 }
 
@@ -71,6 +74,8 @@ export interface SwarmInputs {
   secretDigests: Map<string, string>;
   /** Where each stateful service runs (see placement.ts). */
   pins: Map<string, string>;
+  /** The edge proxy's image ID, when a service in scope has `http:`. */
+  proxyImage?: string | undefined;
 }
 
 /** Minimum time `up` waits for a service's tasks. */
@@ -86,14 +91,18 @@ export function desiredSwarm(inputs: SwarmInputs): DesiredSwarm {
   const networkKeys = new Set(
     services.flatMap((s) => [...s.networks, ...(s.http ? [EDGE_NETWORK] : [])]),
   );
+  const edgeEncrypted =
+    Object.values(topology.networks).some((n) => n.encrypted) ||
+    Object.keys(topology.networks).length === 0;
   const networks: DesiredOverlay[] = [...networkKeys].sort().map((key) => {
     const network = topology.networks[key];
     return {
       key,
       name: overlayName(project, key),
-      // The edge network is not internal: the proxy publishes its ports from it.
+      // The edge network is not internal: the proxy publishes its ports from it. It is
+      // encrypted unless every network of the topology says `encrypted: false`.
       internal: network?.internal ?? false,
-      encrypted: network?.encrypted ?? true,
+      encrypted: network?.encrypted ?? edgeEncrypted,
       labels: { [LABEL.project]: project, [LABEL.network]: key },
     };
   });
@@ -103,12 +112,14 @@ export function desiredSwarm(inputs: SwarmInputs): DesiredSwarm {
     name: swarmSecretName(project, secret, digestOf(inputs, secret)),
     labels: { [LABEL.project]: project, [SECRET_LABEL]: secret },
   }));
+  const edge = desiredEdge(topology, inputs.services, inputs.proxyImage);
   return {
     project,
     cluster: inputs.cluster,
     networks,
     secrets,
-    services: services.map((s) => desiredService(inputs, s)),
+    configs: edge ? [edge.config] : [],
+    services: [...services.map((s) => desiredService(inputs, s)), ...(edge ? [edge.service] : [])],
   };
 }
 
@@ -221,7 +232,7 @@ function desiredService(inputs: SwarmInputs, service: Service): DesiredSwarmServ
 }
 
 /** The spec with its config hash on the service and on its tasks' containers (to tell releases apart). */
-function withHash(spec: ServiceSpec, hash: string): ServiceSpec {
+export function withHash(spec: ServiceSpec, hash: string): ServiceSpec {
   const container = spec.TaskTemplate.ContainerSpec;
   return {
     ...spec,

@@ -19,7 +19,7 @@ import { desiredSwarm } from './desired.ts';
 import { observeSwarm } from './observed.ts';
 import { placeStateful } from './placement.ts';
 import { reconcileSwarm } from './reconcile.ts';
-import { UsageError } from '../../errors.ts';
+import { PROXY_SERVICE } from '../../proxy/names.ts';
 
 /** The cluster's engines as the plan needs them. */
 export interface ClusterEngines {
@@ -39,10 +39,12 @@ async function imagesOnNodes(
   options: PlanUpOptions,
 ): Promise<{ ids: Map<string, string>; resolution: ImageResolution }> {
   const imageOptions = { ...options, noCache: false };
-  const local = await resolveImages(engines.builder, topology, services, imageOptions);
+  const web = services.some((s) => topology.services[s]?.http !== undefined);
+  const proxy = web ? [{ name: PROXY_SERVICE, ref: topology.proxy.image }] : [];
+  const local = await resolveImages(engines.builder, topology, services, imageOptions, proxy);
   const onNodes = await Promise.all(
     [...engines.nodes.values()].map((node) =>
-      resolveImages(node, topology, services, { ...imageOptions, builder: engines.builder }),
+      resolveImages(node, topology, services, { ...imageOptions, builder: engines.builder }, proxy),
     ),
   );
   const ids = new Map([...local.images].map(([service, image]) => [service, image.id]));
@@ -73,18 +75,6 @@ async function volumeHosts(
   return found;
 }
 
-/** Refuse what a cluster cannot do yet, before anything is built or sent. */
-function checkSupported(topology: Topology, services: string[]): void {
-  for (const name of services) {
-    const service = topology.services[name];
-    if (service?.http)
-      throw new UsageError(
-        `service ${name} has http: — the edge proxy on a cluster is not available in this build`,
-        { hint: 'Publish the service with ports: (host mode on every node running it) for now.' },
-      );
-  }
-}
-
 /** Observe, resolve and reconcile the `services` placed on the cluster. */
 export async function planSwarmUp(
   engines: ClusterEngines,
@@ -92,7 +82,6 @@ export async function planSwarmUp(
   services: string[],
   options: PlanUpOptions,
 ): Promise<PlannedUp> {
-  checkSupported(topology, services);
   const { project } = topology;
   const clusterName = engines.cluster.name;
   const needed = [
@@ -138,11 +127,12 @@ export async function planSwarmUp(
     images: images.ids,
     secretDigests,
     pins,
+    proxyImage: images.ids.get(PROXY_SERVICE),
   });
   const plan = reconcileSwarm(desired, observed, {
     forceRecreate: options.forceRecreate,
     removeOrphans: options.removeOrphans,
-    allServices: Object.keys(topology.services),
+    allServices: [...Object.keys(topology.services), PROXY_SERVICE],
   });
   const changed = new Set(
     plan.operations.flatMap((o) =>

@@ -13,6 +13,7 @@ import type { Operation, Plan, PlannedOperation } from '../../plan/types.ts';
 import type { DesiredSwarm } from './desired.ts';
 import type { ObservedSwarm } from './observed.ts';
 import { SECRET_LABEL } from './desired.ts';
+import { CONFIG_LABEL } from './edge.ts';
 
 /** What changes what the reconcile plans. */
 export interface SwarmReconcileOptions {
@@ -82,6 +83,22 @@ export function reconcileSwarm(
     );
   }
 
+  const wantedConfigs = new Set(desired.configs.map((c) => c.name));
+  for (const config of desired.configs) {
+    if (observed.configs.some((c) => c.name === config.name)) continue;
+    ready.push(
+      add(
+        undefined,
+        `create config ${config.name}`,
+        { kind: 'create-config', ...config },
+        [],
+        observed.configs.some((c) => c.labels[CONFIG_LABEL] === config.labels[CONFIG_LABEL])
+          ? 'content changed (a config is immutable: a new version)'
+          : 'not created yet',
+      ),
+    );
+  }
+
   // Services, each after its dependencies are running; a wait follows every change.
   const waits = new Map<string, string>();
   const order = dependencyOrder(desired);
@@ -98,7 +115,7 @@ export function reconcileSwarm(
     if (!found) {
       changed = add(
         service.service,
-        `create service ${service.spec.Name} (${service.replicas} task${service.replicas === 1 ? '' : 's'}${pinned})`,
+        `create service ${service.spec.Name} (${tasksOf(service.replicas)}${pinned})`,
         { kind: 'create-service', spec: service.spec },
         after,
         'not created yet',
@@ -123,7 +140,7 @@ export function reconcileSwarm(
       service.service,
       add(
         service.service,
-        `wait until ${service.spec.Name} runs ${service.replicas} healthy task(s)`,
+        `wait until ${service.spec.Name} runs ${service.replicas === 0 ? 'on every edge node' : `${service.replicas} healthy task(s)`}`,
         {
           kind: 'wait-service',
           name: service.spec.Name,
@@ -163,6 +180,20 @@ export function reconcileSwarm(
     );
   }
 
+  // Old versions of configs (the proxy's Caddyfile) once the services moved off them.
+  const configKinds = new Set(desired.configs.map((c) => c.labels[CONFIG_LABEL]));
+  for (const config of observed.configs) {
+    const kind = config.labels[CONFIG_LABEL];
+    if (wantedConfigs.has(config.name) || !configKinds.has(kind)) continue;
+    add(
+      undefined,
+      `remove config ${config.name}`,
+      { kind: 'remove-config', id: config.id, name: config.name },
+      allWaits,
+      'an older version',
+    );
+  }
+
   const orphans = observed.services.filter(
     (s) => !options.allServices.includes(s.spec.Labels[LABEL.service] ?? ''),
   );
@@ -189,6 +220,12 @@ export function reconcileSwarm(
         })),
     notes: [...placementNotes(desired), ...notes],
   };
+}
+
+/** `3 tasks`, or `one task per edge node` for the global proxy (replicas 0). */
+function tasksOf(replicas: number): string {
+  if (replicas === 0) return 'one task per edge node';
+  return `${replicas} task${replicas === 1 ? '' : 's'}`;
 }
 
 function describe(network: { internal: boolean; encrypted: boolean }): string {

@@ -42,10 +42,9 @@ export async function swarmStatus(manager: Engine, project: string): Promise<Ins
         state,
         // A task with a health check is `starting` until it passes, then `running`.
         health: t.state === 'starting' ? 'starting' : undefined,
-        ports:
-          service?.spec.EndpointSpec.Ports.map(
-            (p) => `${p.PublishedPort}->${p.TargetPort}/${p.Protocol}`,
-          ) ?? [],
+        ports: (service?.spec.EndpointSpec.Ports ?? []).map(
+          (p) => `${p.PublishedPort}->${p.TargetPort}/${p.Protocol}`,
+        ),
         image: t.image.slice(0, 19),
         uptime: t.state === 'running' ? ago(since, now) : undefined,
         createdAt: since,

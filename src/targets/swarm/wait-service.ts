@@ -56,17 +56,19 @@ export async function waitService(
         },
       );
     }
-    if (running >= wait.replicas && older === 0) return;
+    // Global (replicas 0): one task per eligible node, as many as Swarm scheduled.
+    const expected = wait.replicas > 0 ? wait.replicas : Math.max(1, current.length);
+    if (running >= expected && older === 0) return;
     const why = lastError(current);
     if (Date.now() > deadline) {
       const diagnosis = await probeServiceNetworks(x, wait.name).catch(() => undefined);
       throw new RuntimeError(
-        `${wait.name}: ${running} of ${wait.replicas} task(s) running after ${Math.round((wait.timeoutMs * Math.max(1, wait.replicas)) / 1000)} s${why ? `; last failure: ${why}` : ''}${diagnosis ? `\n${diagnosis}` : ''}`,
+        `${wait.name}: ${running} of ${expected} task(s) running after ${Math.round((wait.timeoutMs * Math.max(1, wait.replicas)) / 1000)} s${why ? `; last failure: ${why}` : ''}${diagnosis ? `\n${diagnosis}` : ''}`,
         { hint: `notesctl ps, and notesctl logs ${wait.name.split('_').slice(1).join('_')}` },
       );
     }
     progress(
-      `${running}/${wait.replicas} running${older > 0 ? `, ${older} of the previous configuration` : ''}${why ? ` (last failure: ${why})` : ''}`,
+      `${running}/${expected} running${older > 0 ? `, ${older} of the previous configuration` : ''}${why ? ` (last failure: ${why})` : ''}`,
     );
     await sleep(POLL_MS, x.signal);
   }
