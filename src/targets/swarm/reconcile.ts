@@ -46,7 +46,7 @@ export function reconcileSwarm(
 
   // Networks: created when missing; an overlay cannot change in place while services use it.
   const ready: string[] = [];
-  const created: { name: string; encrypted: boolean; id: string }[] = [];
+  const created: { name: string; id: string }[] = [];
   for (const network of desired.networks) {
     const found = observed.networks.find((n) => n.labels[LABEL.network] === network.key);
     if (!found) {
@@ -61,7 +61,7 @@ export function reconcileSwarm(
         'not created yet',
       );
       ready.push(id);
-      created.push({ name: network.name, encrypted: network.encrypted, id });
+      created.push({ name: network.name, id });
     } else if (found.encrypted !== network.encrypted || found.internal !== network.internal) {
       notes.push(
         `network ${network.name} is ${describe(found)} on the cluster but the topology says ${describe(network)}: an overlay in use cannot change — \`notesctl down\` then \`up\` recreates it`,
@@ -155,14 +155,22 @@ export function reconcileSwarm(
   }
   const allWaits = [...waits.values()];
 
-  // New overlays: prove that traffic crosses nodes (an encrypted one fails silently otherwise).
-  for (const network of created) {
+  // New overlays, and those of changed services: prove that traffic crosses nodes (an encrypted
+  // one fails silently otherwise) — again on the next up that changes a service, if one failed.
+  const touched = new Set(
+    order
+      .filter((s) => waits.has(s.service))
+      .flatMap((s) => s.spec.TaskTemplate.Networks.map((n) => n.Target)),
+  );
+  for (const network of desired.networks) {
+    const fresh = created.find((c) => c.name === network.name);
+    if (!fresh && !touched.has(network.name)) continue;
     add(
       undefined,
       `check traffic between nodes on ${network.name}`,
       { kind: 'probe-network', name: network.name, encrypted: network.encrypted },
-      [network.id, ...allWaits],
-      'new overlay network',
+      [...(fresh ? [fresh.id] : []), ...allWaits],
+      fresh ? 'new overlay network' : 'a service on it changed',
     );
   }
 
