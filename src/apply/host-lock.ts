@@ -139,7 +139,8 @@ export async function acquireHostLock(
   }
 }
 
-function alive(pid: number): boolean {
+/** True while process `pid` of this machine exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

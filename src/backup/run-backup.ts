@@ -77,7 +77,7 @@ export async function backupItem(
     const origin =
       item.kind === 'database'
         ? await dumpInto(target, item, { head, signal: run.signal }, counter.stream, sink)
-        : await archiveInto(target, item, head, counter.stream, sink);
+        : await archiveInto(target, item, { head, onEvent: run.onEvent }, counter.stream, sink);
     const found = await check();
     const path = await file.commit();
     const ms = Date.now() - started.getTime();
@@ -159,13 +159,13 @@ async function dumpInto(
 async function archiveInto(
   target: Target,
   item: Extract<BackupItem, { kind: 'volume' }>,
-  head: PassThrough,
+  { head, onEvent }: { head: PassThrough; onEvent: EventSink },
   counter: NodeJS.ReadWriteStream,
   sink: Writable,
 ): Promise<Partial<BackupManifest>> {
   const flowing = pipeline(head, counter, createGzip(), sink);
   flowing.catch(() => undefined);
-  const { paused } = await target.archiveVolume(item.volume, head);
+  const { paused } = await target.archiveVolume(item.volume, head, onEvent);
   await flowing;
   return {
     held: {

@@ -1,6 +1,7 @@
 /**
  * `notesctl restore SERVICE FILE [--yes]` (issue 23): put a database dump made by `backup` back
- * into a MariaDB/MySQL service. The file is checked against its manifest (checksum, size, the
+ * into a MariaDB/MySQL service, or a volume's tar into a volume SERVICE mounts
+ * (support/restore-volume.ts). The file is checked against its manifest (checksum, size, the
  * whole gzip stream and the dump's last line) before anything else; on a terminal it asks
  * first (the data is replaced); it takes the host session (lock) like `up` and `down`; then
  * waits for the service, restores, waits again and reports the tables and rows.
@@ -28,7 +29,7 @@ export function configure(command: Command): Command {
     .option('-y, --yes', 'do not ask before replacing the data')
     .addHelpText(
       'after',
-      '\nExample:\n  $ notesctl restore db-notes backups/notes-db-notes-20261207T031500Z.sql.gz',
+      '\nExamples:\n  $ notesctl restore db-notes backups/notes-db-notes-20261207T031500Z.sql.gz\n  $ notesctl restore notes backups/notes-uploads-20261207T031500Z.tar.gz   (a volume notes mounts)',
     );
 }
 
@@ -47,28 +48,34 @@ export async function run(options: RestoreOptions, context: CommandContext): Pro
       hint: `Services in ${topology.file}: ${Object.keys(topology.services).sort().join(', ')}.`,
     });
   }
-  const [{ databaseLogin, isDatabaseService }, files] = await Promise.all([
-    import('../backup/mariadb.ts'),
-    import('../backup/files.ts'),
-  ]);
-  const login = isDatabaseService(service)
-    ? databaseLogin(service)
-    : 'it is not a MariaDB/MySQL service';
-  if (typeof login === 'string') {
-    throw new UsageError(`restore: cannot restore into ${options.service}: ${login}`, {
-      hint: 'restore puts a database dump made by `notesctl backup` back into its service.',
-    });
-  }
   const file = resolve(options.file);
   if (!existsSync(file)) {
     throw new UsageError(`restore: ${options.file} does not exist`, {
       hint: 'Backups are written by `notesctl backup` into ./backups unless --output says otherwise.',
     });
   }
+  const files = await import('../backup/files.ts');
   const manifest = await files.readManifest(file);
-  if (manifest.kind !== 'mariadb-dump' || manifest.database !== login.database) {
+  const hosts = new Map([[service.host, [options.service]]]);
+  if (manifest.kind === 'volume-tar') {
+    const { restoreVolumeFile } = await import('./support/restore-volume.ts');
+    return restoreVolumeFile(
+      { topology, service, manifest, file, hosts, yes: options.yes },
+      context,
+    );
+  }
+  const { databaseLogin, isDatabaseService } = await import('../backup/mariadb.ts');
+  const login = isDatabaseService(service)
+    ? databaseLogin(service)
+    : 'it is not a MariaDB/MySQL service';
+  if (typeof login === 'string') {
+    throw new UsageError(`restore: cannot restore into ${options.service}: ${login}`, {
+      hint: `${options.file} is a database dump; a volume backup (.tar.gz) goes back into a service that mounts its volume.`,
+    });
+  }
+  if (manifest.database !== login.database) {
     throw new UsageError(
-      `restore: ${options.file} is ${manifest.kind === 'mariadb-dump' ? `a dump of database ${manifest.database ?? '?'}` : `a copy of volume ${manifest.item}`}, and ${options.service} keeps database ${login.database}`,
+      `restore: ${options.file} is a dump of database ${manifest.database ?? '?'}, and ${options.service} keeps database ${login.database}`,
       {
         hint: `Pick a backup of ${options.service}: ${topology.project}-${options.service}-*.sql.gz.`,
       },
@@ -81,7 +88,6 @@ export async function run(options: RestoreOptions, context: CommandContext): Pro
     return 1;
   }
   const { restoreDump } = await import('../backup/run-restore.ts');
-  const hosts = new Map([[service.host, [options.service]]]);
   const [result] = await withProgress(context, { warn: true }, (progress) =>
     inSessions({ context, topology, hosts, verb: 'restore', progress }, ({ target, signal }) =>
       restoreDump(target, { login, file, ...progress, signal }),

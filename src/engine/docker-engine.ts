@@ -280,6 +280,13 @@ export class DockerEngine implements Engine {
     );
   }
 
+  async putArchive(id: string, path: string, tar: Readable): Promise<void> {
+    const [docker, calls] = await this.streams();
+    await this.call('extract archive into', `${id.slice(0, 12)}:${path}`, () =>
+      calls.putArchiveInto(docker, id, path, tar),
+    );
+  }
+
   async setPaused(id: string, paused: boolean): Promise<void> {
     const action = paused ? 'pause' : 'unpause';
     await this.call(`${action} container`, id.slice(0, 12), () =>

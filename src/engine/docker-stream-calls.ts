@@ -3,7 +3,7 @@
  * this module with dockerode, on first use, and wraps each call's errors once.
  */
 import type Docker from 'dockerode';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { BuildOptions, ExecOptions, ProgressLine } from './engine.ts';
 import { extract } from 'tar-stream';
 import { followProgress, pumpExec, toProgress } from './docker-streams.ts';
@@ -131,4 +131,19 @@ export async function saveFrom(docker: Docker, refs: string[]): Promise<Readable
 /** A tar stream of `path` in a container (GET archive: it changes nothing). */
 export async function archiveOf(docker: Docker, id: string, path: string): Promise<Readable> {
   return (await docker.getContainer(id).getArchive({ path })) as unknown as Readable;
+}
+
+/** Extract the tar stream `tar` at `path` in a container (PUT archive; its volumes included). */
+export async function putArchiveInto(
+  docker: Docker,
+  id: string,
+  path: string,
+  tar: Readable,
+): Promise<void> {
+  const container = docker.getContainer(id) as unknown as {
+    putArchive(file: Readable, options: { path: string }): Promise<unknown>;
+  };
+  const answer = await container.putArchive(tar, { path });
+  // dockerode may answer with the response stream: read it to its end.
+  if (answer instanceof Readable) answer.resume();
 }

@@ -213,6 +213,11 @@ export interface Engine {
    * stopped and paused containers alike, their volumes included). The caller reads it to its end.
    */
   readArchive(id: string, path: string): Promise<Readable>;
+  /**
+   * Extract the tar stream `tar` at `path` in a (created or stopped) container, its mounted
+   * volumes included (PUT archive): entries keep the owners and modes the tar gives them.
+   */
+  putArchive(id: string, path: string, tar: Readable): Promise<void>;
   /** Freeze (true) or thaw every process of a running container; its memory and sockets stay. */
   setPaused(id: string, paused: boolean): Promise<void>;
 

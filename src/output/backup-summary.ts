@@ -71,3 +71,31 @@ export function summarizeRestore(
     ),
   );
 }
+
+/** What one volume restore put back. */
+export function summarizeVolumeRestore(
+  terminal: Terminal,
+  result: {
+    volume: string;
+    host: string;
+    restarted: string[];
+    files: number;
+    folders: number;
+    others: number;
+    bytes: number;
+    ms: number;
+  },
+  file: string,
+): void {
+  if (terminal.options.json) {
+    terminal.json({ ...result, file });
+    return;
+  }
+  const restarted =
+    result.restarted.length > 0
+      ? `; ${result.restarted.join(', ')} stopped, started again and healthy`
+      : '';
+  terminal.data(
+    `restored volume ${result.volume} on ${result.host} from ${file}: ${result.files} file(s) (${formatBytes(result.bytes)}), ${result.folders} folder(s), ${result.others} link(s)/other in ${(result.ms / 1000).toFixed(1)} s${restarted}`,
+  );
+}

@@ -6,7 +6,7 @@
  * logs and runs a command in a service. It never prints: it emits events and returns data.
  * Commands talk to this interface only, never to an engine.
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { EventSink } from '../apply/events.ts';
 import type { SecretFiles } from '../apply/execute.ts';
 import type { InFlightList, InFlightTracker } from '../apply/in-flight.ts';
@@ -171,7 +171,17 @@ export interface Target {
    * while no instance writes to it (docker: the instances mounting it are paused); resolves to
    * the services that were held (issue 23, backups).
    */
-  archiveVolume(volume: string, out: Writable): Promise<{ paused: string[] }>;
+  archiveVolume(volume: string, out: Writable, onEvent?: EventSink): Promise<{ paused: string[] }>;
+  /**
+   * Replace the files of topology volume `volume` with the tar `archive` (as archiveVolume wrote
+   * it), the instances mounting it stopped meanwhile and started again; resolves to the
+   * services stopped (issue 23, restore of a volume backup).
+   */
+  restoreVolume(
+    volume: string,
+    archive: Readable,
+    onEvent: EventSink,
+  ): Promise<{ stopped: string[] }>;
   /** The project's deploy lock on this host (see HostLockStore). */
   hostLock(): HostLockStore;
   /** Wait until `service`'s running instance passes its own health check, run now. */

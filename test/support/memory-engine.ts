@@ -55,6 +55,7 @@ const OPERATION: Record<EngineMethod, string> = {
   putFiles: 'copy files into',
   readFile: 'read file from',
   readArchive: 'read archive from',
+  putArchive: 'extract archive into',
   systemTime: 'read the clock of',
   importImage: 'import image',
   setPaused: 'pause container',
@@ -245,6 +246,12 @@ export class MemoryEngine implements Engine {
   /** Archives are not modelled: the engine refuses (501). */
   readArchive(containerId: string, path: string): Promise<Readable> {
     return this.call('readArchive', this.about(containerId), [containerId, path], () => {
+      throw refused(501, 'archives are not modelled by the memory engine');
+    });
+  }
+
+  putArchive(containerId: string, path: string): Promise<void> {
+    return this.call('putArchive', this.about(containerId), [containerId, path], () => {
       throw refused(501, 'archives are not modelled by the memory engine');
     });
   }

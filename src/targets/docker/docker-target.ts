@@ -3,7 +3,7 @@
  * over SSH. Containers, networks and volumes are found by label, never by name. The modules of
  * planning, executing and building are imported when first used, so `ps` or `logs` load none.
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { EventSink } from '../../apply/events.ts';
 import type { InFlightList } from '../../apply/in-flight.ts';
 import type { Engine, ExitWatch, LogLine, LogOptions } from '../../engine/engine.ts';
@@ -54,7 +54,13 @@ export class DockerTarget implements Target {
     this.exits ??= this.engine.watchExits({ [LABEL.project]: this.topology.project });
   }
 
-  finishInherited(inFlight: InFlightList, onEvent: EventSink): Promise<void> {
+  async finishInherited(inFlight: InFlightList, onEvent: EventSink): Promise<void> {
+    // Containers a killed backup left paused are thawed first (issue 23).
+    const [{ thawKilledBackups }, { leaseMs }] = await Promise.all([
+      import('./backup-holds.ts'),
+      import('../../apply/host-lock.ts'),
+    ]);
+    await thawKilledBackups(this.engine, this.topology, onEvent, { leaseMs: leaseMs() });
     return inFlight.finishInherited(this.engine, onEvent);
   }
 
@@ -145,9 +151,22 @@ export class DockerTarget implements Target {
     return this.engine.exec(container.id, options);
   }
 
-  async archiveVolume(volume: string, out: Writable): Promise<{ paused: string[] }> {
+  async archiveVolume(
+    volume: string,
+    out: Writable,
+    onEvent?: EventSink,
+  ): Promise<{ paused: string[] }> {
     const { archiveVolume } = await import('./volume-archive.ts');
-    return archiveVolume(this.engine, this.topology, volume, out);
+    return archiveVolume(this.engine, this.topology, volume, out, onEvent);
+  }
+
+  async restoreVolume(
+    volume: string,
+    archive: Readable,
+    onEvent: EventSink,
+  ): Promise<{ stopped: string[] }> {
+    const { restoreVolume } = await import('./volume-restore.ts');
+    return restoreVolume(this.engine, this.topology, volume, archive, onEvent);
   }
 
   hostLock(): HostLockStore {
