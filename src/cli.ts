@@ -63,7 +63,7 @@ const COMMANDS: (Leaf | Group)[] = [
   }),
   leaf({
     name: 'restore <service> <file>',
-    description: 'restore a database from a backup file (checked first; asks first)',
+    description: 'restore a database or a volume from a backup file (checked first; asks first)',
     load: () => import('./commands/restore.ts'),
   }),
   leaf({
