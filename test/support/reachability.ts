@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { connectCommand, execIn } from './container-exec.ts';
 
 /** The port each service listens on. */
-const PORTS: Record<string, number> = {
+export const PORTS: Record<string, number> = {
   'db-notes': 3306,
   'db-userauth': 3306,
   userauth: 3333,
@@ -15,7 +15,7 @@ const PORTS: Record<string, number> = {
 };
 
 /** from>to pairs that share a network by design (notes↔db-notes, notes↔userauth, userauth↔db-userauth). */
-const ALLOWED = new Set([
+export const ALLOWED = new Set([
   'notes>db-notes',
   'notes>userauth',
   'userauth>notes',

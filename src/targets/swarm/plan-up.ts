@@ -8,6 +8,8 @@
  * node can run any task; Swarm then needs no pull (specs name image IDs).
  */
 import { resolveImages, type ImageResolution } from '../../build/images.ts';
+import { listNodes } from '../../engine/swarm-services.ts';
+import { NODE_LABEL } from '../../model/cluster-names.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { pinnedHost } from './placement.ts';
 import { LABEL, projectSelector } from '../../model/names.ts';
@@ -89,12 +91,16 @@ export async function planSwarmUp(
   ]
     .map((name) => topology.secrets[name])
     .filter((s): s is Secret => s !== undefined);
-  const [images, observed, holding, values] = await Promise.all([
+  const [images, observed, holding, values, nodes] = await Promise.all([
     imagesOnNodes(engines, topology, services, options),
     observeSwarm(engines.manager, project),
     volumeHosts(engines, project),
     resolveSecrets(project, clusterName, needed, { dryRun: options.dryRun }),
+    listNodes(engines.manager),
   ]);
+  const downHosts = nodes
+    .filter((n) => n.state !== 'ready')
+    .map((n) => n.labels[NODE_LABEL.host] ?? n.hostname);
   const value = (secret: string): Buffer => {
     const content = values.values.get(secret);
     if (!content) throw new Error(`bug: secret ${secret} was not resolved`);
@@ -133,6 +139,7 @@ export async function planSwarmUp(
     forceRecreate: options.forceRecreate,
     removeOrphans: options.removeOrphans,
     allServices: [...Object.keys(topology.services), PROXY_SERVICE],
+    downHosts,
   });
   const changed = new Set(
     plan.operations.flatMap((o) =>

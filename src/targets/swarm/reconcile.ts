@@ -21,6 +21,8 @@ export interface SwarmReconcileOptions {
   removeOrphans: boolean;
   /** Every service in the topology (not only those in scope), to tell orphans apart. */
   allServices: string[];
+  /** Members whose node the cluster reports down. */
+  downHosts?: string[];
 }
 
 /** Plan converging `observed` to `desired`. */
@@ -226,7 +228,7 @@ export function reconcileSwarm(
           service: o.spec.Labels[LABEL.service] ?? o.spec.Name,
           containerName: o.spec.Name,
         })),
-    notes: [...placementNotes(desired), ...notes],
+    notes: [...placementNotes(desired, options.downHosts ?? []), ...notes],
   };
 }
 
@@ -241,14 +243,18 @@ function describe(network: { internal: boolean; encrypted: boolean }): string {
 }
 
 /** What the plan says about stateful services pinned to one node (their data lives there). */
-function placementNotes(desired: DesiredSwarm): string[] {
-  return desired.services.flatMap((s) =>
-    s.pinnedTo
+function placementNotes(desired: DesiredSwarm, down: string[]): string[] {
+  return desired.services.flatMap((s) => {
+    const node = s.pinnedTo;
+    if (node === undefined) return [];
+    return down.includes(node)
       ? [
-          `${s.service} is pinned to ${s.pinnedTo} (its volumes live there): if ${s.pinnedTo} is lost, ${s.service} stops until it is back or its data is restored on another node`,
+          `${s.service} is pinned to ${node}, which is down: its data is on that node — bring ${node} back (its tasks start again by themselves) or restore a backup with the service pinned elsewhere`,
         ]
-      : [],
-  );
+      : [
+          `${s.service} is pinned to ${node} (its volumes live there): if ${node} is lost, ${s.service} stops until it is back or its data is restored on another node`,
+        ];
+  });
 }
 
 /** Services ordered so that each comes after those it depends on (the topology has no cycles). */

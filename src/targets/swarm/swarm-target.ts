@@ -248,6 +248,28 @@ export class SwarmTarget implements Target {
   }
 }
 
+/** How long a member's engine may take to answer a ping before the cluster goes on without it. */
+const PING_TIMEOUT_MS = 5_000;
+
+/** Whether `engine` answers a ping in time. */
+async function answers(engine: Engine): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([
+      engine.ping().then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Whether `engine`'s node is a manager that can take Swarm calls now. */
 async function controlAvailable(engine: Engine): Promise<boolean> {
   const info = await engine.request<{ Swarm?: { ControlAvailable?: boolean } }>('info', undefined, {
@@ -274,7 +296,18 @@ export async function openSwarmTarget(
       ),
     ),
   );
-  const nodes = new Map(opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+  // A member whose SSH login works but whose engine does not answer (stopped, hung) is left out:
+  // the cluster goes on without it, as Swarm does.
+  const answering = await Promise.all(
+    opened.map(async (r) => {
+      if (r.status !== 'fulfilled') return [];
+      const [host, engine] = r.value;
+      if (await answers(engine)) return [[host, engine] as const];
+      await engine.close();
+      return [];
+    }),
+  );
+  const nodes = new Map(answering.flat());
   let manager: Engine | undefined;
   for (const host of cluster.managers) {
     const engine = nodes.get(host);
