@@ -8,6 +8,7 @@ import type { EventSink } from '../apply/events.ts';
 import { NotesctlError } from '../errors.ts';
 import { leaveSwarm, readLocalSwarm } from '../engine/swarm-cluster.ts';
 import { countServices, removeGatewayBridge, updateNode } from '../engine/swarm-nodes.ts';
+import { NODE_LABEL } from '../model/cluster-names.ts';
 import { LABEL } from '../model/names.ts';
 import type { Cluster, Topology } from '../model/topology.ts';
 import type { HostAccess } from '../targets/open.ts';
@@ -113,8 +114,11 @@ export async function checkRemoval(
   const hosts = membersOf(cluster).map((m) => m.host);
   const members = await openMembers(hosts, topology, access, true);
   try {
-    const observed = await observeMembers(cluster, members.links);
-    const control = observed.control;
+    const seen = await observeMembers(cluster, members.links);
+    // The leader goes last: demoting it would cost an election (~8 s) for each manager after it.
+    const leader = seen.nodes.find((n) => n.leader)?.labels[NODE_LABEL.host];
+    const control = leader !== undefined && leader in seen.members ? leader : seen.control;
+    const observed = { ...seen, control };
     const manager = control === undefined ? undefined : members.links.get(control)?.engine;
     const services = manager
       ? await countServices(manager, { [LABEL.project]: topology.project })

@@ -191,8 +191,12 @@ describe('notesctl cluster over SSH (3 managers)', () => {
     } finally {
       await startHostEngine(host(a));
     }
+    // Back: every manager, the restarted one included, sees every node ready again.
     await until(60_000, async () => {
-      expect((await nodes(b)).get(a)).toMatchObject({ Status: { State: 'ready' } });
+      for (const through of [a, b, c]) {
+        const states = [...(await nodes(through)).values()].map((n) => n.Status.State);
+        expect(states).toEqual(['ready', 'ready', 'ready']);
+      }
     });
   });
 
@@ -226,7 +230,7 @@ describe('notesctl cluster over SSH (3 managers)', () => {
 
   it('cluster rm (--yes) leaves every host out of any swarm', async () => {
     const ls = await cli(['cluster', 'ls']);
-    expect(ls.stdout).toMatch(/prod +\S+ +3 +ready/);
+    expect(ls.stdout).toMatch(/prod +\S+ +3 +ready\n/);
     const refused = await cli(['cluster', 'rm', 'prod']);
     expect(refused.code).toBe(2);
     const rm = await cli(['cluster', 'rm', 'prod', '--yes']);
