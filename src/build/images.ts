@@ -286,3 +286,19 @@ async function resolvePull(
   options.onEvent({ type: 'op-done', id, text: `pull image ${ref}`, ms: Date.now() - started });
   return { ref, id: pulled.id, healthTest: pulled.healthcheck?.test };
 }
+
+/** Build the images of `build:` services on `engine` now (`notesctl build`), whatever exists. */
+export async function buildServices(
+  engine: Engine,
+  topology: Topology,
+  services: string[],
+  options: { noCache: boolean; onEvent: (event: ApplyEvent) => void },
+): Promise<{ service: string; ref: string; id: string }[]> {
+  const result = await resolveImages(engine, topology, services, {
+    forceBuild: true,
+    noCache: options.noCache,
+    dryRun: false,
+    onEvent: options.onEvent,
+  });
+  return [...result.images].map(([service, image]) => ({ service, ref: image.ref, id: image.id }));
+}

@@ -306,3 +306,12 @@ export async function listOverlays(
     labels: n.Labels ?? {},
   }));
 }
+
+/** The data of config `id` (configs, unlike secrets, can be read back). */
+export async function readConfig(engine: Engine, id: string): Promise<Buffer> {
+  const config = await engine.request<{ Spec: { Data?: string } }>('inspect config', id, {
+    method: 'GET',
+    path: `/configs/${encodeURIComponent(id)}`,
+  });
+  return Buffer.from(config.Spec.Data ?? '', 'base64');
+}

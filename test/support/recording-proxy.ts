@@ -35,8 +35,17 @@ export async function startRecordingProxy(target = '/run/docker.sock'): Promise<
     calls.push({ method: req.method ?? '?', path: req.url ?? '' });
   const server = createServer((req, res) => {
     record(req);
+    // A connection of its own per call (agent: false): a pooled keep-alive connection that the
+    // engine closed while idle would fail the next call with "socket hang up", which the client
+    // would see as the engine's doing.
     const upstream = request(
-      { socketPath: target, method: req.method, path: req.url, headers: req.headers },
+      {
+        socketPath: target,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent: false,
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);

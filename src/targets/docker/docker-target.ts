@@ -182,18 +182,8 @@ export class DockerTarget implements Target {
     services: string[],
     options: { noCache: boolean; onEvent: EventSink },
   ): Promise<BuiltImage[]> {
-    const { resolveImages } = await import('../../build/images.ts');
-    const result = await resolveImages(this.engine, this.topology, services, {
-      forceBuild: true,
-      noCache: options.noCache,
-      dryRun: false,
-      onEvent: options.onEvent,
-    });
-    return [...result.images].map(([service, image]) => ({
-      service,
-      ref: image.ref,
-      id: image.id,
-    }));
+    const { buildServices } = await import('../../build/images.ts');
+    return buildServices(this.engine, this.topology, services, options);
   }
 
   async releases(): Promise<Release[]> {

@@ -22,6 +22,8 @@ import { observeSwarm } from './observed.ts';
 import { placeStateful } from './placement.ts';
 import { reconcileSwarm } from './reconcile.ts';
 import { PROXY_SERVICE } from '../../proxy/names.ts';
+import { RuntimeError } from '../../errors.ts';
+import type { ReleasedService } from '../../releases/history.ts';
 
 /** The cluster's engines as the plan needs them. */
 export interface ClusterEngines {
@@ -77,6 +79,26 @@ async function volumeHosts(
   return found;
 }
 
+/** Refuse a rollback to an image some reachable node no longer has, naming it. */
+async function checkPinnedImages(
+  engines: ClusterEngines,
+  pins: Map<string, ReleasedService>,
+): Promise<void> {
+  for (const [service, pin] of pins) {
+    const found = await Promise.all(
+      [...engines.nodes].map(
+        async ([host, node]) => [host, await node.inspectImage(pin.image)] as const,
+      ),
+    );
+    const missing = found.filter(([, image]) => image === undefined).map(([host]) => host);
+    if (missing.length > 0)
+      throw new RuntimeError(
+        `image ${pin.image.slice(0, 19)} (${pin.ref}) of service ${service} is no longer on ${missing.join(', ')}`,
+        { hint: 'Deploy that version again with `notesctl up` from its sources.' },
+      );
+  }
+}
+
 /** Observe, resolve and reconcile the `services` placed on the cluster. */
 export async function planSwarmUp(
   engines: ClusterEngines,
@@ -91,13 +113,22 @@ export async function planSwarmUp(
   ]
     .map((name) => topology.secrets[name])
     .filter((s): s is Secret => s !== undefined);
+  const pins = options.pins ?? new Map<string, ReleasedService>();
   const [images, observed, holding, values, nodes] = await Promise.all([
-    imagesOnNodes(engines, topology, services, options),
+    imagesOnNodes(
+      engines,
+      topology,
+      services.filter((s) => !pins.has(s)),
+      options,
+    ),
     observeSwarm(engines.manager, project),
     volumeHosts(engines, project),
     resolveSecrets(project, clusterName, needed, { dryRun: options.dryRun }),
     listNodes(engines.manager),
   ]);
+  // A rollback runs earlier images, which every node must still hold (they were shipped to all).
+  await checkPinnedImages(engines, pins);
+  for (const [service, pin] of pins) images.ids.set(service, pin.image);
   const downHosts = nodes
     .filter((n) => n.state !== 'ready')
     .map((n) => n.labels[NODE_LABEL.host] ?? n.hostname);
@@ -122,7 +153,7 @@ export async function planSwarmUp(
     const name = service.spec.Labels[LABEL.service];
     if (host !== undefined && name !== undefined) currentPins.set(name, host);
   }
-  const pins = placeStateful(topology, engines.cluster, services, {
+  const placement = placeStateful(topology, engines.cluster, services, {
     volumeHosts: holding,
     currentPins,
   });
@@ -132,7 +163,7 @@ export async function planSwarmUp(
     services,
     images: images.ids,
     secretDigests,
-    pins,
+    pins: placement,
     proxyImage: images.ids.get(PROXY_SERVICE),
   });
   const plan = reconcileSwarm(desired, observed, {
@@ -153,15 +184,18 @@ export async function planSwarmUp(
     plan,
     release: {
       changed: services.filter((s) => changed.has(s)),
+      // The topology's services (the edge proxy is the cluster's, as on one host).
       services: Object.fromEntries(
-        desired.services.map((s) => [
-          s.service,
-          {
-            image: images.ids.get(s.service) ?? '',
-            ref: images.resolution.images.get(s.service)?.ref ?? '',
-            configHash: s.hash,
-          },
-        ]),
+        desired.services
+          .filter((s) => s.service !== PROXY_SERVICE)
+          .map((s) => [
+            s.service,
+            {
+              image: images.ids.get(s.service) ?? '',
+              ref: images.resolution.images.get(s.service)?.ref ?? pins.get(s.service)?.ref ?? '',
+              configHash: s.hash,
+            },
+          ]),
       ),
     },
     images: images.resolution.changed,

@@ -40,14 +40,20 @@ async function tasksByHost(x: SwarmExecution, network: string): Promise<Map<stri
     listNodes(x.manager),
     listServices(x.manager, projectSelector(x.project)),
   ]);
-  const hostOf = new Map(nodes.map((n) => [n.id, n.labels[NODE_LABEL.host] ?? n.hostname]));
+  // Only nodes that are up: a down node's tasks still read `running` until Swarm replaces them.
+  const hostOf = new Map(
+    nodes
+      .filter((n) => n.state === 'ready')
+      .map((n) => [n.id, n.labels[NODE_LABEL.host] ?? n.hostname]),
+  );
   const tasks = await listTasks(
     x.manager,
     services.map((s) => s.spec.Name),
   );
   const byHost = new Map<string, SwarmTask>();
   for (const task of tasks) {
-    if (task.state !== 'running' || task.addresses[network] === undefined) continue;
+    if (task.state !== 'running' || task.desiredState !== 'running') continue;
+    if (task.addresses[network] === undefined) continue;
     const host = hostOf.get(task.nodeId);
     if (host !== undefined && !byHost.has(host)) byHost.set(host, task);
   }

@@ -28,6 +28,7 @@ export async function swarmStatus(manager: Engine, project: string): Promise<Ins
   );
   const hostOf = new Map(nodes.map((n) => [n.id, n.labels[NODE_LABEL.host] ?? n.hostname]));
   const byId = new Map(services.map((s) => [s.id, s]));
+  const readyNodes = new Set(nodes.filter((n) => n.state === 'ready').map((n) => n.id));
   const now = new Date();
   return tasks
     .filter((t) => t.desiredState === 'running' || ['running', 'starting'].includes(t.state))
@@ -35,7 +36,12 @@ export async function swarmStatus(manager: Engine, project: string): Promise<Ins
       const service = byId.get(t.serviceId);
       const name = service?.spec.Name ?? t.serviceId;
       const since = new Date(t.timestamp);
-      const state = t.state === t.desiredState ? t.state : `${t.state} (desired ${t.desiredState})`;
+      const nodeUp = readyNodes.has(t.nodeId);
+      const state = !nodeUp
+        ? `${t.state} (node down)`
+        : t.state === t.desiredState
+          ? t.state
+          : `${t.state} (desired ${t.desiredState})`;
       return {
         service: service?.spec.Labels[LABEL.service] ?? '?',
         instance: `${name}.${t.slot ?? t.id.slice(0, 8)}@${hostOf.get(t.nodeId) ?? '?'}`,

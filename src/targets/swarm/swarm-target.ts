@@ -14,7 +14,7 @@ import { NODE_LABEL } from '../../model/cluster-names.ts';
 import { LABEL, projectSelector } from '../../model/names.ts';
 import type { Cluster, Topology } from '../../model/topology.ts';
 import type { Plan } from '../../plan/types.ts';
-import type { Release } from '../../releases/history.ts';
+import type { Release, ReleaseAuthor, ReleaseCandidate } from '../../releases/history.ts';
 import type { OpenHooks } from '../open.ts';
 import type {
   BuiltImage,
@@ -208,32 +208,36 @@ export class SwarmTarget implements Target {
     services: string[],
     options: { noCache: boolean; onEvent: EventSink },
   ): Promise<BuiltImage[]> {
-    const { resolveImages } = await import('../../build/images.ts');
+    const { buildServices } = await import('../../build/images.ts');
     this.builder ??= connectLocalEngine();
-    const result = await resolveImages(this.builder, this.topology, services, {
-      forceBuild: true,
-      noCache: options.noCache,
-      dryRun: false,
-      onEvent: options.onEvent,
-    });
-    return [...result.images].map(([service, image]) => ({
-      service,
-      ref: image.ref,
-      id: image.id,
-    }));
+    return buildServices(this.builder, this.topology, services, options);
   }
 
-  releases(): Promise<Release[]> {
-    // Not kept on clusters yet: Swarm keeps each service's previous spec and rolls back to it.
-    return Promise.resolve([]);
+  async releases(): Promise<Release[]> {
+    const { readSwarmHistory } = await import('./release-store.ts');
+    return readSwarmHistory(this.manager, this.topology.project);
   }
 
-  recordRelease(): Promise<RecordedRelease | undefined> {
-    return Promise.resolve(undefined);
+  async recordRelease(
+    candidate: ReleaseCandidate,
+    author: ReleaseAuthor,
+  ): Promise<RecordedRelease | undefined> {
+    if (candidate.changed.length === 0) return undefined;
+    const [{ readSwarmHistory, writeSwarmHistory }, { appendRelease }] = await Promise.all([
+      import('./release-store.ts'),
+      import('../../releases/history.ts'),
+    ]);
+    const { project } = this.topology;
+    const next = appendRelease(await readSwarmHistory(this.manager, project), candidate, author);
+    if (!next) return undefined;
+    await writeSwarmHistory(this.manager, project, next.history);
+    // Images are not pruned on the nodes yet: each keeps what was shipped to it.
+    return { release: next.release, removedImages: [] };
   }
 
-  forgetReleases(): Promise<void> {
-    return Promise.resolve();
+  async forgetReleases(): Promise<void> {
+    const { removeSwarmHistory } = await import('./release-store.ts');
+    await removeSwarmHistory(this.manager, this.topology.project);
   }
 
   explain(error: unknown): Promise<unknown> {
