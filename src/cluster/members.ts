@@ -11,7 +11,7 @@ import { sshOptionsFor } from '../hosts/prompts.ts';
 import { resolveHost } from '../hosts/resolve.ts';
 import type { SshEndpoint, Topology } from '../model/topology.ts';
 import type { HostAccess } from '../targets/open.ts';
-import { UsageError } from '../errors.ts';
+import { NotesctlError, UsageError } from '../errors.ts';
 
 /** One open member: its engine and where it is. */
 export interface MemberLink {
@@ -58,9 +58,15 @@ export async function openMembers(
     if (result.status === 'fulfilled') links.set(host, result.value);
     else failed.set(host, result.reason);
   });
-  if (required && failed.size > 0) {
+  const [first] = failed;
+  if (required && first !== undefined) {
     await closeAll(links.values());
-    throw [...failed.values()][0];
+    const [host, error] = first;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new NotesctlError(`cluster member ${host} cannot be reached: ${why}`, {
+      hint: `${error instanceof NotesctlError && error.hint ? `${error.hint} ` : ''}Check it with \`notesctl hosts status ${host}\`, or take it out of the cluster in the topology.`,
+      cause: error,
+    });
   }
   return { links, failed, close: () => closeAll(links.values()) };
 }

@@ -118,6 +118,12 @@ export async function joinSwarm(
 function scrubbed(error: unknown, secret: string): Error {
   const hide = (text: string) => (secret === '' ? text : text.replaceAll(secret, '<join token>'));
   if (error instanceof EngineError) {
+    // EngineError prefixes "host: operation: " to its message: hand it back only Docker's part.
+    const what = error.resource ? `${error.operation} ${error.resource}` : error.operation;
+    const prefix = `${error.host}: ${what}: `;
+    const message = error.message.startsWith(prefix)
+      ? error.message.slice(prefix.length)
+      : error.message;
     return new EngineError(
       {
         host: error.host,
@@ -125,7 +131,7 @@ function scrubbed(error: unknown, secret: string): Error {
         resource: error.resource,
         statusCode: error.statusCode,
       },
-      hide(error.message),
+      hide(message),
       { hint: error.hint === undefined ? undefined : hide(error.hint) },
     );
   }
