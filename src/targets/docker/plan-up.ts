@@ -14,6 +14,7 @@ import { secretsDigest } from '../../plan/hash.ts';
 import { observe } from '../../plan/observe.ts';
 import { reconcile } from '../../plan/reconcile.ts';
 import { resolveSecrets } from '../../secrets/store.ts';
+import { secretsFor } from './shared-secrets.ts';
 import type { PlannedUp, PlanUpOptions } from '../target.ts';
 import type { ReleasedService } from '../../releases/history.ts';
 import { releaseCandidate, resolvePins } from './release-inputs.ts';
@@ -57,7 +58,7 @@ export async function planUp(
   ]
     .map((name) => topology.secrets[name])
     .filter((s): s is Secret => s !== undefined);
-  const secrets = await resolveSecrets(topology.project, host, needed, { dryRun: true });
+  const secrets = await secretsFor(engine, topology, host, needed, observed, options);
   if (!secrets.existed && secrets.missing.length > 0 && observed.volumes.length > 0) {
     throw new RuntimeError(
       `the secret store ${secrets.path} does not exist, but project ${topology.project} already has volumes on ${host}: the databases there were set up with the old values`,
