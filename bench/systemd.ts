@@ -6,7 +6,7 @@
  * comparison the issue asks for (the same topology on the Docker target of an identical VPS, and
  * the old guide's `npm install` + `pm2 start` scripted) is not here yet.
  *
- *   flock /tmp/docker-heavy.lock node bench/systemd.ts [--delay-ms 0]
+ *   flock /tmp/docker-heavy.lock node bench/systemd.ts [--delay-ms 0] [--runtime systemd|pm2]
  */
 import { spawn } from 'node:child_process';
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -18,7 +18,13 @@ import { startVps } from '../test/bed/vps.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const ENTRY = join(ROOT, 'test', 'support', 'notesctl-entry.ts');
-const { values } = parseArgs({ options: { 'delay-ms': { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: {
+    'delay-ms': { type: 'string', default: '0' },
+    // pm2: the same plain server with PM2 as the apps' supervisor.
+    runtime: { type: 'string', default: 'systemd' },
+  },
+});
 
 const project = `sysdbench${Math.random().toString(36).slice(2, 6)}`;
 const vps = await startVps(`notesctl-vps-${project}`, [3000]);
@@ -35,7 +41,7 @@ try {
       filter: (source) => !/\/(node_modules|dist|coverage)(\/|$)/.test(source),
     });
   }
-  const hosts = `project: ${project}\nhost: vps\nhosts:\n  vps:\n    ssh: root@127.0.0.1:${proxy.port}\n    identity: ${vps.identityFile}\n    runtime: systemd`;
+  const hosts = `project: ${project}\nhost: vps\nhosts:\n  vps:\n    ssh: root@127.0.0.1:${proxy.port}\n    identity: ${vps.identityFile}\n    runtime: ${values.runtime}`;
   const config = (await readFile(join(ROOT, 'notesctl.config.yaml'), 'utf8')).replace(
     /^project: .*$/m,
     hosts,
@@ -66,7 +72,9 @@ try {
       `${label.padEnd(22)} ${s.toFixed(2).padStart(7)} s  sent ${(bytesToTarget / 1024).toFixed(0).padStart(7)} KiB  received ${(bytesFromTarget / 1024).toFixed(0).padStart(5)} KiB`,
     );
   };
-  console.log(`systemd VPS, Notes topology, ${values['delay-ms']} ms delay each way`);
+  console.log(
+    `systemd VPS, Notes topology, runtime: ${values.runtime}, ${values['delay-ms']} ms delay each way`,
+  );
   await measure('cold up');
   await measure('no-op up');
   await appendFile(join(dir, 'apps', 'notes', 'src', 'server.ts'), '// a one-line change\n');

@@ -56,7 +56,14 @@ export function normalize(raw: RawTopology, settings: NormalizeSettings): Topolo
         const socket = host.socket ?? DEFAULT_REMOTE_SOCKET;
         return [
           name,
-          { name, ...target, identity, socket, runtime: host.runtime ?? DEFAULT_RUNTIME },
+          {
+            name,
+            ...target,
+            identity,
+            socket,
+            runtime: host.runtime ?? DEFAULT_RUNTIME,
+            firewall: host.firewall ?? false,
+          },
         ];
       }),
     ),

@@ -176,7 +176,13 @@ const host = strict({
   runtime: runtime
     .optional()
     .describe(
-      'How the host runs its services: "docker" (the default) or "systemd" (a plain server)',
+      'How the host runs its services: "docker" (the default), "systemd" or "pm2" (a plain server)',
+    ),
+  firewall: z
+    .boolean({ error: expected('true or false') })
+    .optional()
+    .describe(
+      'runtime systemd/pm2: an nftables firewall that admits only SSH and the published ports',
     ),
 });
 

@@ -191,6 +191,11 @@ export type PlacementRuntime = Runtime | typeof CLUSTER_RUNTIME;
 /** A host declared under `hosts:`: reached over SSH, running its services with `runtime`. */
 export interface Host extends SshEndpoint {
   runtime: Runtime;
+  /**
+   * On a plain server (systemd, pm2; issue 21): notesctl keeps an nftables firewall that drops
+   * what reaches the host except SSH and the ports its services publish. Off unless asked.
+   */
+  firewall: boolean;
 }
 
 /** ACME settings of the edge proxy (`proxy.acme`), used by `tls: auto` services. */

@@ -6,10 +6,10 @@
  *    too, then takes the app's own user (NOTESCTL_USER, a system user with a group of its name).
  * 2. It loads the app's entry (NOTESCTL_SCRIPT, relative to the release folder PM2 started it
  *    in), CommonJS or ESM alike, with the app's arguments.
- * 3. It tells PM2 it is ready (`wait_ready`) only once one of the app's servers listens and the
- *    service's health check (NOTESCTL_HEALTH, argv as JSON) passes, so `pm2 reload` moves traffic
- *    to a worker that answers. PM2 itself swaps anyway after `listen_timeout`: notesctl's own wait
- *    after the reload is what fails a deploy.
+ * 3. It lets the app's first server take traffic only once the service's health check
+ *    (NOTESCTL_HEALTH, argv as JSON) passes against it on a private port, then tells PM2 it is
+ *    ready (`wait_ready`), so `pm2 reload` moves traffic to a worker that answers. PM2 itself
+ *    swaps anyway after `listen_timeout`: notesctl's own wait after the reload fails a deploy.
  * No secret passes through here: the app reads its *_FILE paths, files only its user can read.
  */
 const { execFile } = require('node:child_process');
@@ -40,21 +40,49 @@ function ready() {
   process.send('ready');
 }
 
-function check() {
-  if (!Array.isArray(health) || health.length === 0) return ready();
-  execFile(health[0], health.slice(1), { timeout: timeoutMs }, (error) => {
-    if (!error) return ready();
-    setTimeout(check, intervalMs).unref();
+/** Run the health check against `port` until it passes, then `done`. */
+function check(port, done) {
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
+  execFile(health[0], health.slice(1), { timeout: timeoutMs, env }, (error) => {
+    if (!error) return done();
+    setTimeout(() => check(port, done), intervalMs).unref();
   });
 }
 
-// The first server that listens starts the checks (in cluster mode PM2's daemon holds the port).
+/** Whether listen() was asked for a TCP port (not a socket path or a handle). */
+function isPort(args) {
+  const [first] = args;
+  if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) return true;
+  return typeof first === 'object' && first !== null && 'port' in first;
+}
+
+// In cluster mode PM2's daemon holds the port and hands connections to a worker as soon as it
+// listens, before it is ready. So the app's first server listens on a private loopback port of
+// its own first; the health check runs against it (PORT and HOST set to it); once it passes the
+// server moves to the real port, and only then does the worker say `ready`.
 const listen = net.Server.prototype.listen;
+let first = true;
 net.Server.prototype.listen = function notesctlListen(...args) {
-  this.once('listening', () => {
-    if (!readySent) check();
+  if (!first || !isPort(args)) return listen.apply(this, args);
+  first = false;
+  const server = this;
+  // The app's callback runs at the first listening (it may wait for it before it connects to
+  // its database, which the health check then needs); the real port is taken without it.
+  const callback = typeof args.at(-1) === 'function' ? args.pop() : undefined;
+  const moveToRealPort = () => {
+    listen.apply(server, args);
+    server.once('listening', ready);
+  };
+  if (!Array.isArray(health) || health.length === 0) {
+    if (callback) server.once('listening', callback);
+    moveToRealPort();
+    return server;
+  }
+  listen.call(server, { port: 0, host: '127.0.0.1', exclusive: true }, callback);
+  server.once('listening', () => {
+    check(server.address().port, () => server.close(moveToRealPort));
   });
-  return listen.apply(this, args);
+  return server;
 };
 
 const script = path.resolve(process.env.NOTESCTL_SCRIPT || 'index.js');

@@ -35,11 +35,14 @@ export interface Vps {
 
 // SYS_PTRACE: root on a real server has it, Docker's default set does not; `exec` and health
 // checks enter a service's mount namespace (nsenter), which needs it for another user's process.
+// NET_ADMIN likewise, for the nftables firewall of `firewall: true` (in the VPS's own netns).
 const RUN_FLAGS = [
   '--cap-add',
   'SYS_ADMIN',
   '--cap-add',
   'SYS_PTRACE',
+  '--cap-add',
+  'NET_ADMIN',
   '--security-opt',
   'seccomp=unconfined',
   '--security-opt',

@@ -3,8 +3,9 @@
  * (test/bed/vps.ts, reached only through its sshd) with PM2 as the apps' supervisor. One VPS
  * for the whole file. Asserts on what the server holds (PM2's own list, processes, files).
  */
-import { appendFile, rm } from 'node:fs/promises';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../apps/notes/test/helpers/client.ts';
@@ -58,6 +59,21 @@ function probe(): Promise<number | string> {
   });
 }
 
+/** Whether a TCP server behind the loopback `port` answers within 2 s (Docker's proxy accepts first). */
+function answers(port: number | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port ?? 0, '127.0.0.1');
+    const done = (value: boolean) => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.on('data', () => done(true));
+    socket.on('error', () => done(false));
+    socket.on('end', () => done(false));
+  });
+}
+
 async function noteIsThere(): Promise<void> {
   const client = new Client(url());
   expect((await client.login('sam', password)).status).toBe(302);
@@ -66,7 +82,7 @@ async function noteIsThere(): Promise<void> {
 
 describe('the Notes stack on a plain server run by PM2', () => {
   beforeAll(async () => {
-    vps = await startVps(`notesctl-vps-${project}`, [3000]);
+    vps = await startVps(`notesctl-vps-${project}`, [3000, 4000]);
     scratch = await preparePlainProject(project, vps, 'pm2');
   }, 120_000);
 
@@ -198,9 +214,36 @@ describe('the Notes stack on a plain server run by PM2', () => {
     expect(ms).toBeLessThan(10_000);
   });
 
-  it('starts everything at boot: a rebooted VPS serves the note again', async () => {
+  it('admits only SSH and the published port once the host asks for a firewall', async () => {
+    // A stray listener on 4000, as any other program on the server might open one.
+    const listen = `require('net').createServer((s) => s.end('stray')).listen(4000)`;
+    await sh(`systemd-run --unit=stray /opt/notesctl/node/*/bin/node -e "${listen}"`);
+    await until('the stray listener', () => answers(vps.ports[4000]), 10_000);
+    const config = join(scratch.dir, 'notesctl.config.yaml');
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace(
+        '    runtime: pm2',
+        '    runtime: pm2\n    firewall: true',
+      ),
+    );
+    const up = await cli(['up']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toContain("admit only SSH and tcp 3000 through the host's firewall");
+    expect(await sh('nft list chain inet notesctl input')).toMatch(
+      /policy drop;[^]*tcp dport \{ 22, 3000 \} accept/,
+    );
+    expect(await answers(vps.ports[4000])).toBe(false);
+    expect(await healthy()).toBe(true);
+    // SSH still admits notesctl: an unchanged up plans nothing.
+    const again = await cli(['up']);
+    expect(again.stdout + again.stderr).toContain('up to date');
+  });
+
+  it('starts everything at boot: a rebooted VPS serves the note again, firewall loaded', async () => {
     await vps.reboot();
     await until('notes after reboot', healthy, 60_000);
     await noteIsThere();
+    expect(await sh('systemctl is-active notesctl-firewall')).toBe('active');
   });
 });

@@ -22,6 +22,21 @@ export const checkSshTargets: Rule = ({ raw, problems }) => {
   }
 };
 
+/**
+ * `firewall:` is notesctl's nftables table on a plain server (issue 21); on a Docker host the
+ * engine publishes ports through its own iptables rules, which such a table would not see.
+ */
+export const checkFirewalls: Rule = ({ raw, problems }) => {
+  for (const [name, host] of Object.entries(raw.hosts ?? {})) {
+    const runtime = host.runtime ?? 'docker';
+    if (host.firewall === true && runtime !== 'systemd' && runtime !== 'pm2')
+      problems.report(
+        ['hosts', name, 'firewall'],
+        `a firewall is kept by notesctl on runtime: systemd or pm2 only (this host runs ${runtime}; Docker publishes ports through its own iptables rules) — use your provider's firewall`,
+      );
+  }
+};
+
 /** `host:` (top level and per service) and --host: `local`, a declared host or a cluster. */
 export const checkHostReferences: Rule = (context) => {
   const { raw, declared, problems, overrideHost, knownHosts } = context;

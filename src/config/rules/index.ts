@@ -5,7 +5,7 @@ import { checkCommands } from './commands.ts';
 import type { Rule, RuleContext } from './context.ts';
 import { rejectDependencyCycles } from './cycles.ts';
 import { checkHealthchecks, checkHealthyDependencies } from './healthchecks.ts';
-import { checkHostReferences, checkSshTargets, rejectLocalHost } from './hosts.ts';
+import { checkFirewalls, checkHostReferences, checkSshTargets, rejectLocalHost } from './hosts.ts';
 import {
   checkHostnameOwners,
   checkHttpPorts,
@@ -32,6 +32,7 @@ export const RULES: readonly Rule[] = [
   requireImageOrBuild,
   rejectLocalHost,
   checkSshTargets,
+  checkFirewalls,
   checkHostReferences,
   checkClusters,
   checkNetworkReferences,

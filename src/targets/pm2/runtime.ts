@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Service } from '../../model/topology.ts';
 import type { PlainRuntime } from '../systemd/plan-up.ts';
 import type { AppRenderer } from '../systemd/renderer.ts';
-import type { RuntimeSteps } from '../systemd/steps.ts';
+import { isolationNotes, type RuntimeSteps } from '../systemd/steps.ts';
 import type { SystemdObserved } from '../systemd/observe.ts';
 import type { UnitSpec } from '../systemd/unit.ts';
 import { pm2Bundle } from './bundle.ts';
@@ -26,10 +26,9 @@ import {
 
 /** What a PM2 host does not isolate or cannot do, compared with containers and systemd. */
 export const PM2_NOTES = [
-  'runtime: pm2 has no separate networks: every local process can reach every port; services bind 127.0.0.1 unless published, and published ports are not firewalled by notesctl',
-  "the databases share the host's one MariaDB server (a database and a user each), not a server each",
+  ...isolationNotes('pm2'),
   "PM2 has no systemd credentials: secrets are files on disk that the service's own user can read (0400), not a private per-service copy; and no sandbox (ProtectSystem, PrivateTmp, …): PM2's daemon runs as root, its workers drop to each service's user",
-  "pm2 reload moves traffic to new workers after listen_timeout even when their health check never passed; notesctl's wait after it fails the deploy, but that release is then serving",
+  "pm2 reload stops the old workers after listen_timeout even when the new ones never passed their health check (until they do they take no traffic): the service is then down, notesctl's wait after the reload fails the deploy, and notesctl rollback brings the last release back",
 ];
 
 /** How long PM2 waits for a worker's `ready`: as long as notesctl waits for its health. */

@@ -9,6 +9,7 @@ import type { DependencyCondition, Service, Topology } from '../../model/topolog
 import { hashOf } from '../../plan/hash.ts';
 import type { Readiness } from '../../plan/types.ts';
 import { nodeDir, unitName } from './names.ts';
+import { publishedPorts } from './firewall.ts';
 import { SYSTEMD_RENDERER, type AppRenderer } from './renderer.ts';
 import { renderEnvFile } from './unit.ts';
 
@@ -52,6 +53,8 @@ export interface SystemdDesired {
   hostsLine: string;
   /** Every service name in the topology (to tell orphans apart). */
   allServices: string[];
+  /** The ports the firewall admits (`tcp 3000`) when the host has `firewall: true`. */
+  firewall: string[] | undefined;
 }
 
 /** What desiredSystemd() needs besides the topology. */
@@ -274,5 +277,6 @@ export function desiredSystemd(inputs: SystemdInputs): SystemdDesired {
       .sort()
       .join(' ')}`,
     allServices: Object.keys(topology.services),
+    firewall: topology.hosts[host]?.firewall ? publishedPorts(topology, host) : undefined,
   };
 }

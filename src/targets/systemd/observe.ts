@@ -4,6 +4,7 @@
  * and systemd's own state), database markers, releases on disk, installed Node versions, the
  * managed /etc/hosts block and the MariaDB server. One line per fact, parsed here.
  */
+import { firewallPorts } from './firewall.ts';
 import { ETC, OPT, UNIT_DIR, unitPrefix } from './names.ts';
 import { shellQuote as q } from './quote.ts';
 import { hostsMarks } from './scripts.ts';
@@ -42,6 +43,8 @@ export interface SystemdObserved {
   mariadb: { installed: boolean; configured: string; active: string };
   /** The digest of the runtime's own set-up (PM2's), when it has one. */
   setup?: string;
+  /** The ports this project asked the host's firewall to admit, when it asked. */
+  firewall?: string[];
   /** PM2: the shape each app was last started in (what a reload cannot change). */
   shapes?: Map<string, string>;
 }
@@ -69,6 +72,7 @@ export function observeScript(project: string, extra: string[] = []): string {
     `dpkg-query -W -f='\${Status}\\n' mariadb-server 2>/dev/null | grep -q 'ok installed' && echo "mariadb-installed"`,
     'echo "mariadb-conf $(sha256sum /etc/mysql/mariadb.conf.d/60-notesctl.cnf 2>/dev/null | cut -c1-16)"',
     'echo "mariadb-active $(systemctl is-active mariadb.service 2>/dev/null)"',
+    `[ -e ${firewallPorts(project)} ] && echo "firewall $(paste -sd, ${firewallPorts(project)})"`,
     ...extra,
     'true',
   ].join('\n');
@@ -140,6 +144,7 @@ export function parseObserved(output: string): SystemdObserved {
     else if (kind === 'mariadb-installed') observed.mariadb.installed = true;
     else if (kind === 'mariadb-conf') observed.mariadb.configured = rest[0] ?? '';
     else if (kind === 'mariadb-active') observed.mariadb.active = rest[0] ?? '';
+    else if (kind === 'firewall') observed.firewall = rest.join(' ').split(',').filter(Boolean);
   }
   observed.units = [...units.values()];
   return observed;

@@ -16,6 +16,7 @@ import {
   mariadbScript,
   shipReleaseScript,
 } from './scripts.ts';
+import { firewallOperation } from './firewall.ts';
 import { SYSTEMD_STEPS, type RuntimeSteps } from './steps.ts';
 
 /** sha256 prefix of the MariaDB settings file, as observeScript() reports it. */
@@ -85,6 +86,8 @@ export function reconcileSystemd(
       cause: observed.hostsLine === undefined ? 'no block yet' : `was: ${observed.hostsLine}`,
     });
   }
+  const firewall = firewallOperation(project, desired.firewall, observed.firewall);
+  if (firewall) add(firewall);
   const { setup } = steps;
   if (setup && desired.apps.length > 0 && observed.setup !== setup.digest) {
     add({

@@ -33,10 +33,15 @@ export function checkHost(
 }
 
 /** What a plain server does not isolate, compared with the container layout (issue 21). */
-export const ISOLATION_NOTES = [
-  'runtime: systemd has no separate networks: every local process can reach every port; services bind 127.0.0.1 unless published, and published ports are not firewalled by notesctl',
-  "the databases share the host's one MariaDB server (a database and a user each), not a server each",
-];
+export function isolationNotes(runtime: 'systemd' | 'pm2'): string[] {
+  return [
+    `runtime: ${runtime} has no separate networks: every local process can reach every port; services bind 127.0.0.1 unless published, and published ports are open to anyone who reaches the host unless it has firewall: true (nftables then drops all but SSH and the published ports)`,
+    "the databases share the host's one MariaDB server (a database and a user each), not a server each",
+  ];
+}
+
+/** systemd's notes. */
+export const ISOLATION_NOTES = isolationNotes('systemd');
 
 /** What differs in the plan of another plain-server runtime (PM2) from systemd's. */
 export interface RuntimeSteps {

@@ -138,6 +138,7 @@ describe('topology cache: writing and reading back', () => {
           identity: '/home/tester/.ssh/id_ed25519',
           socket: '/run/docker.sock',
           runtime: 'docker',
+          firewall: false,
         },
       },
     };

@@ -103,6 +103,7 @@ describe('loadTopology', () => {
         identity: '/home/ann/.ssh/id_ed25519',
         socket: '/run/docker.sock',
         runtime: 'docker',
+        firewall: false,
       },
       web2: {
         name: 'web2',
@@ -112,6 +113,7 @@ describe('loadTopology', () => {
         identity: join(dir, 'keys/id'),
         socket: '/var/run/docker.sock',
         runtime: 'docker',
+        firewall: false,
       },
     });
     expect(topology.secrets).toEqual({

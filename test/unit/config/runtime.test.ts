@@ -70,6 +70,18 @@ describe('hosts.NAME.runtime', () => {
     ]);
   });
 
+  it('allows firewall: true on a plain server only (issue 21), naming the key otherwise', () => {
+    expect(load(withRuntime('    runtime: pm2', '    firewall: true')).hosts.web1?.firewall).toBe(
+      true,
+    );
+    expect(load(withRuntime('    runtime: systemd')).hosts.web1?.firewall).toBe(false);
+    expect(problemsOf(withRuntime('    firewall: true'))).toEqual([
+      expect.stringMatching(
+        /^\d+:\d+ hosts\.web1\.firewall: a firewall is kept by notesctl on runtime: systemd or pm2 only \(this host runs docker;/,
+      ),
+    ]);
+  });
+
   it('is in the JSON Schema with docker, systemd and pm2 as its values', () => {
     const schema = JSON.stringify(buildJsonSchema());
     expect(schema).toContain('"runtime":{"description":');
