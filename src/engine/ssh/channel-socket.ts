@@ -36,6 +36,11 @@ export class ChannelSocket extends Duplex {
       if (!this.writableFinished) this.end();
       if (this.readableEnded) this.destroy();
       else this.once('end', () => this.destroy());
+      // An idle keep-alive socket is read by no one, so its end would never come: with nothing
+      // left to read, let it flow to the end now. Else the HTTP agent keeps it as free, and the
+      // next request reuses a closed channel ("socket hang up" — seen behind a proxy that closes
+      // idle connections after 60 s).
+      if (this.readableLength === 0) this.resume();
     });
     // Errors on the channel itself are rare (the link's errors end it through close()).
     channel.on('error', (error: Error) => this.destroy(error));

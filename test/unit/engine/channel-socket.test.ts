@@ -58,4 +58,17 @@ describe('ChannelSocket', () => {
     channel.emit('end');
     expect((await failed).message).toMatch(/socket hang up/);
   });
+
+  it('is destroyed when the far end closes while it sits idle, so a keep-alive pool drops it', async () => {
+    // An idle keep-alive connection is read by no one; a proxy in front of the engine closing it
+    // (an idle timeout) must still end it, or the next request reuses a dead channel and fails
+    // with "socket hang up" at once.
+    const channel = new FakeChannel();
+    const socket = new ChannelSocket(channel as unknown as ClientChannel);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    channel.emit('end');
+    channel.emit('close');
+    await closed;
+    expect(socket.destroyed).toBe(true);
+  });
 });
