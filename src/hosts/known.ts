@@ -27,7 +27,9 @@ export async function optionalTopology(
 ): Promise<Topology | undefined> {
   if (!existsSync(file)) return undefined;
   try {
-    return await loadTopology(file);
+    // Recorded hosts are valid placements and cluster members, as for every other command.
+    const knownHosts = (await listHosts()).map((r) => r.name);
+    return await loadTopology(file, { knownHosts });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     terminal.warn(`${file} not read (${error.message}); only recorded hosts are shown`);

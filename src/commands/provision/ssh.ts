@@ -1,15 +1,27 @@
 /**
- * `notesctl provision ssh NAME user@host[:port] [--identity F] [--accept-new-host-key]`: make an
- * existing Debian/Ubuntu server a Docker host (docker-machine's generic driver) and record it
- * (src/provision/ssh/add-host.ts does the work).
+ * `notesctl provision ssh NAME user@host[:port] [--identity F] [--accept-new-host-key]
+ * [--cluster C]`: make an existing Debian/Ubuntu server a Docker host (docker-machine's generic
+ * driver) and record it (src/provision/ssh/add-host.ts does the work). With --cluster it also
+ * says which ports to open between the members: notesctl cannot know a server's firewall (nft,
+ * ufw, a provider's), so it opens none rather than guess.
  */
 import type { Command } from 'commander';
 import { sshOptionsFor } from '../../hosts/prompts.ts';
-import { checkNewHostName } from '../../hosts/store.ts';
+import { checkNewHostName, readHost } from '../../hosts/store.ts';
+import type { Terminal } from '../../output/terminal.ts';
 import { parseTarget } from '../../hosts/target.ts';
 import { createProgress } from '../../output/progress.ts';
 import { addSshHost, sameHostRecord } from '../../provision/ssh/add-host.ts';
 import type { CommandContext } from '../context.ts';
+import { relative } from 'node:path';
+import { topologyForProvision } from '../support/cluster-topology.ts';
+import { recordedHostNames } from '../support/load.ts';
+import {
+  checkClusterIntent,
+  clusterNextSteps,
+  swarmPortsToOpen,
+  type ClusterIntent,
+} from '../../provision/cluster-intent.ts';
 
 /** The server, its name, and how to log in. */
 export interface ProvisionSshOptions {
@@ -18,20 +30,27 @@ export interface ProvisionSshOptions {
   target: string;
   identity: string | undefined;
   acceptNewHostKey: boolean;
+  /** --cluster: the cluster the host is meant to join (issue 20). */
+  cluster: string | undefined;
 }
 
 /** Declare `provision ssh`'s flags. */
 export function configure(command: Command): Command {
   return command
     .option('-i, --identity <file>', 'SSH private key')
-    .option('--accept-new-host-key', 'trust the host key on first contact');
+    .option('--accept-new-host-key', 'trust the host key on first contact')
+    .option(
+      '--cluster <name>',
+      'for a cluster of the topology: print the ports to open and the next steps',
+    );
 }
 
 /** `provision ssh`'s options from what commander parsed. */
 export function readOptions(command: Command): ProvisionSshOptions {
   const [name = '', target = ''] = command.args;
   const o = command.opts<Partial<ProvisionSshOptions>>();
-  return { name, target, identity: o.identity, acceptNewHostKey: o.acceptNewHostKey === true };
+  const { identity, cluster } = o;
+  return { name, target, identity, acceptNewHostKey: o.acceptNewHostKey === true, cluster };
 }
 
 /** Run `provision ssh`. */
@@ -41,6 +60,15 @@ export async function run(
 ): Promise<number> {
   const name = checkNewHostName(options.name);
   const target = parseTarget(options.target, 'provision ssh TARGET');
+  const intent =
+    options.cluster === undefined
+      ? undefined
+      : checkClusterIntent(
+          await topologyForProvision(global, terminal, options.cluster),
+          options.cluster,
+          name,
+          await recordedHostNames(),
+        );
   const existing = await sameHostRecord(name, target);
   const progress = await createProgress(terminal);
   try {
@@ -48,13 +76,35 @@ export async function run(
     const spec = { name, target, identity: options.identity };
     const record = await addSshHost(spec, existing, ssh, progress.sink);
     progress.stop();
+    const ready = `Host ${name} is ready (${existing ? 'record updated' : 'recorded'}).`;
     if (global.json) terminal.json(record);
-    else
+    if (intent) {
+      await warnDropletMembers(intent, record.hostname, terminal);
+      const file = relative(process.cwd(), global.file) || global.file;
       terminal.info(
-        `Host ${name} is ready (${existing ? 'record updated' : 'recorded'}). Deploy to it with: notesctl up --host ${name}`,
+        [ready, ...swarmPortsToOpen(intent), ...clusterNextSteps(intent, file)].join('\n'),
       );
+    } else if (!global.json)
+      terminal.info(`${ready} Deploy to it with: notesctl up --host ${name}`);
     return 0;
   } finally {
     progress.stop();
+  }
+}
+
+/**
+ * Members that are DigitalOcean droplets admit the swarm ports only from droplets tagged for the
+ * cluster (src/provision/digitalocean/cluster-firewall.ts): this server is not one, so say so.
+ */
+async function warnDropletMembers(
+  intent: ClusterIntent,
+  address: string,
+  terminal: Terminal,
+): Promise<void> {
+  for (const other of intent.others) {
+    if ((await readHost(other))?.driver !== 'digitalocean') continue;
+    terminal.warn(
+      `member ${other} is a DigitalOcean droplet: its Cloud Firewall admits the swarm ports only from the droplets tagged for ${intent.cluster}, not from ${intent.host} — add rules for ${address} to it (control panel, or doctl compute firewall add-rules); ESP cannot be admitted there`,
+    );
   }
 }

@@ -20,7 +20,7 @@ import { hostsDir } from '../../hosts/store.ts';
 import { readFileBytes } from '../../config/read-file.ts';
 
 /** Names of recorded hosts (file names only: cheap, no parsing). */
-async function recordedHostNames(): Promise<string[]> {
+export async function recordedHostNames(): Promise<string[]> {
   try {
     return (await readdir(hostsDir()))
       .filter((f) => f.endsWith('.json'))

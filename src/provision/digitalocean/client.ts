@@ -19,6 +19,7 @@ import type {
   DropletCreateRequest,
   Firewall,
   FirewallCreateRequest,
+  InboundRule,
   Region,
   Size,
   SshKey,
@@ -223,6 +224,18 @@ export class DigitalOceanClient {
   async getFirewall(id: string): Promise<Firewall> {
     const answer = await this.#http.request('GET', `/v2/firewalls/${encodeURIComponent(id)}`);
     return (answer.body as { firewall: Firewall }).firewall;
+  }
+
+  /** `GET /v2/droplets/{id}/firewalls`, every page: the firewalls applied to a Droplet. */
+  listDropletFirewalls(dropletId: number): Promise<Firewall[]> {
+    const path = `/v2/droplets/${dropletId}/firewalls`;
+    return listAll<Firewall>(this.#http, path, 'firewalls');
+  }
+
+  /** `POST /v2/firewalls/{id}/rules` (204): add inbound rules to a firewall. */
+  async addFirewallRules(id: string, inbound: InboundRule[]): Promise<void> {
+    const path = `/v2/firewalls/${encodeURIComponent(id)}/rules`;
+    await this.#http.request('POST', path, { body: { inbound_rules: inbound } });
   }
 
   /** `DELETE /v2/firewalls/{id}` (204). */

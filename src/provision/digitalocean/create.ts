@@ -18,6 +18,8 @@ import { reportStep } from '../report-step.ts';
 import { provisionHost } from '../ssh/provision-host.ts';
 import type { DigitalOceanClient } from './client.ts';
 import { readCloudInitTemplate } from './cloud-init.ts';
+import { ESP_NOTE } from './cluster-firewall.ts';
+import { admitClusterMembers, type MembersAdmitted } from './admit-members.ts';
 import { deleteDigitalOceanResources } from './destroy.ts';
 import { planDroplet, planFirewall, type PublishedPort } from './plan.ts';
 
@@ -31,6 +33,14 @@ export interface DropletHostSpec {
   /** Ports the firewall admits besides SSH, and why (said in the output). */
   ports: PublishedPort[];
   portsReason: string;
+  /** With `--cluster`: the cluster's tag (./cluster-firewall.ts), put on the Droplet. */
+  clusterTag?: string | undefined;
+}
+
+/** The new host's record and, in a cluster, what the check of the other members found. */
+export interface CreatedDropletHost {
+  record: HostRecord;
+  cluster?: MembersAdmitted;
 }
 
 /** The name for a new droplet host: a valid host name that is not recorded yet. */
@@ -50,8 +60,8 @@ export async function createDropletHost(
   client: DigitalOceanClient,
   ssh: SshConnectOptions,
   onEvent: EventSink,
-): Promise<HostRecord> {
-  const { name, region, size, image } = spec;
+): Promise<CreatedDropletHost> {
+  const { name, region, size, image, clusterTag } = spec;
   const keyPath = join(stateDir(ssh.env), 'keys', `${name}_ed25519`);
   const made: { keyId?: number; dropletId?: number; firewallId?: string } = {};
   try {
@@ -78,7 +88,7 @@ export async function createDropletHost(
       sshKeyId: key.key.id,
       cloudInitTemplate: await readCloudInitTemplate(),
     });
-    request.tags.push(...spec.extraTags);
+    request.tags.push(...spec.extraTags, ...(clusterTag === undefined ? [] : [clusterTag]));
     const { droplet } = await reportStep(
       onEvent,
       'droplet',
@@ -88,18 +98,24 @@ export async function createDropletHost(
     );
     made.dropletId = droplet.id;
     onEvent({ type: 'note', text: `firewall: ${spec.portsReason}` });
-    const ports = spec.ports.map((p) => `, ${p.port}/${p.protocol}`).join('');
+    if (clusterTag !== undefined) onEvent({ type: 'note', text: `firewall: ${ESP_NOTE}` });
+    const swarm = clusterTag === undefined ? '' : `, the swarm ports from tag ${clusterTag}`;
+    const ports = spec.ports.map((p) => `, ${p.port}/${p.protocol}`).join('') + swarm;
     const firewall = await reportStep(
       onEvent,
       'firewall',
       `create a firewall admitting only SSH${ports}`,
       () =>
         client.createFirewall(
-          planFirewall({ hostName: name, ports: spec.ports, dropletIds: [droplet.id] }),
+          planFirewall({ hostName: name, ports: spec.ports, dropletIds: [droplet.id], clusterTag }),
         ),
       (f) => `created firewall ${f.id} (SSH${ports})`,
     );
     made.firewallId = firewall.id;
+    const cluster =
+      clusterTag === undefined
+        ? undefined
+        : await admitClusterMembers(client, clusterTag, droplet.id, onEvent);
     const address = await reportStep(
       onEvent,
       'boot',
@@ -151,7 +167,7 @@ export async function createDropletHost(
     // The key is deleted with the host only if this run registered it.
     if (!key.created) delete record.digitalocean?.keyId;
     await writeHost(record, ssh.env);
-    return record;
+    return cluster === undefined ? { record } : { record, cluster };
   } catch (error) {
     await undo(name, made, { region, size, image, keyPath }, client, onEvent, ssh.env);
     throw error;

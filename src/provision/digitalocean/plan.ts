@@ -6,6 +6,7 @@
 import { UsageError } from '../../errors.ts';
 import type { ProxySettings, Service, Topology } from '../../model/topology.ts';
 import { renderCloudInit } from './cloud-init.ts';
+import { swarmInboundRules } from './cluster-firewall.ts';
 import type {
   DropletCreateRequest,
   FirewallCreateRequest,
@@ -89,14 +90,21 @@ export function publishedPorts(
 
 /**
  * The ports a new host's firewall admits besides SSH, and why (said in the output): those the
- * services placed on `name` publish; if none is placed there, every port the topology publishes
- * (for `up --host NAME`); without a topology file, none.
+ * services placed on its `cluster` publish, if any; else those the services placed on `name`
+ * publish; if none is placed there, every port the topology publishes (for `up --host NAME`);
+ * without a topology file, none.
  */
 export function firewallPorts(
   topology: Topology | undefined,
   name: string,
+  cluster?: string,
 ): { ports: PublishedPort[]; portsReason: string } {
   if (!topology) return { ports: [], portsReason: 'no topology file here, so SSH only' };
+  // A member of a cluster may run any task of the services placed on the cluster (issue 20).
+  const onCluster =
+    cluster === undefined ? [] : publishedPorts(topology.services, cluster, topology.proxy);
+  if (onCluster.length > 0)
+    return { ports: onCluster, portsReason: `the ports ${topology.file} publishes on ${cluster}` };
   const placed = publishedPorts(topology.services, name, topology.proxy);
   if (placed.length > 0)
     return { ports: placed, portsReason: `the ports ${topology.file} publishes on ${name}` };
@@ -150,11 +158,14 @@ export interface FirewallPlanInput {
   /** Ports the topology publishes there (see publishedPorts). */
   ports: PublishedPort[];
   dropletIds: number[];
+  /** With `--cluster`: the cluster's tag, the only source admitted on the swarm ports. */
+  clusterTag?: string | undefined;
 }
 
 /**
  * The body of `POST /v2/firewalls` for host `hostName`: inbound only SSH (22/tcp) and the
- * published ports, from anywhere; outbound everything (TCP and UDP on every port, and ICMP), so
+ * published ports, from anywhere — and, in a cluster, the swarm ports from the cluster's tag only
+ * (./cluster-firewall.ts); outbound everything (TCP and UDP on every port, and ICMP), so
  * the server can install packages, resolve names and pull images.
  */
 export function planFirewall(input: FirewallPlanInput): FirewallCreateRequest {
@@ -169,6 +180,7 @@ export function planFirewall(input: FirewallPlanInput): FirewallCreateRequest {
       sources: { addresses: [...ALL_ADDRESSES] },
     });
   }
+  const swarm = input.clusterTag === undefined ? [] : swarmInboundRules(input.clusterTag);
   const outbound: OutboundRule[] = [
     { protocol: 'tcp', ports: '1-65535', destinations: { addresses: [...ALL_ADDRESSES] } },
     { protocol: 'udp', ports: '1-65535', destinations: { addresses: [...ALL_ADDRESSES] } },
@@ -177,7 +189,7 @@ export function planFirewall(input: FirewallPlanInput): FirewallCreateRequest {
   ];
   return {
     name: `notesctl-${dropletName(input.hostName)}`,
-    inbound_rules: [...inbound.values()],
+    inbound_rules: [...inbound.values(), ...swarm],
     outbound_rules: outbound,
     droplet_ids: [...input.dropletIds],
     tags: [],

@@ -1,5 +1,8 @@
 // Cloud Firewalls of the fake DigitalOcean API: create (202, status "waiting", then "succeeded"),
-// get, delete. Rules are validated and stored; no traffic is filtered (see server.ts).
+// get, delete, add rules (204), and the firewalls applied to a Droplet. Rules are validated and
+// stored; no traffic is filtered (see server.ts). Sources and destinations may be addresses,
+// Droplet ids or tags (tags in the Droplet tag format; the real API also takes load balancers
+// and Kubernetes clusters, which the fake only stores).
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type {
@@ -8,11 +11,12 @@ import type {
   InboundRule,
   OutboundRule,
 } from '../../../src/provision/digitalocean/types.ts';
-import { badRequest, noContent, notFound, type Reply } from './reply.ts';
+import { badRequest, noContent, notFound, page, type Reply } from './reply.ts';
 import type { Route } from './router.ts';
 import type { FakeState } from './state.ts';
 
 const FIREWALL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9.-]+$/;
+const TAG_NAME = /^[a-zA-Z0-9_:-]{1,255}$/;
 /** How long a new firewall reports "waiting" before "succeeded". */
 const APPLY_MS = 50;
 
@@ -59,6 +63,8 @@ function checkRule(
   }
   const bad = addresses.find((address) => !validAddress(address));
   if (bad !== undefined) return `${where}: "${bad}" is not an IP address or CIDR`;
+  const badTag = (target.tags ?? []).find((tag) => typeof tag !== 'string' || !TAG_NAME.test(tag));
+  if (badTag !== undefined) return `${where}: ${JSON.stringify(badTag)} is not a valid tag name`;
   // ICMP has no ports; the API always answers "0" for it.
   return {
     protocol: raw.protocol,
@@ -116,9 +122,54 @@ function createFirewall(state: FakeState, body: unknown): Reply {
   return { status: 202, body: { firewall: answer } };
 }
 
+/** `POST /v2/firewalls/{id}/rules`: append the rules (validated as on create); 204. */
+function addRules(state: FakeState, id: string, body: unknown): Reply {
+  const firewall = state.firewalls.get(id);
+  if (firewall === undefined) return notFound();
+  if (typeof body !== 'object' || body === null) return badRequest('error parsing request body');
+  const request = body as Record<string, unknown>;
+  const inbound = Array.isArray(request.inbound_rules) ? (request.inbound_rules as RawRule[]) : [];
+  const outbound = Array.isArray(request.outbound_rules)
+    ? (request.outbound_rules as RawRule[])
+    : [];
+  if (inbound.length + outbound.length === 0) {
+    return badRequest('must specify at least one inbound or outbound rule');
+  }
+  const rules = [
+    ...inbound.map((rule, i) => checkRule(rule, 'sources', `inbound_rules[${i}]`)),
+    ...outbound.map((rule, i) => checkRule(rule, 'destinations', `outbound_rules[${i}]`)),
+  ];
+  const problem = rules.find((rule) => typeof rule === 'string');
+  if (problem !== undefined) return badRequest(problem);
+  firewall.inbound_rules.push(...(rules.slice(0, inbound.length) as InboundRule[]));
+  firewall.outbound_rules.push(...(rules.slice(inbound.length) as OutboundRule[]));
+  return noContent();
+}
+
+/** `GET /v2/droplets/{id}/firewalls`: the firewalls that name the Droplet or one of its tags. */
+function dropletFirewalls(state: FakeState, id: string, url: URL, publicUrl: string): Reply {
+  const record = state.droplets.get(Number(id));
+  if (record === undefined) return notFound();
+  const { droplet } = record;
+  const applied = [...state.firewalls.values()].filter(
+    (f) => f.droplet_ids.includes(droplet.id) || f.tags.some((t) => droplet.tags.includes(t)),
+  );
+  return page(applied, 'firewalls', url, publicUrl);
+}
+
 /** Routes of this file. */
-export function firewallRoutes(state: FakeState): Route[] {
+export function firewallRoutes(state: FakeState, publicUrl: string): Route[] {
   return [
+    {
+      method: 'POST',
+      pattern: /^\/v2\/firewalls\/([^/]+)\/rules$/,
+      handle: ({ params, body }) => addRules(state, params[0] ?? '', body),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v2\/droplets\/(\d+)\/firewalls$/,
+      handle: ({ params, url }) => dropletFirewalls(state, params[0] ?? '', url, publicUrl),
+    },
     {
       method: 'POST',
       pattern: /^\/v2\/firewalls$/,

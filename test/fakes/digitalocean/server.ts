@@ -16,7 +16,7 @@
 //   href); status goes new → active only (never off/archive); deletion is immediate.
 // - Stricter than the real API: user_data is required and must be `#cloud-config` YAML, so
 //   tests see what notesctl asks the server to do.
-// - Firewalls are validated and stored but filter no traffic; they report "waiting" for 50 ms,
+// - Firewalls are validated and stored but filter no traffic (rules with tag sources included); they report "waiting" for 50 ms,
 //   then "succeeded". Validation errors are 400 bad_request (the status the spec lists for
 //   create) with our own wording.
 // - Error messages copy the real API's wording where it is known (401, 404, 422 for invalid
@@ -188,7 +188,7 @@ export async function startFakeDigitalOcean(
   routes = [
     ...accountRoutes(state, url),
     ...dropletRoutes(state, lifecycle, url),
-    ...firewallRoutes(state),
+    ...firewallRoutes(state, url),
     ...actionRoutes(state),
   ];
 
