@@ -27,8 +27,16 @@ export class ChannelSocket extends Duplex {
       if (!this.push(chunk)) channel.pause();
     });
     channel.on('end', () => {
-      if (endAfter) void endAfter.then(() => this.push(null));
-      else this.push(null);
+      if (endAfter) {
+        void endAfter.then(() => this.push(null));
+        return;
+      }
+      this.push(null);
+      // An idle keep-alive socket (the HTTP agent's free pool) is read by no one, so this end
+      // would never be seen and the next request would reuse a channel whose far end is gone
+      // ("socket hang up" at once — seen behind a proxy that closes idle connections after 60 s).
+      // An HTTP server's end means the connection is over: destroy it, and the agent drops it.
+      if (this.readableFlowing !== true && this.readableLength === 0) this.destroy();
     });
     channel.on('close', () => {
       // The remote end closed: deliver what was read, then end like a closed TCP socket.
@@ -36,10 +44,7 @@ export class ChannelSocket extends Duplex {
       if (!this.writableFinished) this.end();
       if (this.readableEnded) this.destroy();
       else this.once('end', () => this.destroy());
-      // An idle keep-alive socket is read by no one, so its end would never come: with nothing
-      // left to read, let it flow to the end now. Else the HTTP agent keeps it as free, and the
-      // next request reuses a closed channel ("socket hang up" — seen behind a proxy that closes
-      // idle connections after 60 s).
+      // Idle (nothing left to read, no one reading): its end would never come; see 'end' above.
       if (this.readableLength === 0) this.resume();
     });
     // Errors on the channel itself are rare (the link's errors end it through close()).

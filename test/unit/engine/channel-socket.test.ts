@@ -66,8 +66,16 @@ describe('ChannelSocket', () => {
     const channel = new FakeChannel();
     const socket = new ChannelSocket(channel as unknown as ClientChannel);
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    channel.emit('end');
     channel.emit('close');
+    await closed;
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it("is destroyed by the far end's EOF alone while idle (sshd sends EOF, not close, while we keep our side open)", async () => {
+    const channel = new FakeChannel();
+    const socket = new ChannelSocket(channel as unknown as ClientChannel);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    channel.emit('end');
     await closed;
     expect(socket.destroyed).toBe(true);
   });
