@@ -200,6 +200,18 @@ describe('the Notes stack on a plain server run by PM2', () => {
     await noteIsThere();
   });
 
+  it('rolls notes back to its release before with a reload, and records it', async () => {
+    const releases = (await sh(`ls -t /opt/notesctl/${project}/notes/releases`)).split('\n');
+    expect(releases).toHaveLength(2);
+    const rollback = await cli(['rollback', 'notes']);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(await sh(`readlink /opt/notesctl/${project}/notes/current`)).toBe(
+      `releases/${releases[1] ?? ''}`,
+    );
+    expect((await app('notes')).status).toEqual(['online']);
+    await noteIsThere();
+  });
+
   it('brings notes back within 10 s after kill -9 of its process', async () => {
     const [pid] = (await app('notes')).pids;
     await sh(`kill -9 ${pid}`);
@@ -245,5 +257,15 @@ describe('the Notes stack on a plain server run by PM2', () => {
     await until('notes after reboot', healthy, 60_000);
     await noteIsThere();
     expect(await sh('systemctl is-active notesctl-firewall')).toBe('active');
+  });
+
+  it('down removes the apps from PM2 and keeps the data; up brings the note back', async () => {
+    const down = await cli(['down', '--yes']);
+    expect(down.code, down.stderr).toBe(0);
+    expect((await app('notes')).status).toEqual([]);
+    expect(await sh(`ls /etc/notesctl/${project}/pm2`)).toBe('');
+    const up = await cli(['up']);
+    expect(up.code, up.stderr).toBe(0);
+    await noteIsThere();
   });
 });

@@ -12,7 +12,7 @@ import { pack } from 'tar-stream';
 import type { Shell } from '../../engine/shell.ts';
 import { UsageError } from '../../errors.ts';
 import type { Topology } from '../../model/topology.ts';
-import type { HostInput, Plan, PlannedOperation } from '../../plan/types.ts';
+import type { HostInput, Plan } from '../../plan/types.ts';
 import type {
   BuiltImage,
   ExecuteOptions,
@@ -38,12 +38,12 @@ import {
 import { readHistory, removeHistory, writeHistory } from './history.ts';
 import { fileHostLock } from './host-lock.ts';
 import { isDatabase } from './desired.ts';
+import { planPlainDown } from './plan-down.ts';
 import { executeSystemdPlan } from './execute.ts';
 import { unitName } from './names.ts';
 import { fetchNode } from './node-dist.ts';
 import { healthArgv } from './health-argv.ts';
 import {
-  databaseServices,
   planSystemdUp,
   releaseCandidate,
   SYSTEMD_RUNTIME,
@@ -52,13 +52,7 @@ import {
 } from './plan-up.ts';
 import { shellQuote as q } from './quote.ts';
 import { packRelease, releaseOf } from './release.ts';
-import {
-  databaseCheck,
-  dropDatabaseScript,
-  inServiceScript,
-  purgeProjectScript,
-  unitStateCommand,
-} from './scripts.ts';
+import { databaseCheck, inServiceScript, unitStateCommand } from './scripts.ts';
 import { systemdStatus } from './status.ts';
 import { appsMajor } from './node-dist.ts';
 
@@ -181,59 +175,8 @@ export class SystemdTarget implements Target {
     return result.stdout.trimEnd();
   }
 
-  async planDown({ volumes }: PlanDownOptions): Promise<PlannedDown> {
-    const { project } = this.topology;
-    const observed = await this.plain.observe(this.shell, project);
-    const { steps } = await this.plain.prepare(observed.nodes.at(-1) ?? '', observed);
-    const ops: PlannedOperation[] = observed.units.map((u) => ({
-      id: `remove:${u.service}`,
-      operation: {
-        kind: 'host-step',
-        service: u.service,
-        title: `stop, disable and remove ${u.unit}`,
-        script: steps.removeScript(project, u.service, u.unit),
-        input: undefined,
-      },
-      after: [],
-      cause: 'down',
-    }));
-    const removals = ops.map((o) => o.id);
-    if (volumes) {
-      for (const service of databaseServices(this.topology, this.host)) {
-        if (!observed.databases.has(service)) continue;
-        const env = this.topology.services[service]?.env ?? {};
-        const database = env.MARIADB_DATABASE ?? env.MYSQL_DATABASE ?? service;
-        const user = env.MARIADB_USER ?? env.MYSQL_USER ?? service;
-        ops.push({
-          id: `drop:${service}`,
-          operation: {
-            kind: 'host-step',
-            service,
-            title: `drop database ${database} and user ${user} (${service}; its data is deleted)`,
-            script: dropDatabaseScript(project, service, database, user),
-            input: undefined,
-          },
-          after: removals,
-          cause: 'down --volumes',
-        });
-      }
-      ops.push({
-        id: 'purge',
-        operation: {
-          kind: 'host-step',
-          service: undefined,
-          title: `remove the project's releases, settings, state folders and /etc/hosts block`,
-          script: purgeProjectScript(project),
-          input: undefined,
-        },
-        after: ops.map((o) => o.id),
-        cause: 'down --volumes',
-      });
-    }
-    return {
-      plan: { project, host: this.host, operations: ops, unchanged: [], orphans: [] },
-      found: { containers: observed.units.length, networks: 0, volumes: observed.databases.size },
-    };
+  planDown({ volumes }: PlanDownOptions): Promise<PlannedDown> {
+    return planPlainDown(this.shell, this.topology, this.host, this.plain, volumes);
   }
 
   async execute(plan: Plan, options: ExecuteOptions): Promise<void> {
