@@ -22,7 +22,8 @@ export function progressCounter(
   label: string,
   verb: string,
 ): { stream: Transform; bytes: () => number } {
-  const started = Date.now();
+  // The rate runs from the first byte: a restore stops services before the tar flows.
+  let started = Date.now();
   let bytes = 0;
   let lastLive = started;
   let lastNote = started;
@@ -30,8 +31,9 @@ export function progressCounter(
     `${label}: ${formatBytes(bytes)} ${verb}, ${rateText(bytes, Date.now() - started)}`;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
       const now = Date.now();
+      if (bytes === 0) [started, lastLive, lastNote] = [now, now, now];
+      bytes += chunk.length;
       if (now - lastLive >= LIVE_MS) {
         lastLive = now;
         onEvent({ type: 'op-progress', id, text: text() });
