@@ -71,10 +71,20 @@ export function dockerLockStore(engine: Engine, project: string): HostLockStore 
         if (isNotFound(error)) return undefined;
         throw error;
       }
-      const latest = await engine.readFile(handle, `${FOLDER}/${FILE}`).catch((error: unknown) => {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      });
+      const latest = await engine
+        .readFile(handle, `${FOLDER}/${FILE}`)
+        .catch(async (error: unknown) => {
+          if (isNotFound(error)) return undefined;
+          // Removed while its file was read (its holder released it): the engine answers 500
+          // "error processing tar file … no such file or directory", not 404.
+          const gone = await engine.inspectContainer(handle).then(
+            () => false,
+            (e: unknown) => isNotFound(e),
+          );
+          if (!gone) throw error;
+          return null;
+        });
+      if (latest === null) return undefined;
       const content = latest?.toString('utf8') ?? created;
       return content === undefined ? undefined : { handle, content };
     },
