@@ -15,7 +15,13 @@ import {
   SWARM_PORT,
   type JoinTokens,
 } from '../engine/swarm-cluster.ts';
-import { listNodes, removeGatewayBridge, removeNode, updateNode } from '../engine/swarm-nodes.ts';
+import {
+  countRunningTasks,
+  listNodes,
+  removeGatewayBridge,
+  removeNode,
+  updateNode,
+} from '../engine/swarm-nodes.ts';
 import { pollUntil } from './poll.ts';
 import type { MemberLink } from './members.ts';
 import { describeStep, type MembershipStep, type ObservedCluster } from './membership.ts';
@@ -124,12 +130,19 @@ async function update(run: Run, step: Step<'update'>): Promise<void> {
 async function removeLeaver(run: Run, steps: MembershipStep[]): Promise<void> {
   for (const step of steps) {
     if (step.kind === 'drain') {
-      await run.op(step, () =>
-        updateNode(run.manager(), step.nodeId, {
+      await run.op(step, async () => {
+        const manager = run.manager();
+        await updateNode(manager, step.nodeId, {
           availability: 'drain',
           ...(step.demote ? { role: 'worker' as const } : {}),
-        }),
-      );
+        });
+        // Its tasks stop there once their replacements run elsewhere: leave only after that.
+        // (A host that does not answer keeps reporting them as running: nothing to wait for.)
+        if (!step.reachable) return;
+        await pollUntil(`the tasks of ${step.host} to move to other nodes`, 120_000, async () => {
+          return (await countRunningTasks(manager, step.nodeId)) === 0;
+        });
+      });
     } else if (step.kind === 'leave') {
       const engine = run.engine(step.host);
       await run.op(step, async () => {

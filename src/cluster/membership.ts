@@ -31,7 +31,8 @@ export type MembershipStep =
   | { kind: 'init'; host: string; advertiseAddr: string }
   | { kind: 'join'; host: string; role: 'manager' | 'worker'; advertiseAddr: string }
   | { kind: 'update'; host: string; labels?: Labels; role?: 'manager' | 'worker'; cause: string }
-  | { kind: 'drain'; host: string; nodeId: string; demote: boolean }
+  /** `reachable`: the host answers, so its tasks stop and the drain can wait for that. */
+  | { kind: 'drain'; host: string; nodeId: string; demote: boolean; reachable: boolean }
   | { kind: 'leave'; host: string }
   | { kind: 'remove-node'; host: string; nodeId: string; cause: string };
 
@@ -173,7 +174,13 @@ function removeLeavers(cluster: Cluster, observed: ObservedCluster): MembershipS
     const own = observed.leaving[host];
     const reachable = own?.state === 'active' && own.nodeId === node.id;
     if (node.availability !== 'drain' || node.role === 'manager')
-      steps.push({ kind: 'drain', host, nodeId: node.id, demote: node.role === 'manager' });
+      steps.push({
+        kind: 'drain',
+        host,
+        nodeId: node.id,
+        demote: node.role === 'manager',
+        reachable,
+      });
     if (reachable) steps.push({ kind: 'leave', host });
     steps.push({
       kind: 'remove-node',

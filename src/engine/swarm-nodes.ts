@@ -139,3 +139,14 @@ export async function removeGatewayBridge(engine: Engine): Promise<void> {
     accept: [404],
   });
 }
+
+/** How many tasks still run on a node (a drained node's, until Swarm moved them away). */
+export async function countRunningTasks(engine: Engine, nodeId: string): Promise<number> {
+  const filters = JSON.stringify({ node: [nodeId] });
+  const tasks = await engine.request<{ Status?: { State?: string } }[]>(
+    'list the tasks of',
+    `node ${nodeId}`,
+    { method: 'GET', path: `/tasks?filters=${encodeURIComponent(filters)}` },
+  );
+  return tasks.filter((t) => t.Status?.State === 'running').length;
+}

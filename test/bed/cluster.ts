@@ -4,7 +4,9 @@
 // forward to each other: 2377/tcp, 7946/tcp+udp, 4789/udp). The bed never forms the swarm itself:
 // that is notesctl's job (`cluster up`); it only reads the swarm state and stops or restarts an
 // engine for failure tests. stop() leaves every swarm and stops every host.
-import { appendFileSync, linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, linkSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -185,4 +187,28 @@ export function writeClusterTopology(
     ].join('\n'),
   );
   return file;
+}
+
+/** A ~2 MB image running the machine's `sleep` (with its libc): `/usr/bin/sleep SECONDS`. */
+export const SLEEPER_IMAGE = 'notesctl-testbed/sleeper:1';
+
+/**
+ * Import SLEEPER_IMAGE into each host's engine (no registry, no pull: Swarm's lookup of it fails at
+ * once with the fail-fast resolver, then it uses the local image), for tests that need tasks.
+ */
+export async function importSleeperImage(hosts: TestHost[]): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'notesctl-sleeper-'));
+  try {
+    const { stdout } = await execa('ldd', ['/usr/bin/sleep']);
+    for (const file of ['/usr/bin/sleep', ...(stdout.match(/\/[^\s]+/g) ?? [])]) {
+      mkdirSync(join(root, dirname(file)), { recursive: true });
+      copyFileSync(file, join(root, file));
+    }
+    const load = 'tar -C "$1" -c . | docker -H "unix://$2" import - "$3" >/dev/null';
+    await Promise.all(
+      hosts.map((h) => execa('sh', ['-c', load, 'sh', root, h.dockerSocket, SLEEPER_IMAGE])),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   hostApi,
+  importSleeperImage,
   recordHostCalls,
+  SLEEPER_IMAGE,
   RECORDING_SOCKET,
   startClusterBed,
   startHostEngine,
@@ -80,6 +82,17 @@ async function cli(args: string[]): Promise<CliResult> {
 async function nodes(through = a): Promise<Map<string, Node>> {
   const list = await hostApi<Node[]>(host(through), 'GET', '/nodes');
   return new Map(list.map((n) => [n.Spec.Labels['io.notesctl.host'] ?? n.ID, n]));
+}
+
+/** The nodes on which the service's tasks run now (their node IDs). */
+async function runningTasks(service: string): Promise<string[]> {
+  const filters = encodeURIComponent(JSON.stringify({ service: [service] }));
+  const tasks = await hostApi<{ NodeID: string; Status: { State: string } }[]>(
+    host(a),
+    'GET',
+    `/tasks?filters=${filters}`,
+  );
+  return tasks.filter((t) => t.Status.State === 'running').map((t) => t.NodeID);
 }
 
 async function rememberTokens(through: string): Promise<void> {
@@ -154,13 +167,28 @@ describe('notesctl cluster over SSH (3 managers)', () => {
     expect(proxies.slice(0, 3).every((p) => p.calls.length > 0)).toBe(true);
   });
 
-  it('joins a fourth host added as a worker, then drains and removes it when taken out', async () => {
+  it('joins a fourth host added as a worker, then drains it (its task stops), removes it', async () => {
     topology([d]);
     const grow = await cli(['cluster', 'up', 'prod']);
     expect(grow.code, grow.stderr).toBe(0);
     const grown = await nodes();
     expect(grown.get(d)).toMatchObject({ Spec: { Role: 'worker' }, Status: { State: 'ready' } });
     await rememberTokens(b);
+
+    // A task on every node (global mode), so the drain has something to stop on d.
+    await importSleeperImage(theBed().hosts);
+    await hostApi(host(a), 'POST', '/services/create', {
+      Name: `${run}-sleeper`,
+      Labels: { 'io.notesctl.project': run },
+      TaskTemplate: {
+        ContainerSpec: { Image: SLEEPER_IMAGE, Command: ['/usr/bin/sleep', '3600'] },
+      },
+      Mode: { Global: {} },
+    });
+    const ms = await until(60_000, async () => {
+      expect(await runningTasks(`${run}-sleeper`)).toHaveLength(4);
+    });
+    console.log(`a task running on each of 4 nodes ${ms} ms after the service was created`);
 
     topology();
     const shrink = await cli(['cluster', 'up', 'prod']);
@@ -170,6 +198,8 @@ describe('notesctl cluster over SSH (3 managers)', () => {
     );
     expect([...(await nodes()).keys()].sort()).toEqual([a, b, c]);
     expect(await swarmState(host(d))).toBe('inactive');
+    expect(await runningTasks(`${run}-sleeper`)).toHaveLength(3);
+    expect(await hostApi<unknown[]>(host(d), 'GET', '/containers/json?all=1')).toEqual([]);
   });
 
   it('stays writable through another manager while one manager’s engine is down', async () => {
@@ -228,12 +258,18 @@ describe('notesctl cluster over SSH (3 managers)', () => {
     }
   });
 
-  it('cluster rm (--yes) leaves every host out of any swarm', async () => {
+  it('cluster rm asks, refuses while the project runs there, then leaves the hosts as they were', async () => {
     const ls = await cli(['cluster', 'ls']);
     expect(ls.stdout).toMatch(/prod +\S+ +3 +ready\n/);
-    const refused = await cli(['cluster', 'rm', 'prod']);
-    expect(refused.code).toBe(2);
-    const rm = await cli(['cluster', 'rm', 'prod', '--yes']);
+    const busy = await cli(['cluster', 'rm', 'prod']);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain(`cluster prod runs 1 services of project ${run}`);
+    expect(busy.stderr).toContain('`notesctl down`');
+    const unasked = await cli(['cluster', 'rm', 'prod', '--force']);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toContain('refusing without confirmation');
+    expect(await swarmState(host(a))).toBe('active');
+    const rm = await cli(['cluster', 'rm', 'prod', '--yes', '--force']);
     expect(rm.code, rm.stderr).toBe(0);
     console.log(`cluster rm of 3 managers: ${rm.ms} ms (whole CLI process)`);
     for (const name of [a, b, c]) {
@@ -241,6 +277,9 @@ describe('notesctl cluster over SSH (3 managers)', () => {
       // The gateway bridge Swarm made at init/join is gone too: the hosts are as they were.
       const networks = await hostApi<{ Name: string }[]>(host(name), 'GET', '/networks');
       expect(networks.map((n) => n.Name).sort()).toEqual(['bridge', 'host', 'none']);
+      await until(30_000, async () => {
+        expect(await hostApi<unknown[]>(host(name), 'GET', '/containers/json?all=1')).toEqual([]);
+      });
     }
   });
 });
