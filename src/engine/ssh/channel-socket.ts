@@ -20,7 +20,10 @@ export class ChannelSocket extends Duplex {
    * nothing, until its exit status tells why).
    */
   constructor(channel: ClientChannel, endAfter?: Promise<void>) {
-    super({ allowHalfOpen: true });
+    // Not half-open: when the far end ends (an HTTP server closing a keep-alive connection,
+    // often while it sits idle in the agent's pool), our side ends too and the socket is
+    // destroyed, so the agent drops it instead of reusing a channel whose far end is gone.
+    super({ allowHalfOpen: false });
     this.channel = channel;
     channel.on('data', (chunk: Buffer) => {
       this.touch();
@@ -32,10 +35,7 @@ export class ChannelSocket extends Duplex {
         return;
       }
       this.push(null);
-      // An idle keep-alive socket (the HTTP agent's free pool) is read by no one, so this end
-      // would never be seen and the next request would reuse a channel whose far end is gone
-      // ("socket hang up" at once — seen behind a proxy that closes idle connections after 60 s).
-      // An HTTP server's end means the connection is over: destroy it, and the agent drops it.
+      // A paused socket with nothing buffered would never see this end: the connection is over.
       if (this.readableFlowing !== true && this.readableLength === 0) this.destroy();
     });
     channel.on('close', () => {
@@ -44,7 +44,7 @@ export class ChannelSocket extends Duplex {
       if (!this.writableFinished) this.end();
       if (this.readableEnded) this.destroy();
       else this.once('end', () => this.destroy());
-      // Idle (nothing left to read, no one reading): its end would never come; see 'end' above.
+      // Nothing left to read: let the end come even if no one is reading.
       if (this.readableLength === 0) this.resume();
     });
     // Errors on the channel itself are rare (the link's errors end it through close()).
