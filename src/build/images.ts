@@ -125,7 +125,12 @@ function createShipper(target: Engine, options: ImageOptions) {
   let queue: Promise<unknown> = Promise.resolve();
   let present: Promise<Set<string>> | undefined;
   const results: ShipResult[] = [];
+  // One shipment per image: services sharing an image (both databases) wait for the same one
+  // rather than export it again to find every layer there already.
+  const shipping = new Map<string, Promise<void>>();
   const ship = (source: Engine, ref: string, service: string): Promise<void> => {
+    const already = shipping.get(ref);
+    if (already) return already;
     const run = async () => {
       present ??= chainIdsOn(target);
       const known = await present;
@@ -161,6 +166,7 @@ function createShipper(target: Engine, options: ImageOptions) {
     };
     const next = queue.then(run, run);
     queue = next.catch(() => undefined);
+    shipping.set(ref, next);
     return next;
   };
   return { ship, results };
