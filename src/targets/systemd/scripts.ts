@@ -68,6 +68,9 @@ export function shipReleaseScript(project: string, service: string, id: string):
     `trap 'rm -rf "$tmp"' EXIT`,
     `tar -xz -C "$tmp" --no-same-owner --no-same-permissions`,
     `chmod -R u+rwX,go+rX,go-w "$tmp"`,
+    // The archive is reproducible (every time 0), and tar gives its folder that time: the time it
+    // arrived is what pruning (ls -t) sorts by.
+    `touch "$tmp"`,
     `rm -rf ${q(`${dir}/${id}`)} && mv -T "$tmp" ${q(`${dir}/${id}`)}`,
     `trap - EXIT`,
   ].join('\n');
