@@ -12,6 +12,7 @@ import type { ResolvedImage } from '../plan/desired.ts';
 import { contextDigest, listContext } from './context.ts';
 import { chainIds, chainIdsOn } from '../ship/layers.ts';
 import type { ShipResult } from '../ship/ship.ts';
+import type { PackCache } from '../ship/pack-cache.ts';
 import { formatBytes } from '../output/bytes.ts';
 
 /** Options for resolveImages(). */
@@ -24,6 +25,8 @@ export interface ImageOptions {
   onEvent: (event: ApplyEvent) => void;
   /** The operator's engine, when the target is remote: images are built there and shipped. */
   builder?: Engine | undefined;
+  /** Packs shared by the shipments to several targets (a cluster's nodes). */
+  packs?: PackCache | undefined;
 }
 
 /** What resolveImages() found and did. */
@@ -143,6 +146,7 @@ function createShipper(target: Engine, options: ImageOptions) {
         const { shipImage } = await import('../ship/ship.ts');
         const result = await shipImage(source, target, ref, {
           present: known,
+          ...(options.packs ? { packs: options.packs } : {}),
           onProgress: (t) => options.onEvent({ type: 'op-progress', id, text: t }),
         });
         const image = await target.inspectImage(ref);

@@ -8,14 +8,15 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { extract, pack } from 'tar-stream';
 import { RuntimeError } from '../errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { chainIds, chainIdsOn } from './layers.ts';
 import { formatBytes } from '../output/bytes.ts';
+import { filterTar, readManifest, skippedLayers } from './tar-files.ts';
+import type { PackCache } from './pack-cache.ts';
 
 /**
  * What a shipment sent: the one shape resolveImages() collects and `up` reports (its summary
@@ -31,34 +32,34 @@ export interface ShipResult {
   wireBytes: number;
 }
 
-interface ManifestEntry {
-  Config: string;
-  Layers: string[];
-}
-
 /** Ship `ref` from `source` to `target`; `present` can be passed to reuse one target scan. */
 export async function shipImage(
   source: Engine,
   target: Engine,
   ref: string,
-  options: { present?: Set<string>; onProgress?: (text: string) => void } = {},
+  options: {
+    present?: Set<string>;
+    onProgress?: (text: string) => void;
+    /** Packs shared with the command's other shipments (several nodes of a cluster). */
+    packs?: PackCache;
+  } = {},
 ): Promise<ShipResult> {
   const image = await source.inspectImage(ref);
   if (!image) throw new RuntimeError(`cannot ship ${ref}: it is not on ${source.hostName}`);
   const present = options.present ?? (await chainIdsOn(target));
   const chains = chainIds(image.layers);
+  if (options.packs) {
+    const pack = await options.packs.pack(source, ref, chains, present);
+    await loadPack(target, ref, pack.file, options.onProgress);
+    await checkLoaded(target, ref, image.id);
+    const { layersSent, layerBytesSent, wireBytes } = pack;
+    return { ref, layersTotal: chains.length, layersSent, layerBytesSent, wireBytes };
+  }
   const dir = await mkdtemp(join(tmpdir(), 'notesctl-ship-'));
   const spool = join(dir, 'image.tar');
   try {
     await pipeline(await source.saveImages([ref]), createWriteStream(spool, { mode: 0o600 }));
-    const manifest = await readManifest(spool);
-    const skip = new Set<string>();
-    manifest.forEach((m) =>
-      m.Layers.forEach((file, i) => {
-        const chain = chains[i];
-        if (chain !== undefined && present.has(chain)) skip.add(file);
-      }),
-    );
+    const skip = skippedLayers(await readManifest(spool), chains, present);
     const result: ShipResult = {
       ref,
       layersTotal: chains.length,
@@ -90,61 +91,45 @@ export async function shipImage(
     } finally {
       clearInterval(ticker);
     }
-    const loaded = await target.inspectImage(ref);
-    if (loaded?.id !== image.id) {
-      throw new RuntimeError(
-        `shipping ${ref} to ${target.hostName} did not produce the same image (${loaded?.id ?? 'missing'} ≠ ${image.id})`,
-      );
-    }
+    await checkLoaded(target, ref, image.id);
     return result;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function readManifest(spool: string): Promise<ManifestEntry[]> {
-  const ex = extract();
-  let manifest: ManifestEntry[] | undefined;
-  ex.on('entry', (header, stream, next) => {
-    if (header.name === 'manifest.json') {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
-      stream.on('end', () => {
-        manifest = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ManifestEntry[];
-        next();
-      });
-    } else {
-      stream.on('end', next);
-      stream.resume();
-    }
-  });
-  await pipeline(createReadStream(spool), ex);
-  if (!manifest) throw new RuntimeError('the exported image has no manifest.json');
-  return manifest;
+/** The image `ref` on `target` must be the one shipped. */
+async function checkLoaded(target: Engine, ref: string, id: string): Promise<void> {
+  const loaded = await target.inspectImage(ref);
+  if (loaded?.id !== id) {
+    throw new RuntimeError(
+      `shipping ${ref} to ${target.hostName} did not produce the same image (${loaded?.id ?? 'missing'} ≠ ${id})`,
+    );
+  }
 }
 
-/** Re-pack the saved tar without the layer files in `skip`. */
-function filterTar(
-  spool: string,
-  skip: Set<string>,
-  onLayerSent: (bytes: number) => void,
-): Readable {
-  const ex = extract();
-  const out = pack();
-  ex.on('entry', (header, stream, next) => {
-    if (skip.has(header.name)) {
-      stream.on('end', next);
-      stream.resume();
-      return;
-    }
-    if (header.name.endsWith('/layer.tar') || header.name.endsWith('.tar'))
-      onLayerSent(header.size);
-    const entry = out.entry(header, (error) => (error ? ex.destroy(error) : next()));
-    stream.pipe(entry);
+/** Load a pack file onto `target`, saying how much has gone. */
+async function loadPack(
+  target: Engine,
+  ref: string,
+  file: string,
+  onProgress: ((text: string) => void) | undefined,
+): Promise<void> {
+  let sent = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      sent += chunk.length;
+      callback(null, chunk);
+    },
   });
-  ex.on('finish', () => out.finalize());
-  ex.on('error', (error) => out.destroy(error));
-  createReadStream(spool).pipe(ex);
-  // tar-stream's streams are streamx streams: Node-compatible, typed separately.
-  return out as unknown as Readable;
+  const body = new PassThrough();
+  const ticker = setInterval(() => onProgress?.(`ship ${ref}: ${formatBytes(sent)} sent`), 500);
+  try {
+    await Promise.all([
+      pipeline(createReadStream(file), counter, body),
+      target.loadImages(body, (line) => onProgress?.(line.text)),
+    ]);
+  } finally {
+    clearInterval(ticker);
+  }
 }

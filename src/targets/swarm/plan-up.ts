@@ -46,11 +46,15 @@ async function imagesOnNodes(
   const web = services.some((s) => topology.services[s]?.http !== undefined);
   const proxy = web ? [{ name: PROXY_SERVICE, ref: topology.proxy.image }] : [];
   const local = await resolveImages(engines.builder, topology, services, imageOptions, proxy);
+  // One export and pack per image, loaded by every node that lacks the same layers.
+  const { PackCache } = await import('../../ship/pack-cache.ts');
+  const packs = new PackCache();
+  const nodeOptions = { ...imageOptions, builder: engines.builder, packs };
   const onNodes = await Promise.all(
     [...engines.nodes.values()].map((node) =>
-      resolveImages(node, topology, services, { ...imageOptions, builder: engines.builder }, proxy),
+      resolveImages(node, topology, services, nodeOptions, proxy),
     ),
-  );
+  ).finally(() => packs.close());
   const ids = new Map([...local.images].map(([service, image]) => [service, image.id]));
   return {
     ids,
