@@ -6,7 +6,7 @@
  * and renamed only then; the manifest comes last, so a file with a manifest is complete. The
  * same checks run again before a restore touches anything.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -138,7 +138,8 @@ export async function partialFile(
   name: string,
 ): Promise<{ stream: Writable; commit: () => Promise<string>; discard: () => Promise<void> }> {
   const final = join(dir, name);
-  const partial = join(dir, `.${name}.partial`);
+  // Its own name: a killed backup's partial file (its name has the same second) is no obstacle.
+  const partial = join(dir, `.${name}.${randomBytes(4).toString('hex')}.partial`);
   const handle = await open(partial, 'wx', 0o600);
   const stream = handle.createWriteStream();
   return {

@@ -69,7 +69,9 @@ export async function startRecordingProxy(target = '/run/docker.sock'): Promise<
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
-  server.keepAliveTimeout = 60_000;
+  // No idle timeout, as dockerd has none: one would race a client reusing the connection at that
+  // very moment (a request sent as the server closes gets "socket hang up", as from any server).
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   return {
     socketPath,

@@ -20,6 +20,8 @@ import type { SwarmExecution } from './execute.ts';
 
 /** Seconds a probe connection may take before the data plane counts as dead. */
 const PROBE_TIMEOUT_S = 3;
+/** Connections tried before the data plane counts as dead. */
+const PROBE_TRIES = 3;
 
 /**
  * Commands that connect to IP:1 and exit 0 when anything answered (refused included), 1 on a
@@ -102,7 +104,13 @@ export async function probeOverlay(
   }
   for (const [host, task] of others) {
     const ip = task.addresses[network] ?? '';
-    const ok = await crosses(x, first[0], first[1], ip);
+    // A dead data plane fails every try; a busy moment (a new overlay's first packets, a loaded
+    // node) fails one at most.
+    let ok = await crosses(x, first[0], first[1], ip);
+    for (let retry = 1; ok === false && retry < PROBE_TRIES; retry++) {
+      progress(`${network}: no answer from ${host} yet (try ${retry + 1} of ${PROBE_TRIES})`);
+      ok = await crosses(x, first[0], first[1], ip);
+    }
     if (ok === false) throw new RuntimeError(deadPlane(network, encrypted, first[0], host));
     if (ok === undefined)
       progress(`${network}: no shell or Node in ${first[0]}'s task to probe with; not checked`);
