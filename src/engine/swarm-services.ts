@@ -48,17 +48,6 @@ export interface SwarmObject {
   labels: Labels;
 }
 
-/** A node as listed. */
-export interface SwarmNode {
-  id: string;
-  hostname: string;
-  labels: Labels;
-  role: string;
-  availability: string;
-  state: string;
-  addr: string;
-}
-
 interface ApiService {
   ID: string;
   Version: { Index: number };
@@ -195,27 +184,6 @@ export async function listTasks(engine: Engine, services: string[]): Promise<Swa
       ),
     }))
     .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
-}
-
-/** The cluster's nodes. */
-export async function listNodes(engine: Engine): Promise<SwarmNode[]> {
-  const list = await engine.request<
-    {
-      ID: string;
-      Description?: { Hostname?: string };
-      Spec: { Labels?: Labels; Role: string; Availability: string };
-      Status: { State: string; Addr?: string };
-    }[]
-  >('list nodes', undefined, { method: 'GET', path: '/nodes' });
-  return list.map((n) => ({
-    id: n.ID,
-    hostname: n.Description?.Hostname ?? '',
-    labels: n.Spec.Labels ?? {},
-    role: n.Spec.Role,
-    availability: n.Spec.Availability,
-    state: n.Status.State,
-    addr: n.Status.Addr ?? '',
-  }));
 }
 
 /** Secrets (`secrets`) or configs (`configs`) carrying `labels`. */

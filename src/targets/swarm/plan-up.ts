@@ -7,8 +7,8 @@
  * shipped to every reachable node in parallel (the same shipping as for one remote host), so any
  * node can run any task; Swarm then needs no pull (specs name image IDs).
  */
+import { listNodes } from '../../engine/swarm-nodes.ts';
 import { resolveImages, type ImageResolution } from '../../build/images.ts';
-import { listNodes } from '../../engine/swarm-services.ts';
 import { NODE_LABEL } from '../../model/cluster-names.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { pinnedHost } from './placement.ts';

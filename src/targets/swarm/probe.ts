@@ -6,9 +6,9 @@
  * timeout means they did not. It runs in a task that is already there, with the shell or Node
  * its image has — no image of our own to ship.
  */
+import { listNodes } from '../../engine/swarm-nodes.ts';
 import { RuntimeError } from '../../errors.ts';
 import {
-  listNodes,
   listOverlays,
   listServices,
   listTasks,

@@ -2,8 +2,9 @@
  * The project's tasks on a cluster as `ps` lists them (issue 20): one row per task that should
  * run or still does, naming its node, with desired vs current state when they differ.
  */
+import { listNodes } from '../../engine/swarm-nodes.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { listNodes, listServices, listTasks } from '../../engine/swarm-services.ts';
+import { listServices, listTasks } from '../../engine/swarm-services.ts';
 import { NODE_LABEL } from '../../model/cluster-names.ts';
 import { LABEL, projectSelector } from '../../model/names.ts';
 import type { InstanceStatus } from '../target.ts';

@@ -4,11 +4,13 @@
  * first manager that has the cluster's control plane; builds run on the operator's engine and
  * images are shipped to every node; `logs` and `exec` reach a task through its own node.
  */
+import { readLocalSwarm } from '../../engine/swarm-cluster.ts';
+import { listNodes } from '../../engine/swarm-nodes.ts';
 import type { EventSink } from '../../apply/events.ts';
 import { connectLocalEngine } from '../../engine/connect.ts';
 import type { Engine, LogLine, LogOptions } from '../../engine/engine.ts';
 import { explainFailure, openEngine, type RemoteAccess } from '../../engine/open.ts';
-import { listNodes, listServices, listTasks } from '../../engine/swarm-services.ts';
+import { listServices, listTasks } from '../../engine/swarm-services.ts';
 import { RuntimeError } from '../../errors.ts';
 import { NODE_LABEL } from '../../model/cluster-names.ts';
 import { LABEL, projectSelector } from '../../model/names.ts';
@@ -274,15 +276,6 @@ async function answers(engine: Engine): Promise<boolean> {
   }
 }
 
-/** Whether `engine`'s node is a manager that can take Swarm calls now. */
-async function controlAvailable(engine: Engine): Promise<boolean> {
-  const info = await engine.request<{ Swarm?: { ControlAvailable?: boolean } }>('info', undefined, {
-    method: 'GET',
-    path: '/info',
-  });
-  return info.Swarm?.ControlAvailable === true;
-}
-
 /** Open the target of cluster `name`: one SSH connection per member, in parallel. */
 export async function openSwarmTarget(
   name: string,
@@ -315,7 +308,13 @@ export async function openSwarmTarget(
   let manager: Engine | undefined;
   for (const host of cluster.managers) {
     const engine = nodes.get(host);
-    if (engine && (await controlAvailable(engine).catch(() => false))) {
+    if (
+      engine &&
+      (await readLocalSwarm(engine).then(
+        (local) => local.isManager,
+        () => false,
+      ))
+    ) {
       manager = engine;
       break;
     }
