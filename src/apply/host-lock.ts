@@ -89,6 +89,8 @@ export async function acquireHostLock(
   const deadline = Date.now() + options.waitMs;
   let announced = false;
   let inherited: Lock['inherited'];
+  // Said once the new lock exists, so that the old holder, reading it at that moment, finds it.
+  let tookOver: string | undefined;
   for (;;) {
     const hostNow = (await store.now()).getTime();
     const offset = hostNow - Date.now();
@@ -103,7 +105,11 @@ export async function acquireHostLock(
       ...(inherited ? { inFlight: inherited.calls } : {}),
     };
     const handle = await store.create(JSON.stringify(owner));
-    if (handle !== undefined) return heldLock(store, handle, owner, inherited, offset, options);
+    if (handle !== undefined) {
+      if (tookOver !== undefined) options.onTakeOver?.(tookOver);
+      return heldLock(store, handle, owner, inherited, offset, options);
+    }
+    tookOver = undefined;
     const current = await store.read();
     if (!current) continue; // removed meanwhile: try again
     const holder = parseOwner(current.content);
@@ -117,9 +123,7 @@ export async function acquireHostLock(
         const why = gone
           ? `its process (pid ${holder.pid}) is gone`
           : `its lease ran out at ${holder.expires}`;
-        options.onTakeOver?.(
-          `took over the deploy lock (${store.where}) from ${describeOwner(holder)}: ${why}`,
-        );
+        tookOver = `took over the deploy lock (${store.where}) from ${describeOwner(holder)}: ${why}`;
       }
       await store.remove(current.handle);
       continue;
