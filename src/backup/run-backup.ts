@@ -1,13 +1,12 @@
 /**
- * Carrying out a backup item through a host's target (issue 23): a database dump run in the
- * service's own container (mariadb.ts) or a volume's archive (Target.archiveVolume), streamed
+ * Carrying out a backup item through a host's target (issue 23): a database dump
+ * (Target.dumpDatabase) or a volume's archive (Target.archiveVolume), streamed
  * over the host's one connection into a checked local file (files.ts), with progress.
  */
 import { PassThrough, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { EventSink } from '../apply/events.ts';
-import { RuntimeError } from '../errors.ts';
 import { formatBytes } from '../output/bytes.ts';
 import type { Target } from '../targets/target.ts';
 import {
@@ -17,7 +16,6 @@ import {
   writeManifest,
   type BackupManifest,
 } from './files.ts';
-import { dumpArgv, HAS_GZIP_ARGV } from './mariadb.ts';
 import { itemName, type BackupItem } from './plan.ts';
 import { progressCounter, rateText } from './transfer.ts';
 
@@ -35,18 +33,6 @@ export interface BackupRun {
 export interface BackupResult {
   path: string;
   manifest: BackupManifest;
-}
-
-/** The last part of what a command printed on stderr, for its error. */
-function stderrTail(): { stream: Writable; text: () => string } {
-  let kept = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      kept = (kept + chunk.toString()).slice(-1500);
-      callback();
-    },
-  });
-  return { stream, text: () => kept.trim() };
 }
 
 /** Back up one item on its host's open target. */
@@ -118,7 +104,7 @@ function formatSize(found: { bytes: number; contentBytes: number }): string {
   return `${formatBytes(found.bytes)} gzip of ${formatBytes(found.contentBytes)}`;
 }
 
-/** Run the dump in the service's container; compressed there when it has gzip. */
+/** Dump the item's database through the target (gzip'd on the host when it can). */
 async function dumpInto(
   target: Target,
   item: Extract<BackupItem, { kind: 'database' }>,
@@ -126,33 +112,11 @@ async function dumpInto(
   counter: NodeJS.ReadWriteStream,
   sink: Writable,
 ): Promise<Partial<BackupManifest>> {
-  const { service, database } = item.login;
-  const instance = (await target.status()).find(
-    (s) => s.service === service && s.state === 'running',
-  );
-  if (!instance) {
-    throw new RuntimeError(`service ${service} is not running on ${target.host}`, {
-      hint: `Start it with \`notesctl up ${service}\`, then back it up.`,
-    });
-  }
-  const gzip = (await target.exec(service, { cmd: HAS_GZIP_ARGV })) === 0;
-  const flowing = gzip
-    ? pipeline(head, counter, sink)
-    : pipeline(head, counter, createGzip(), sink);
+  const flowing = pipeline(head, counter, sink);
   flowing.catch(() => undefined);
-  const stderr = stderrTail();
-  const cmd = dumpArgv(item.login, gzip ? 'gzip' : 'plain');
-  const code = await target.exec(service, { cmd, stdout: head, stderr: stderr.stream, signal });
-  signal.throwIfAborted();
-  head.end();
+  const { image } = await target.dumpDatabase(item.login, head, { signal });
   await flowing;
-  if (code !== 0) {
-    throw new RuntimeError(
-      `the dump of ${service} on ${target.host} failed (exit code ${code}): ${stderr.text() || 'no message'}`,
-      { hint: `See \`notesctl logs ${service}\`.` },
-    );
-  }
-  return { database, image: instance.image };
+  return { database: item.login.database, image };
 }
 
 /** Copy a volume through the target (which holds its users meanwhile), gzip'd here. */

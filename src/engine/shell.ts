@@ -19,6 +19,11 @@ export interface ShellRunOptions {
   input?: Buffer | Readable;
   /** Called with each chunk of stdout instead of collecting it (`logs -f`). */
   onStdout?: (chunk: Buffer) => void;
+  /**
+   * Stdout streamed into this writable instead of collected, with backpressure (a dump larger
+   * than memory): the channel pauses while it is full. Not ended: the caller ends it.
+   */
+  stdout?: Writable;
   /** Closes the script's channel when aborted. */
   signal?: AbortSignal;
 }

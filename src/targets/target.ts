@@ -10,6 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { EventSink } from '../apply/events.ts';
 import type { SecretFiles } from '../apply/execute.ts';
 import type { InFlightList, InFlightTracker } from '../apply/in-flight.ts';
+import type { DatabaseLogin } from '../backup/mariadb.ts';
 import type { ExecOptions, LogLine, LogOptions } from '../engine/engine.ts';
 import type { PlacementRuntime } from '../model/topology.ts';
 import type { Plan } from '../plan/types.ts';
@@ -119,6 +120,18 @@ export interface WaitHealthyOptions {
   onProgress: (text: string) => void;
 }
 
+/** What Target.dumpDatabase made: where the dump came from, for the backup's manifest. */
+export interface DatabaseDump {
+  /** The server that ran it: the container's image (`mariadb:10.11`), or the host's server. */
+  image: string;
+}
+
+/** What Target.restoreDatabase did. */
+export interface DatabaseRestore {
+  /** Whether the dump crossed the link compressed (decompressed on the host). */
+  compressed: boolean;
+}
+
 /**
  * The deploy lock's object on a host (issue 23; src/apply/host-lock.ts decides what it means):
  * created atomically — of two creates, one fails — read, rewritten while held, removed.
@@ -182,6 +195,24 @@ export interface Target {
     archive: Readable,
     onEvent: EventSink,
   ): Promise<{ stopped: string[] }>;
+  /**
+   * Stream a consistent logical dump of `login.database` (mariadb-dump --single-transaction,
+   * with routines, events and triggers, dropping and recreating the database on restore),
+   * gzip'd, into `out`; rejects naming the service and host when the dump fails (issue 23).
+   */
+  dumpDatabase(
+    login: DatabaseLogin,
+    out: Writable,
+    options: { signal: AbortSignal },
+  ): Promise<DatabaseDump>;
+  /** Run the gzip'd dump `dump` (as dumpDatabase wrote it) into `login`'s database server. */
+  restoreDatabase(
+    login: DatabaseLogin,
+    dump: Readable,
+    options: { signal: AbortSignal },
+  ): Promise<DatabaseRestore>;
+  /** Run `sql` against `login`'s database server: its output (batch mode, no column names). */
+  queryDatabase(login: DatabaseLogin, sql: string): Promise<string>;
   /** The project's deploy lock on this host (see HostLockStore). */
   hostLock(): HostLockStore;
   /** Wait until `service`'s running instance passes its own health check, run now. */

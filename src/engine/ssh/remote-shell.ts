@@ -12,7 +12,7 @@ import { shellCommand } from './shell-quote.ts';
 
 /** Where a channel's output goes from its first byte. */
 interface Sinks {
-  stdout: (chunk: Buffer) => void;
+  stdout: (chunk: Buffer, channel: ClientChannel) => void;
   stderr: (chunk: Buffer) => void;
 }
 
@@ -31,7 +31,7 @@ function openChannel(
   return new Promise((resolve, reject) => {
     const done = (error: Error | undefined, channel: ClientChannel) => {
       if (!error) {
-        channel.on('data', sinks.stdout);
+        channel.on('data', (chunk: Buffer) => sinks.stdout(chunk, channel));
         channel.stderr.on('data', sinks.stderr);
         return resolve({ channel, exited: exitOf(link, channel) });
       }
@@ -90,8 +90,18 @@ class RemoteShell implements Shell {
   async run(script: string, options: ShellRunOptions = {}): Promise<ShellResult> {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    const sink = options.stdout;
     const { channel, exited } = await openChannel(this.link, script, false, {
-      stdout: (chunk) => (options.onStdout ? options.onStdout(chunk) : out.push(chunk)),
+      stdout: (chunk, channel) => {
+        if (sink) {
+          // Full: stop reading the channel (its window closes, so the far end waits) until drained.
+          if (!sink.write(chunk)) {
+            channel.pause();
+            sink.once('drain', () => channel.resume());
+          }
+        } else if (options.onStdout) options.onStdout(chunk);
+        else out.push(chunk);
+      },
       stderr: (chunk) => err.push(chunk),
     });
     const abort = () => channel.close();

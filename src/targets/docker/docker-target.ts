@@ -5,6 +5,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { EventSink } from '../../apply/events.ts';
+import type { DatabaseLogin } from '../../backup/mariadb.ts';
 import type { InFlightList } from '../../apply/in-flight.ts';
 import type { Engine, ExitWatch, LogLine, LogOptions } from '../../engine/engine.ts';
 import { connectLocalEngine } from '../../engine/connect.ts';
@@ -15,6 +16,8 @@ import type { Plan } from '../../plan/types.ts';
 import type { Release, ReleaseAuthor, ReleaseCandidate } from '../../releases/history.ts';
 import type {
   BuiltImage,
+  DatabaseDump,
+  DatabaseRestore,
   ExecuteOptions,
   HostLockStore,
   InstanceStatus,
@@ -167,6 +170,29 @@ export class DockerTarget implements Target {
   ): Promise<{ stopped: string[] }> {
     const { restoreVolume } = await import('./volume-restore.ts');
     return restoreVolume(this.engine, this.topology, volume, archive, onEvent);
+  }
+
+  async dumpDatabase(
+    login: DatabaseLogin,
+    out: Writable,
+    options: { signal: AbortSignal },
+  ): Promise<DatabaseDump> {
+    const { execDump } = await import('../exec-database.ts');
+    return execDump(this, login, out, options);
+  }
+
+  async restoreDatabase(
+    login: DatabaseLogin,
+    dump: Readable,
+    options: { signal: AbortSignal },
+  ): Promise<DatabaseRestore> {
+    const { execRestore } = await import('../exec-database.ts');
+    return execRestore(this, login, dump, options);
+  }
+
+  async queryDatabase(login: DatabaseLogin, sql: string): Promise<string> {
+    const { execQuery } = await import('../exec-database.ts');
+    return execQuery(this, login, sql);
   }
 
   hostLock(): HostLockStore {

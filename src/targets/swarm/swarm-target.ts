@@ -4,6 +4,8 @@
  * first manager that has the cluster's control plane; builds run on the operator's engine and
  * images are shipped to every node; `logs` and `exec` reach a task through its own node.
  */
+import type { Readable, Writable } from 'node:stream';
+import type { DatabaseLogin } from '../../backup/mariadb.ts';
 import { readLocalSwarm } from '../../engine/swarm-cluster.ts';
 import { listNodes } from '../../engine/swarm-nodes.ts';
 import type { EventSink } from '../../apply/events.ts';
@@ -20,6 +22,8 @@ import type { Release, ReleaseAuthor, ReleaseCandidate } from '../../releases/hi
 import type { OpenHooks } from '../open.ts';
 import type {
   BuiltImage,
+  DatabaseDump,
+  DatabaseRestore,
   ExecuteOptions,
   HostLockStore,
   InstanceStatus,
@@ -174,6 +178,29 @@ export class SwarmTarget implements Target {
     return new RuntimeError(`${what} on cluster ${this.host} is not available in this build`, {
       hint: 'Database services are backed up through exec (notesctl backup SERVICE) on clusters too.',
     });
+  }
+
+  async dumpDatabase(
+    login: DatabaseLogin,
+    out: Writable,
+    options: { signal: AbortSignal },
+  ): Promise<DatabaseDump> {
+    const { execDump } = await import('../exec-database.ts');
+    return execDump(this, login, out, options);
+  }
+
+  async restoreDatabase(
+    login: DatabaseLogin,
+    dump: Readable,
+    options: { signal: AbortSignal },
+  ): Promise<DatabaseRestore> {
+    const { execRestore } = await import('../exec-database.ts');
+    return execRestore(this, login, dump, options);
+  }
+
+  async queryDatabase(login: DatabaseLogin, sql: string): Promise<string> {
+    const { execQuery } = await import('../exec-database.ts');
+    return execQuery(this, login, sql);
   }
 
   hostLock(): HostLockStore {

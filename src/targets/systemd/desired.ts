@@ -93,13 +93,18 @@ function firstOf(env: Record<string, string>, keys: string[]): string | undefine
   return undefined;
 }
 
+/** The database a MariaDB service keeps (MARIADB_DATABASE, else MYSQL_DATABASE). */
+export function databaseName(service: Service): string | undefined {
+  return firstOf(service.env, ['MARIADB_DATABASE', 'MYSQL_DATABASE']);
+}
+
 function desiredDatabase(
   service: Service,
   runtime: string,
   problems: string[],
 ): DesiredDatabase | undefined {
   const key = `services.${service.name}`;
-  const database = firstOf(service.env, ['MARIADB_DATABASE', 'MYSQL_DATABASE']);
+  const database = databaseName(service);
   const user = firstOf(service.env, ['MARIADB_USER', 'MYSQL_USER']);
   const password = service.secrets.find((s) =>
     ['MARIADB_PASSWORD_FILE', 'MYSQL_PASSWORD_FILE'].includes(s.envVar ?? ''),

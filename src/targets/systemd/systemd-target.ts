@@ -7,14 +7,17 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pack } from 'tar-stream';
+import type { DatabaseLogin } from '../../backup/mariadb.ts';
 import type { Shell } from '../../engine/shell.ts';
 import { UsageError } from '../../errors.ts';
 import type { Topology } from '../../model/topology.ts';
 import type { HostInput, Plan } from '../../plan/types.ts';
 import type {
   BuiltImage,
+  DatabaseDump,
+  DatabaseRestore,
   ExecuteOptions,
   InstanceStatus,
   LogLine,
@@ -37,7 +40,7 @@ import {
 } from '../../releases/history.ts';
 import { readHistory, removeHistory, writeHistory } from './history.ts';
 import { fileHostLock } from './host-lock.ts';
-import { isDatabase } from './desired.ts';
+import { databaseName, isDatabase } from './desired.ts';
 import { planPlainDown } from './plan-down.ts';
 import { executeSystemdPlan } from './execute.ts';
 import { unitName } from './names.ts';
@@ -152,13 +155,17 @@ export class SystemdTarget implements Target {
 
   /** How a service's readiness is read (the database's, or the app's own check). */
   protected readiness(service: string): { name: string; state: string; check: string | undefined } {
-    const db = this.planned?.desired.databases.find((d) => d.service === service);
-    if (db) {
+    // Without a plan (restore's waits), a database service's name is the topology's.
+    const s = this.topology.services[service];
+    const database =
+      this.planned?.desired.databases.find((d) => d.service === service)?.database ??
+      (s && isDatabase(s) ? databaseName(s) : undefined);
+    if (database !== undefined) {
       const unit = 'mariadb.service';
-      return { name: unit, state: unitStateCommand(unit), check: databaseCheck(db.database) };
+      return { name: unit, state: unitStateCommand(unit), check: databaseCheck(database) };
     }
     const unit = unitName(this.topology.project, service);
-    const argv = healthArgv(this.topology.services[service]?.healthcheck);
+    const argv = healthArgv(s?.healthcheck);
     return {
       name: unit,
       state: unitStateCommand(unit),
@@ -270,6 +277,29 @@ export class SystemdTarget implements Target {
       built.push({ service: s.name, ref: `release ${ref.id}`, id: ref.id });
     }
     return built;
+  }
+
+  async dumpDatabase(
+    login: DatabaseLogin,
+    out: Writable,
+    options: { signal: AbortSignal },
+  ): Promise<DatabaseDump> {
+    const { dumpPlainDatabase } = await import('./database-backup.ts');
+    return dumpPlainDatabase(this.shell, login, out, options);
+  }
+
+  async restoreDatabase(
+    login: DatabaseLogin,
+    dump: Readable,
+    options: { signal: AbortSignal },
+  ): Promise<DatabaseRestore> {
+    const { restorePlainDatabase } = await import('./database-backup.ts');
+    return restorePlainDatabase(this.shell, login, dump, options);
+  }
+
+  async queryDatabase(login: DatabaseLogin, sql: string): Promise<string> {
+    const { queryPlainDatabase } = await import('./database-backup.ts');
+    return queryPlainDatabase(this.shell, login, sql);
   }
 
   archiveVolume(volume: string): Promise<{ paused: string[] }> {
