@@ -29,6 +29,8 @@ export class PackCache {
   private folder: Promise<string> | undefined;
   private readonly spools = new Map<string, Promise<string>>();
   private readonly packs = new Map<string, Promise<Pack>>();
+  /** Numbers file names; taken before any await, so that concurrent calls never share one. */
+  private files = 0;
 
   private dir(): Promise<string> {
     this.folder ??= mkdtemp(join(tmpdir(), 'notesctl-packs-'));
@@ -39,8 +41,9 @@ export class PackCache {
   private spool(source: Engine, ref: string): Promise<string> {
     let spool = this.spools.get(ref);
     if (!spool) {
+      const name = `export-${this.files++}.tar`;
       spool = (async () => {
-        const path = join(await this.dir(), `export-${this.spools.size}.tar`);
+        const path = join(await this.dir(), name);
         await pipeline(await source.saveImages([ref]), createWriteStream(path, { mode: 0o600 }));
         return path;
       })();
@@ -63,7 +66,8 @@ export class PackCache {
   }
 
   private async build(spool: string, skip: Set<string>): Promise<Pack> {
-    const file = join(await this.dir(), `pack-${this.packs.size}.tar.gz`);
+    const name = `pack-${this.files++}.tar.gz`;
+    const file = join(await this.dir(), name);
     const pack: Pack = { file, layersSent: 0, layerBytesSent: 0, wireBytes: 0 };
     const filtered = filterTar(spool, skip, (bytes) => {
       pack.layersSent += 1;
