@@ -271,18 +271,22 @@ async function resolvePull(
     );
   } catch (error) {
     const reason = error instanceof EngineError ? error.message : String(error);
-    options.onEvent({ type: 'op-failed', id, text: `pull image ${ref}`, error: reason });
     const local = options.builder ? await options.builder.inspectImage(ref) : undefined;
     if (options.builder && local) {
+      // Not a failure: a host without a registry is what shipping is for (a ✗ line here read
+      // as an error in every deploy to such hosts).
       options.onEvent({
-        type: 'note',
+        type: 'op-done',
+        id,
         text: `${engine.hostName} cannot pull ${ref}; shipping it from ${options.builder.hostName} instead`,
+        ms: Date.now() - started,
       });
       changed.push({ service, action: 'ship', ref });
       await shipper.ship(options.builder, ref, service);
       const shipped = await engine.inspectImage(ref);
       if (shipped) return { ref, id: shipped.id, healthTest: shipped.healthcheck?.test };
     }
+    options.onEvent({ type: 'op-failed', id, text: `pull image ${ref}`, error: reason });
     throw new RuntimeError(
       `image ${ref} (service ${service}) is not on ${engine.hostName} and cannot be pulled: ${reason}`,
       {
