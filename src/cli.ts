@@ -131,7 +131,7 @@ const COMMANDS: (Leaf | Group)[] = [
       leaf({
         name: 'ssh <name> <target>',
         description:
-          'install Docker on an existing server (target: user@host[:port]) and record it',
+          'make an existing server (target: user@host[:port]) a Docker host, or a plain server with --runtime, and record it',
         load: () => import('./commands/provision/ssh.ts'),
       }),
       leaf({

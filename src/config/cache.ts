@@ -6,7 +6,7 @@
  * An entry is reused only when all of these are what they were when it was written:
  * - the notesctl build (a new version re-checks everything);
  * - the bytes of the file and of its `.env` neighbour, the file's absolute path, `--host`, the
- *   recorded host names and the home folder;
+ *   recorded host names and runtimes, and the home folder;
  * - the value of every environment variable the file's `${VAR}`s looked up (kept as a digest);
  * - the kind, and for files the size, mtime, ctime and inode, of every path the checks looked at
  *   (build contexts, Dockerfiles, secret files, the proxy's ACME root).
@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Topology } from '../model/topology.ts';
+import type { Runtime, Topology } from '../model/topology.ts';
 import { stateDir, writePrivateFile } from '../state-dir.ts';
 
 /** What a cached topology was made from, apart from the environment and the checked paths. */
@@ -31,6 +31,8 @@ export interface CacheInputs {
   dotEnv: Uint8Array | undefined;
   overrideHost: string | undefined;
   knownHosts: string[];
+  /** The runtime each recorded host was provisioned for, when its record says (issue 21). */
+  hostRuntimes: Record<string, Runtime>;
   home: string;
 }
 
@@ -72,6 +74,10 @@ function keyOf(inputs: CacheInputs): string {
     inputs.dotEnv ?? '',
     inputs.overrideHost ?? '',
     [...inputs.knownHosts].sort().join('\n'),
+    Object.entries(inputs.hostRuntimes)
+      .map(([name, runtime]) => `${name}=${runtime}`)
+      .sort()
+      .join('\n'),
     inputs.home,
   ]);
 }

@@ -7,11 +7,12 @@
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import type { Topology } from '../model/topology.ts';
+import type { Runtime, Topology } from '../model/topology.ts';
 import type { Env } from './interpolate.ts';
 import { loadYaml } from './load-yaml.ts';
 import { Locator } from './locate.ts';
 import { normalize } from './normalize.ts';
+import { applyRecordedRuntimes } from './recorded-runtimes.ts';
 import { Problems } from './problems.ts';
 import { decodeText, parseDotEnv, readDotEnv, readTextFile } from './read-file.ts';
 import { type Declared, runRules } from './rules/index.ts';
@@ -27,6 +28,8 @@ export interface LoadTopologyOptions {
   overrideHost?: string | undefined;
   /** Hosts known outside the file (recorded by `notesctl provision`): valid placements too. */
   knownHosts?: string[] | undefined;
+  /** The runtime each recorded host was provisioned for, when its record says (issue 21). */
+  hostRuntimes?: Record<string, Runtime> | undefined;
   /** Wraps the merged variables before use (the cache records which ones are looked up). */
   watchEnv?: ((env: Env) => Env) | undefined;
   /**
@@ -41,6 +44,8 @@ export interface ParseTopologyOptions {
   overrideHost?: string | undefined;
   /** Hosts known outside the file (the host store). */
   knownHosts?: string[] | undefined;
+  /** The runtime each recorded host was provisioned for, when its record says (issue 21). */
+  hostRuntimes?: Record<string, Runtime> | undefined;
   /** Home folder for `~`; default `env.HOME`, else the OS's. */
   home?: string | undefined;
 }
@@ -69,6 +74,7 @@ export async function loadTopology(
   return parseTopologyText(read.text, file, options.watchEnv ? options.watchEnv(env) : env, {
     overrideHost: options.overrideHost,
     knownHosts: options.knownHosts,
+    hostRuntimes: options.hostRuntimes,
   });
 }
 
@@ -90,7 +96,8 @@ export function parseTopologyText(
   const dotEnvHint = `.env next to ${basename(file)}`;
   const { value, complete } = toValue(parsed, { locator, problems, env, dotEnvHint });
   if (!complete) return fail();
-  const raw = validate(value, problems);
+  const validated = validate(value, problems);
+  const raw = validated && applyRecordedRuntimes(validated, options.hostRuntimes ?? {}, problems);
   const home = options.home ?? env.HOME ?? homedir();
   if (raw) {
     runRules({
@@ -100,6 +107,7 @@ export function parseTopologyText(
       home,
       overrideHost: options.overrideHost,
       knownHosts: options.knownHosts ?? [],
+      hostRuntimes: options.hostRuntimes ?? {},
       problems,
     });
   }
@@ -109,6 +117,7 @@ export function parseTopologyText(
     directory,
     home,
     overrideHost: options.overrideHost,
+    hostRuntimes: options.hostRuntimes ?? {},
   });
 }
 

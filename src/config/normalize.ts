@@ -9,6 +9,7 @@ import {
   type SecretSource,
   type Topology,
   DEFAULT_RELEASES_KEPT,
+  type Runtime,
 } from '../model/topology.ts';
 import { proxyOf } from './normalize-http.ts';
 import { normalizeService, sortedRecord } from './normalize-service.ts';
@@ -26,6 +27,8 @@ export interface NormalizeSettings {
   directory: string;
   home: string;
   overrideHost: string | undefined;
+  /** The runtime each recorded host was provisioned for, when its record says (issue 21). */
+  hostRuntimes: Record<string, Runtime>;
 }
 
 function secretSource(
@@ -37,6 +40,17 @@ function secretSource(
   }
   if (secret.env !== undefined) return { kind: 'env', variable: secret.env };
   return { kind: 'generate', length: secret.length ?? DEFAULT_SECRET_LENGTH };
+}
+
+/** The runtimes of recorded hosts the file does not declare, other than docker (the default). */
+function recordedRuntimesOf(
+  raw: RawTopology,
+  settings: NormalizeSettings,
+): Pick<Topology, 'recordedRuntimes'> {
+  const entries = Object.entries(settings.hostRuntimes).filter(
+    ([name, runtime]) => runtime !== DEFAULT_RUNTIME && raw.hosts?.[name] === undefined,
+  );
+  return entries.length > 0 ? { recordedRuntimes: sortedRecord(entries) } : {};
 }
 
 /** Normalise a topology that passed the schema and all rules. */
@@ -99,6 +113,7 @@ export function normalize(raw: RawTopology, settings: NormalizeSettings): Topolo
         }),
       ]),
     ),
+    ...recordedRuntimesOf(raw, settings),
     proxy: proxyOf(raw.proxy, directory, home),
     releases: { keep: raw.releases?.keep ?? DEFAULT_RELEASES_KEPT },
   };

@@ -15,6 +15,8 @@ import { compareText } from '../model/order.ts';
 export interface HostRow {
   name: string;
   driver: string;
+  /** What runs its services: docker, systemd or pm2 (issue 21). */
+  runtime: string;
   address: string;
   source: string;
   docker: string;
@@ -28,8 +30,12 @@ export async function optionalTopology(
   if (!existsSync(file)) return undefined;
   try {
     // Recorded hosts are valid placements and cluster members, as for every other command.
-    const knownHosts = (await listHosts()).map((r) => r.name);
-    return await loadTopology(file, { knownHosts });
+    const records = await listHosts();
+    const knownHosts = records.map((r) => r.name);
+    const hostRuntimes = Object.fromEntries(
+      records.flatMap((r) => (r.runtime ? [[r.name, r.runtime] as const] : [])),
+    );
+    return await loadTopology(file, { knownHosts, hostRuntimes });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     terminal.warn(`${file} not read (${error.message}); only recorded hosts are shown`);
@@ -46,6 +52,7 @@ export async function hostRows(topology: Topology | undefined): Promise<HostRow[
     rows.push({
       name: host.name,
       driver: record?.driver ?? 'ssh',
+      runtime: host.runtime,
       address: describeEndpoint(host),
       source: record ? 'topology + store' : 'topology',
       docker: record?.dockerVersion ?? '-',
@@ -60,6 +67,7 @@ function recordRow(record: HostRecord): HostRow {
   return {
     name: record.name,
     driver: record.driver,
+    runtime: record.runtime ?? 'docker',
     address: describeEndpoint(record),
     source: 'store',
     docker: record.dockerVersion ?? '-',

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { RESOURCE_NAME as HOST_NAME } from '../model/names.ts';
+import { RUNTIMES } from '../model/topology.ts';
 
 const digitalOceanSchema = z.object({
   dropletId: z.number().int(),
@@ -29,7 +30,12 @@ export const recordSchema = z.object({
   identity: z.string().optional(),
   socket: z.string().startsWith('/'),
   createdAt: z.string(),
-  /** What provisioning found: OS and engine version. */
+  /**
+   * The runtime the host was provisioned for (`provision ssh --runtime`, issue 21); absent in
+   * records written before it existed, which were all provisioned with Docker.
+   */
+  runtime: z.enum(RUNTIMES).optional(),
+  /** What provisioning found: OS and engine version (none on a plain server). */
   os: z.string().optional(),
   dockerVersion: z.string().optional(),
   digitalocean: digitalOceanSchema.optional(),

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import {
   DEFAULT_REMOTE_SOCKET,
   LOCAL_HOST,
+  type Runtime,
   type SshEndpoint,
   type Topology,
 } from '../model/topology.ts';
@@ -18,6 +19,8 @@ export interface ResolvedHost {
   source: 'topology' | 'store';
   /** The store's record, when the host is recorded there (even if the topology wins). */
   record: HostRecord | undefined;
+  /** What runs its services (issue 21): the topology's runtime, else the record's, else docker. */
+  runtime: Runtime;
 }
 
 /** The endpoint a store record describes. */
@@ -40,8 +43,12 @@ export async function resolveHost(
 ): Promise<ResolvedHost> {
   const record = await readHost(name, env);
   const declared = topology?.hosts[name];
-  if (declared) return { endpoint: { ...declared }, source: 'topology', record };
-  if (record) return { endpoint: endpointOf(record), source: 'store', record };
+  if (declared)
+    return { endpoint: { ...declared }, source: 'topology', record, runtime: declared.runtime };
+  if (record) {
+    const runtime = record.runtime ?? 'docker';
+    return { endpoint: endpointOf(record), source: 'store', record, runtime };
+  }
   const known = [
     ...new Set([
       ...Object.keys(topology?.hosts ?? {}),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { RESOURCE_NAME } from '../model/names.ts';
 import { checkedBefore, rememberChecked } from '../checked-before.ts';
 import { UsageError } from '../errors.ts';
-import { LOCAL_HOST } from '../model/topology.ts';
+import { LOCAL_HOST, type Runtime } from '../model/topology.ts';
 import { readPrivateJson, writePrivateJson } from '../private-json.ts';
 import { stateDir } from '../state-dir.ts';
 import { compareText } from '../model/order.ts';
@@ -95,6 +95,22 @@ export async function listHosts(env: NodeJS.ProcessEnv = process.env): Promise<H
   return records
     .filter((r): r is HostRecord => r !== undefined)
     .sort((a, b) => compareText(a.name, b.name));
+}
+
+/**
+ * The runtime each recorded host was provisioned for, when its record says (issue 21). A record
+ * that cannot be read is left out here: the command that reaches that host reports it.
+ */
+export async function recordedRuntimes(
+  names: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Record<string, Runtime>> {
+  const records = await Promise.all(
+    names.map((name) => readHost(name, env).catch(() => undefined)),
+  );
+  const runtimes: Record<string, Runtime> = {};
+  for (const record of records) if (record?.runtime) runtimes[record.name] = record.runtime;
+  return runtimes;
 }
 
 /** Forget a host; true when a record was removed. */

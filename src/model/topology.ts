@@ -238,6 +238,11 @@ export interface Topology {
   hosts: Record<string, Host>;
   /** Swarm clusters declared in the file (issue 20); a service's `host:` may name one. */
   clusters: Record<string, Cluster>;
+  /**
+   * Hosts the file does not declare, recorded by `notesctl provision ssh --runtime` for a runtime
+   * other than docker (issue 21): their runtime. Absent or unlisted: docker.
+   */
+  recordedRuntimes?: Record<string, Runtime>;
   networks: Record<string, Network>;
   volumes: Record<string, Volume>;
   secrets: Record<string, Secret>;
@@ -263,10 +268,13 @@ export const DEFAULT_REMOTE_SOCKET = '/run/docker.sock';
 export const LOCAL_HOST = 'local';
 
 /**
- * The runtime `placement` deploys with: swarm for a cluster, else the host's `runtime:`, else
- * docker (`local`, host-store hosts).
+ * The runtime `placement` deploys with: swarm for a cluster, else the host's `runtime:` (left
+ * out, its record's: config/recorded-runtimes.ts), else the runtime a host-store host was
+ * provisioned for, else docker (`local`, hosts provisioned for Docker).
  */
 export function runtimeOf(topology: Topology, placement: string): PlacementRuntime {
   if (topology.clusters[placement] !== undefined) return CLUSTER_RUNTIME;
-  return topology.hosts[placement]?.runtime ?? DEFAULT_RUNTIME;
+  return (
+    topology.hosts[placement]?.runtime ?? topology.recordedRuntimes?.[placement] ?? DEFAULT_RUNTIME
+  );
 }

@@ -40,6 +40,7 @@ export async function run(
       formatTable(rows as unknown as Record<string, string>[], [
         'name',
         'driver',
+        'runtime',
         'address',
         'docker',
         'source',

@@ -22,9 +22,11 @@ export async function hostDetails(
     name,
     source: host.source,
     driver: record?.driver ?? 'ssh',
+    runtime: host.runtime,
     ssh: describeEndpoint(host.endpoint),
     identity: host.endpoint.identity ?? '(ssh-agent or ~/.ssh/id_*)',
-    socket: host.endpoint.socket,
+    // A plain server has no Docker socket.
+    socket: host.runtime === 'docker' ? host.endpoint.socket : undefined,
     os: record?.os,
     docker: record?.dockerVersion,
     recorded: record?.createdAt,

@@ -16,7 +16,7 @@ import {
   writeCachedTopology,
 } from '../../config/cache.ts';
 import type { Topology } from '../../model/topology.ts';
-import { hostsDir } from '../../hosts/store.ts';
+import { hostsDir, HOST_NAME, recordedRuntimes } from '../../hosts/store.ts';
 import { readFileBytes } from '../../config/read-file.ts';
 
 /** Names of recorded hosts (file names only: cheap, no parsing). */
@@ -44,6 +44,8 @@ async function bytesOf(path: string): Promise<Uint8Array | undefined | null> {
 /** The command's topology. */
 export async function loadForCommand(global: GlobalOptions): Promise<Topology> {
   const knownHosts = await recordedHostNames();
+  // Issue 21: a recorded host deploys with the runtime it was provisioned for.
+  const hostRuntimes = await recordedRuntimes(knownHosts.filter((h) => HOST_NAME.test(h)));
   let inputs: CacheInputs | undefined;
   if (BUILD_ID !== undefined) {
     const file = resolve(global.file);
@@ -56,6 +58,7 @@ export async function loadForCommand(global: GlobalOptions): Promise<Topology> {
         dotEnv,
         overrideHost: global.host,
         knownHosts,
+        hostRuntimes,
         home: homedir(),
       };
       const cached = await readCachedTopology(inputs);
@@ -67,6 +70,7 @@ export async function loadForCommand(global: GlobalOptions): Promise<Topology> {
   const topology = await loadTopology(global.file, {
     overrideHost: global.host,
     knownHosts,
+    hostRuntimes,
     watchEnv: (env) => {
       recorder = recordingEnv({ ...env });
       return recorder.env;

@@ -17,18 +17,21 @@ export async function probeDockerVersions(
   acceptNewHostKey: boolean,
 ): Promise<void> {
   await Promise.all(
-    rows.map(async (row) => {
-      row.docker = await probe(row.name, async () => {
-        // Never prompt here: answers to parallel questions would interleave.
-        const ssh = sshOptionsFor(terminal, acceptNewHostKey);
-        const hostKeys = { ...ssh.hostKeys, ask: undefined };
-        const { endpoint } = await resolveHost(row.name, topology);
-        return probeEngineVersion(row.name, {
-          endpoint,
-          ssh: { ...ssh, passphrase: undefined, hostKeys },
+    // A plain server (runtime systemd or pm2) has no engine to ask.
+    rows
+      .filter((row) => row.runtime === 'docker')
+      .map(async (row) => {
+        row.docker = await probe(row.name, async () => {
+          // Never prompt here: answers to parallel questions would interleave.
+          const ssh = sshOptionsFor(terminal, acceptNewHostKey);
+          const hostKeys = { ...ssh.hostKeys, ask: undefined };
+          const { endpoint } = await resolveHost(row.name, topology);
+          return probeEngineVersion(row.name, {
+            endpoint,
+            ssh: { ...ssh, passphrase: undefined, hostKeys },
+          });
         });
-      });
-    }),
+      }),
   );
 }
 

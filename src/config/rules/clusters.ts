@@ -4,10 +4,11 @@
  * nodes are members.
  */
 import { LOCAL_HOST } from '../../model/topology.ts';
-import { type Rule, unknownName } from './context.ts';
+import { type Rule, runtimeOfHost, unknownName } from './context.ts';
 
 /** Check every cluster's members, name and edge nodes. */
-export const checkClusters: Rule = ({ raw, declared, knownHosts, problems }) => {
+export const checkClusters: Rule = (context) => {
+  const { raw, declared, knownHosts, problems } = context;
   const hosts = [...new Set([...declared.hosts, ...knownHosts])].filter((h) => h !== LOCAL_HOST);
   const memberOf = new Map<string, string>();
   for (const [name, cluster] of Object.entries(raw.clusters ?? {})) {
@@ -37,10 +38,13 @@ export const checkClusters: Rule = ({ raw, declared, knownHosts, problems }) => 
             at,
             `host "${host}" is already a member of ${memberOf.get(host) === name ? 'this cluster' : `cluster "${memberOf.get(host) ?? ''}"`} — a host joins one cluster, once`,
           );
-        } else if ((raw.hosts?.[host]?.runtime ?? 'docker') !== 'docker') {
+        } else if (runtimeOfHost(context, host) !== 'docker') {
+          const runtime = runtimeOfHost(context, host);
           problems.report(
             at,
-            `host "${host}" has runtime: ${raw.hosts?.[host]?.runtime ?? ''} — cluster members run Docker (remove its runtime: or leave it out of the cluster)`,
+            context.hostRuntimes[host] === runtime
+              ? `host "${host}" was provisioned for runtime ${runtime} (no Docker) — cluster members run Docker (leave it out of the cluster, or provision a Docker host)`
+              : `host "${host}" has runtime: ${runtime} — cluster members run Docker (remove its runtime: or leave it out of the cluster)`,
           );
         } else {
           memberOf.set(host, name);

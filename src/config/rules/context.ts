@@ -1,6 +1,6 @@
 /** What every rule receives, and small helpers shared by several rules. */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { LOCAL_HOST } from '../../model/topology.ts';
+import { DEFAULT_RUNTIME, LOCAL_HOST, type Runtime } from '../../model/topology.ts';
 import type { Problems } from '../problems.ts';
 import type { RawService, RawTopology } from '../schema.ts';
 import { didYouMean } from '../suggest.ts';
@@ -27,6 +27,8 @@ export interface RuleContext {
   overrideHost: string | undefined;
   /** Hosts recorded by `notesctl provision` (valid placements besides `hosts:`). */
   knownHosts: string[];
+  /** The runtime each recorded host was provisioned for, when its record says (issue 21). */
+  hostRuntimes: Record<string, Runtime>;
   problems: Problems;
 }
 
@@ -41,6 +43,14 @@ export function servicesOf(context: RuleContext): [string, RawService][] {
 /** The host a service runs on after defaults and --host. */
 export function hostOf(context: RuleContext, service: RawService): string {
   return context.overrideHost ?? service.host ?? context.raw.host ?? LOCAL_HOST;
+}
+
+/**
+ * The runtime host `name` deploys with: its `runtime:` in the file, else the one its record in
+ * the host store was provisioned for (`provision ssh --runtime`), else docker.
+ */
+export function runtimeOfHost(context: RuleContext, name: string): Runtime {
+  return context.raw.hosts?.[name]?.runtime ?? context.hostRuntimes[name] ?? DEFAULT_RUNTIME;
 }
 
 /** Expand `~` and resolve against the topology folder. */

@@ -52,8 +52,15 @@ function checkOs(facts: ServerFacts, host: string): void {
   }
 }
 
+/** On a new server, cloud-init may still be installing packages (and holding apt's lock). */
+export const CLOUD_INIT_STEP: BootstrapStep = {
+  id: 'cloud-init',
+  title: 'wait for cloud-init to finish',
+  script: 'timeout 900 cloud-init status --wait >/dev/null 2>&1 || true',
+};
+
 /** apt-get with a deadline for locks held by another apt or dpkg. */
-function aptScript(commands: string[]): string {
+export function aptScript(commands: string[]): string {
   return [
     'set -e',
     'export DEBIAN_FRONTEND=noninteractive',
@@ -100,13 +107,7 @@ export function planBootstrap(
   }
   const steps: BootstrapStep[] = [];
   const notes: string[] = [];
-  if (facts.cloudInit) {
-    steps.push({
-      id: 'cloud-init',
-      title: 'wait for cloud-init to finish',
-      script: 'timeout 900 cloud-init status --wait >/dev/null 2>&1 || true',
-    });
-  }
+  if (facts.cloudInit) steps.push(CLOUD_INIT_STEP);
   if (!facts.dockerd) {
     if (!facts.apt) throw new RuntimeError(`${host}: no apt-get on ${describeOs(facts.os)}`);
     steps.push({

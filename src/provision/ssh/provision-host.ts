@@ -36,7 +36,7 @@ export interface ProvisionResult {
 }
 
 /** Connect, retrying unreachable-host errors until the deadline (host key refusals never retry). */
-async function connectWithin(
+export async function connectWithin(
   endpoint: SshEndpoint,
   ssh: SshConnectOptions,
   waitMs: number,
@@ -52,7 +52,8 @@ async function connectWithin(
   }
 }
 
-async function runStep(
+/** Run one step as root; a failure names the step and shows the end of its output. */
+export async function runStep(
   link: SshLink,
   asRoot: string,
   bootstrapStep: BootstrapStep,

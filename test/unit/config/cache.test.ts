@@ -49,6 +49,7 @@ function inputs(extra: Partial<CacheInputs> = {}): CacheInputs {
     dotEnv: undefined,
     overrideHost: undefined,
     knownHosts: ['db1', 'web1'],
+    hostRuntimes: { db1: 'docker' },
     home: '/home/tester',
     ...extra,
   };
@@ -221,6 +222,8 @@ describe('topology cache: the inputs in the key', () => {
     ['--host', { overrideHost: 'web1' }],
     ['the known hosts (one more)', { knownHosts: ['db1', 'web1', 'web2'] }],
     ['the known hosts (one fewer)', { knownHosts: ['db1'] }],
+    ['a recorded runtime (issue 21)', { hostRuntimes: { db1: 'docker', web1: 'systemd' } }],
+    ['a recorded runtime changed', { hostRuntimes: { db1: 'pm2' } }],
     ['the home folder', { home: '/home/other' }],
   ];
 
