@@ -41,7 +41,7 @@ try {
       filter: (source) => !/\/(node_modules|dist|coverage)(\/|$)/.test(source),
     });
   }
-  const hosts = `project: ${project}\nhost: vps\nhosts:\n  vps:\n    ssh: root@127.0.0.1:${proxy.port}\n    identity: ${vps.identityFile}\n    runtime: ${values.runtime}`;
+  const hosts = `project: ${project}\nhost: vps\nhosts:\n  vps:\n    ssh: root@127.0.0.1:${proxy.port}\n    identity: ${vps.identityFile}\n    runtime: ${values.runtime}\n    node: { source: npm }`;
   const config = (await readFile(join(ROOT, 'notesctl.config.yaml'), 'utf8')).replace(
     /^project: .*$/m,
     hosts,

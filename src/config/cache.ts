@@ -111,6 +111,9 @@ function checkedPaths(topology: Topology): string[] {
     if (secret.source.kind === 'file') paths.add(resolve(topology.directory, secret.source.path));
   // Issue 19: the rules checked that the proxy's ACME root is a readable file.
   if (topology.proxy.acme.caRoot !== undefined) paths.add(topology.proxy.acme.caRoot);
+  // Issue 21: the rules checked that a host's Node tarball (`node.file`) exists.
+  for (const host of Object.values(topology.hosts))
+    if (host.node?.source.kind === 'file') paths.add(host.node.source.path);
   return [...paths].sort();
 }
 

@@ -12,6 +12,7 @@ import {
   type Runtime,
 } from '../model/topology.ts';
 import { proxyOf } from './normalize-http.ts';
+import { nodeSettingsOf } from './normalize-node.ts';
 import { normalizeService, sortedRecord } from './normalize-service.ts';
 import { resolvePath } from './rules/context.ts';
 import type { RawTopology } from './schema.ts';
@@ -77,6 +78,9 @@ export function normalize(raw: RawTopology, settings: NormalizeSettings): Topolo
             socket,
             runtime: host.runtime ?? DEFAULT_RUNTIME,
             firewall: host.firewall ?? false,
+            ...(host.runtime === 'systemd' || host.runtime === 'pm2'
+              ? { node: nodeSettingsOf(host.node, directory, home) }
+              : {}),
           },
         ];
       }),

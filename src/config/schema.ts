@@ -27,6 +27,7 @@ import {
   text,
 } from './schema-parts.ts';
 import { httpSchema, proxySchema, replicasSchema } from './schema-http.ts';
+import { nodeSchema } from './schema-node.ts';
 import { suggest } from './suggest.ts';
 import { RUNTIMES } from '../model/topology.ts';
 
@@ -184,6 +185,9 @@ const host = strict({
     .describe(
       'runtime systemd/pm2: an nftables firewall that admits only SSH and the published ports',
     ),
+  node: nodeSchema
+    .optional()
+    .describe('runtime systemd/pm2: where Node.js comes from (source, mirror, file, version)'),
 });
 
 const network = strict({

@@ -3,6 +3,7 @@
  * checks, interpolation, defaults and cross-reference rules. Everything downstream (planning,
  * hashing, execution) reads only these types, never raw YAML.
  */
+import type { NodeSettings } from './node.ts';
 
 /** A port published on the host: `HOST:CONTAINER[/proto]` or `IP:HOST:CONTAINER[/proto]`. */
 export interface PortMapping {
@@ -196,6 +197,8 @@ export interface Host extends SshEndpoint {
    * what reaches the host except SSH and the ports its services publish. Off unless asked.
    */
   firewall: boolean;
+  /** On a plain server (issue 21): where its Node.js comes from; undefined on Docker hosts. */
+  node?: NodeSettings;
 }
 
 /** ACME settings of the edge proxy (`proxy.acme`), used by `tls: auto` services. */

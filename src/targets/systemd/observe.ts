@@ -32,6 +32,8 @@ export interface SystemdObserved {
   os: { id: string; like: string; version: string };
   /** Whether /run is a shared mount (systemd credentials need it; see docs/topology.md). */
   sharedRun: boolean;
+  /** `uname -m`, and whether `xz` is there: which Node archive the server can take. */
+  platform: { machine: string; xz: boolean };
   units: ObservedUnit[];
   /** Database service → hash of its set-up. */
   databases: Map<string, string>;
@@ -59,6 +61,7 @@ export function observeScript(project: string, extra: string[] = []): string {
     'set -u',
     '. /etc/os-release 2>/dev/null; echo "os ${ID:-unknown} ${ID_LIKE:-none} ${VERSION_ID:-0}"',
     'echo "propagation $(findmnt -no PROPAGATION /run 2>/dev/null || echo unknown)"',
+    'echo "platform $(uname -m) $(command -v xz >/dev/null && echo xz || echo no-xz)"',
     `for f in ${UNIT_DIR}/${unitPrefix(project)}*.service; do`,
     '  [ -e "$f" ] || continue',
     '  u=$(basename "$f")',
@@ -88,6 +91,7 @@ export function parseObserved(output: string): SystemdObserved {
   const observed: SystemdObserved = {
     os: { id: 'unknown', like: 'none', version: '0' },
     sharedRun: false,
+    platform: { machine: 'unknown', xz: false },
     units: [],
     databases: new Map(),
     releases: new Map(),
@@ -101,6 +105,8 @@ export function parseObserved(output: string): SystemdObserved {
     if (kind === 'os')
       observed.os = { id: rest[0] ?? '', like: rest[1] ?? '', version: rest[2] ?? '' };
     else if (kind === 'propagation') observed.sharedRun = (rest[0] ?? '').includes('shared');
+    else if (kind === 'platform')
+      observed.platform = { machine: rest[0] ?? 'unknown', xz: rest[1] === 'xz' };
     else if (kind === 'unit' && rest[0]) {
       units.set(rest[0], {
         unit: rest[0],

@@ -14,7 +14,16 @@ import { resolveSecrets, type SecretValues } from '../../secrets/store.ts';
 import type { PlanUpOptions } from '../target.ts';
 import { desiredSystemd, isDatabase, type SystemdDesired } from './desired.ts';
 import { dockerfileCommand } from './dockerfile-cmd.ts';
-import { appsMajor, chooseNodeVersion, nodeIntegrity } from './node-dist.ts';
+import { DEFAULT_NODE_SETTINGS } from '../../model/node.ts';
+import {
+  chooseNodeVersion,
+  majorOf,
+  nodeProvider,
+  serverArch,
+  wantedNode,
+  type NodeArchive,
+  type NodeProvider,
+} from './node-dist.ts';
 import { observeScript, parseObserved, type SystemdObserved } from './observe.ts';
 import { reconcileSystemd } from './reconcile.ts';
 import { SYSTEMD_RENDERER, type AppRenderer } from './renderer.ts';
@@ -31,6 +40,8 @@ export interface SystemdPlanned {
   releases: Map<string, ReleaseRef>;
   major: number;
   secrets: SecretValues;
+  /** Where Node comes from, and the archive to install when the server lacks the version. */
+  node: { provider: NodeProvider; archive: NodeArchive | undefined };
 }
 
 /** Observe the server (throws naming the host when the script cannot run). */
@@ -80,12 +91,17 @@ export async function planSystemdUp(
     .map((s) => topology.services[s])
     .filter((s): s is Service => s !== undefined && s.image.kind === 'build');
   const folders = builds.map((s) => (s.image.kind === 'build' ? s.image.context : ''));
-  const [observed, major] = await Promise.all([
+  const settings = topology.hosts[host]?.node ?? DEFAULT_NODE_SETTINGS;
+  const [observed, wanted] = await Promise.all([
     runtime.observe(shell, topology.project),
-    appsMajor(folders),
+    wantedNode(settings, folders),
   ]);
   checkHost(host, observed, runtime.name);
-  const node = await chooseNodeVersion(major, observed.nodes);
+  const major = majorOf(wanted);
+  const provider = nodeProvider(settings, host);
+  const node = await chooseNodeVersion(wanted, observed.nodes, (m) =>
+    provider.newest(m, serverArch(observed.platform, host)),
+  );
   const { renderer, steps } = await runtime.prepare(node, observed);
   const releases = new Map<string, ReleaseRef>();
   const commands = new Map<string, string[] | undefined>();
@@ -133,9 +149,19 @@ export async function planSystemdUp(
     secretDigests,
     renderer,
   });
-  const nodeSha512 = observed.nodes.includes(node) ? '' : await nodeIntegrity(node);
-  const plan = reconcileSystemd(desired, observed, options, { nodeSha512, steps });
-  return { plan, desired, observed, releases, major, secrets };
+  const nodeArchive = observed.nodes.includes(node)
+    ? undefined
+    : await provider.archive(node, observed.platform);
+  const plan = reconcileSystemd(desired, observed, options, { nodeArchive, steps });
+  return {
+    plan,
+    desired,
+    observed,
+    releases,
+    major,
+    secrets,
+    node: { provider, archive: nodeArchive },
+  };
 }
 
 /** The release this plan records: every app with its release; changed, those it restarts. */

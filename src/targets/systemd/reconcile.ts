@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Plan, PlannedOperation, ReconcileOptions } from '../../plan/types.ts';
 import type { DesiredApp, SystemdDesired } from './desired.ts';
+import type { NodeArchive } from './node-dist.ts';
 import type { SystemdObserved } from './observe.ts';
 import {
   databaseScript,
@@ -27,8 +28,8 @@ export const MARIADB_CONF_DIGEST = createHash('sha256')
 
 /** What reconcileSystemd() needs besides the states. */
 export interface SystemdPlanInputs {
-  /** sha512 (hex) of the Node archive, checked on the server before it is unpacked. */
-  nodeSha512: string;
+  /** The Node archive to install when the server lacks the version (checked before unpacking). */
+  nodeArchive: NodeArchive | undefined;
   /** The runtime's own steps (default: systemd's). */
   steps?: RuntimeSteps;
 }
@@ -56,14 +57,17 @@ export function reconcileSystemd(
   const ops: PlannedOperation[] = [];
   const add = (op: PlannedOperation) => ops.push(op);
   const has = (id: string) => ops.some((o) => o.id === id);
+  const archive = inputs.nodeArchive;
   if (!observed.nodes.includes(desired.node)) {
+    if (archive?.version !== desired.node)
+      throw new Error(`bug: no archive of Node ${desired.node}`);
     add({
       id: 'node',
       operation: {
         kind: 'host-step',
         service: undefined,
-        title: `install Node.js ${desired.node} in /opt/notesctl/node/${desired.node}`,
-        script: installNodeScript(desired.node, inputs.nodeSha512),
+        title: `install Node.js ${desired.node} in /opt/notesctl/node/${desired.node} from ${archive.origin}`,
+        script: installNodeScript(archive),
         input: { kind: 'node', version: desired.node },
       },
       after: [],

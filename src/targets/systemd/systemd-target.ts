@@ -6,7 +6,6 @@
  * runs as a script of src/targets/systemd/scripts.ts through the host's Shell.
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pack } from 'tar-stream';
 import type { DatabaseLogin } from '../../backup/mariadb.ts';
@@ -44,7 +43,6 @@ import { databaseName, isDatabase } from './desired.ts';
 import { planPlainDown } from './plan-down.ts';
 import { executeSystemdPlan } from './execute.ts';
 import { unitName } from './names.ts';
-import { fetchNode } from './node-dist.ts';
 import { healthArgv } from './health-argv.ts';
 import {
   planSystemdUp,
@@ -57,7 +55,8 @@ import { shellQuote as q } from './quote.ts';
 import { packRelease, releaseOf } from './release.ts';
 import { databaseCheck, inServiceScript, unitStateCommand } from './scripts.ts';
 import { systemdStatus } from './status.ts';
-import { appsMajor } from './node-dist.ts';
+import { DEFAULT_NODE_SETTINGS } from '../../model/node.ts';
+import { majorOf, wantedNode } from './node-dist.ts';
 
 async function tarOf(files: { name: string; content: Buffer }[]): Promise<Buffer> {
   const archive = pack();
@@ -78,6 +77,8 @@ export class SystemdTarget implements Target {
   protected planned: SystemdPlanned | undefined;
   /** How apps run: systemd units here; the pm2 target swaps this for PM2 apps. */
   protected readonly plain: PlainRuntime = SYSTEMD_RUNTIME;
+  /** The Node archive of the last plan on this machine, verified (fetched once). */
+  private nodeFile: Promise<string> | undefined;
 
   constructor(host: string, topology: Topology, shell: Shell) {
     this.host = host;
@@ -92,6 +93,7 @@ export class SystemdTarget implements Target {
   }
 
   async planUp(services: string[], options: PlanUpOptions): Promise<PlannedUp> {
+    this.nodeFile = undefined;
     this.planned = await planSystemdUp(
       this.shell,
       this.topology,
@@ -130,7 +132,7 @@ export class SystemdTarget implements Target {
     const value = (secret: string) => planned.secrets.values.get(secret) ?? Buffer.alloc(0);
     switch (input.kind) {
       case 'node':
-        return fetchNode(input.version).then((dist) => readFile(dist.file));
+        return this.fetchNode().then((file) => createReadStream(file));
       case 'release': {
         const ref = planned.releases.get(input.service);
         if (!ref) throw new Error(`bug: no release of ${input.service}`);
@@ -186,7 +188,17 @@ export class SystemdTarget implements Target {
     return planPlainDown(this.shell, this.topology, this.host, this.plain, volumes);
   }
 
+  /** The planned Node archive, downloaded and verified on this machine. */
+  private fetchNode(): Promise<string> {
+    const node = this.planned?.node;
+    if (!node?.archive) return Promise.reject(new Error('bug: no Node archive planned'));
+    this.nodeFile ??= node.provider.fetch(node.archive);
+    return this.nodeFile;
+  }
+
   async execute(plan: Plan, options: ExecuteOptions): Promise<void> {
+    // Node is fetched and verified before any step runs: a bad download changes nothing there.
+    if (plan.operations.some((o) => o.id === 'node')) await this.fetchNode();
     await executeSystemdPlan(plan, {
       shell: this.shell,
       host: this.host,
@@ -266,9 +278,11 @@ export class SystemdTarget implements Target {
     const apps = services
       .map((s) => this.topology.services[s])
       .filter((s) => s?.image.kind === 'build');
-    const major = await appsMajor(
+    const wanted = await wantedNode(
+      this.topology.hosts[this.host]?.node ?? DEFAULT_NODE_SETTINGS,
       apps.map((s) => (s?.image.kind === 'build' ? s.image.context : '')),
     );
+    const major = majorOf(wanted);
     const built: BuiltImage[] = [];
     for (const s of apps) {
       if (!s) continue;
@@ -303,30 +317,21 @@ export class SystemdTarget implements Target {
   }
 
   archiveVolume(volume: string): Promise<{ paused: string[] }> {
-    return Promise.reject(this.volumeRefusal(`a backup of volume ${volume}`, volume));
+    return Promise.reject(
+      new UsageError(
+        `backups of volume ${volume} on ${this.host} (runtime: systemd) are not supported yet`,
+        {
+          hint: 'Back the databases up with mariadb-dump on the server (notesctl hosts ssh).',
+        },
+      ),
+    );
   }
 
   restoreVolume(volume: string): Promise<{ stopped: string[] }> {
-    return Promise.reject(this.volumeRefusal(`a restore of volume ${volume}`, volume));
-  }
-
-  /**
-   * Volumes other than a database's are not backed up on a plain server yet (issue 23): only
-   * database services are. The error says where the files are and how to copy them by hand.
-   */
-  private volumeRefusal(what: string, volume: string): UsageError {
-    const { project } = this.topology;
-    const users = Object.values(this.topology.services)
-      .filter((s) => s.host === this.host && s.volumes.some((v) => v.volume === volume))
-      .map((s) => unitName(project, s.name));
-    const databases = Object.values(this.topology.services)
-      .filter((s) => s.host === this.host && isDatabase(s))
-      .map((s) => s.name);
-    return new UsageError(
-      `${what} on ${this.host} (runtime: ${this.runtime}) is not supported yet: on a plain server notesctl backs up database services only`,
-      {
-        hint: `${databases.length > 0 ? `Back up the databases alone (notesctl backup ${databases.join(' ')}). ` : ''}The volume's files are in /var/lib/notesctl-${project}/${volume} on the server: stop ${users.join(', ') || 'the services that mount it'} and copy them with tar (notesctl hosts ssh ${this.host}).`,
-      },
+    return Promise.reject(
+      new UsageError(
+        `restoring volume ${volume} on ${this.host} (runtime: systemd) is not supported yet`,
+      ),
     );
   }
 

@@ -10,7 +10,13 @@ import { PM2_RUNTIME } from '../../../../src/targets/pm2/runtime.ts';
 import { desiredSystemd } from '../../../../src/targets/systemd/desired.ts';
 import type { SystemdObserved } from '../../../../src/targets/systemd/observe.ts';
 import { reconcileSystemd } from '../../../../src/targets/systemd/reconcile.ts';
-import { convergedServer, freshServer, inputs, topology } from '../systemd/fixtures.ts';
+import {
+  convergedServer,
+  freshServer,
+  inputs,
+  NODE_ARCHIVE,
+  topology,
+} from '../systemd/fixtures.ts';
 
 const OPTIONS = { forceRecreate: false, removeOrphans: false, wait: true };
 
@@ -42,7 +48,7 @@ async function pm2Plan(
 ) {
   const { renderer, steps } = await PM2_RUNTIME.prepare('24.1.0', observed);
   const desired = desiredSystemd({ ...inputs(t, releases), renderer });
-  return reconcileSystemd(desired, observed, OPTIONS, { nodeSha512: 'ab', steps });
+  return reconcileSystemd(desired, observed, OPTIONS, { nodeArchive: NODE_ARCHIVE, steps });
 }
 
 describe('the PM2 ecosystem file', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredSystemd } from '../../../../src/targets/systemd/desired.ts';
 import { firewallScript } from '../../../../src/targets/systemd/firewall.ts';
 import { reconcileSystemd } from '../../../../src/targets/systemd/reconcile.ts';
-import { convergedServer, inputs, topology } from './fixtures.ts';
+import { convergedServer, inputs, NODE_ARCHIVE, topology } from './fixtures.ts';
 
 const OPTIONS = { forceRecreate: false, removeOrphans: false, wait: true };
 
@@ -16,7 +16,9 @@ function withFirewall() {
 
 function plan(t: ReturnType<typeof topology>, firewall: string[] | undefined) {
   const server = { ...convergedServer(topology()), firewall };
-  return reconcileSystemd(desiredSystemd(inputs(t)), server, OPTIONS, { nodeSha512: 'ab' });
+  return reconcileSystemd(desiredSystemd(inputs(t)), server, OPTIONS, {
+    nodeArchive: NODE_ARCHIVE,
+  });
 }
 
 describe("a plain server's firewall", () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseTopologyText } from '../../../../src/config/index.ts';
 import type { Topology } from '../../../../src/model/topology.ts';
 import { desiredSystemd, type SystemdInputs } from '../../../../src/targets/systemd/desired.ts';
+import type { NodeArchive } from '../../../../src/targets/systemd/node-dist.ts';
 import type { SystemdObserved } from '../../../../src/targets/systemd/observe.ts';
 import { MARIADB_CONF_DIGEST } from '../../../../src/targets/systemd/reconcile.ts';
 
@@ -62,11 +63,23 @@ export function inputs(t: Topology, releases: Record<string, string> = {}): Syst
   };
 }
 
+/** The official tarball of Node 24.1.0 for x64 (its digest made up). */
+export const NODE_ARCHIVE: NodeArchive = {
+  version: '24.1.0',
+  name: 'node-v24.1.0-linux-x64.tar.xz',
+  member: 'node-v24.1.0-linux-x64/bin/node',
+  compression: 'xz',
+  algorithm: 'sha256',
+  digest: 'ab'.repeat(32),
+  origin: 'https://nodejs.org/dist',
+};
+
 /** A fresh Debian server. */
 export function freshServer(): SystemdObserved {
   return {
     os: { id: 'debian', like: 'none', version: '12' },
     sharedRun: true,
+    platform: { machine: 'x86_64', xz: true },
     units: [],
     databases: new Map(),
     releases: new Map(),

@@ -7,14 +7,13 @@ import { formatPlan } from '../../../../src/plan/format.ts';
 import { desiredSystemd } from '../../../../src/targets/systemd/desired.ts';
 import { reconcileSystemd } from '../../../../src/targets/systemd/reconcile.ts';
 import { checkHost } from '../../../../src/targets/systemd/steps.ts';
-import { convergedServer, freshServer, inputs, topology } from './fixtures.ts';
+import { convergedServer, freshServer, inputs, NODE_ARCHIVE, topology } from './fixtures.ts';
 
 const OPTIONS = { forceRecreate: false, removeOrphans: false, wait: true };
-const SHA = 'ab'.repeat(64);
 
 function plan(t = topology(), observed = freshServer(), releases: Record<string, string> = {}) {
   return reconcileSystemd(desiredSystemd(inputs(t, releases)), observed, OPTIONS, {
-    nodeSha512: SHA,
+    nodeArchive: NODE_ARCHIVE,
   });
 }
 
@@ -26,7 +25,7 @@ describe('the systemd planner', () => {
         .map((l) => l.replace(/ — .*?( {2}\[|$)/, ' —$1')),
     ).toEqual([
       'Project p on vps: 8 change(s).',
-      '  node: install Node.js 24.1.0 in /opt/notesctl/node/24.1.0 —',
+      '  node: install Node.js 24.1.0 in /opt/notesctl/node/24.1.0 from https://nodejs.org/dist —',
       '  hosts: name the services in /etc/hosts (127.0.0.1 api db web) —',
       "  mariadb: set up the host's MariaDB server (one for every database service, 127.0.0.1 only) —",
       '  database:db: create database app and user app (db) —  [after mariadb]',
@@ -86,7 +85,7 @@ describe('the systemd planner', () => {
       desiredSystemd(inputs(t)),
       server,
       { ...OPTIONS, removeOrphans: true },
-      { nodeSha512: SHA },
+      { nodeArchive: NODE_ARCHIVE },
     );
     expect(removing.operations.map((o) => o.id)).toEqual(['remove:old']);
   });
