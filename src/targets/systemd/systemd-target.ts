@@ -317,21 +317,30 @@ export class SystemdTarget implements Target {
   }
 
   archiveVolume(volume: string): Promise<{ paused: string[] }> {
-    return Promise.reject(
-      new UsageError(
-        `backups of volume ${volume} on ${this.host} (runtime: systemd) are not supported yet`,
-        {
-          hint: 'Back the databases up with mariadb-dump on the server (notesctl hosts ssh).',
-        },
-      ),
-    );
+    return Promise.reject(this.volumeRefusal(`a backup of volume ${volume}`, volume));
   }
 
   restoreVolume(volume: string): Promise<{ stopped: string[] }> {
-    return Promise.reject(
-      new UsageError(
-        `restoring volume ${volume} on ${this.host} (runtime: systemd) is not supported yet`,
-      ),
+    return Promise.reject(this.volumeRefusal(`a restore of volume ${volume}`, volume));
+  }
+
+  /**
+   * Volumes other than a database's are not backed up on a plain server yet (issue 23): only
+   * database services are. The error says where the files are and how to copy them by hand.
+   */
+  private volumeRefusal(what: string, volume: string): UsageError {
+    const { project } = this.topology;
+    const users = Object.values(this.topology.services)
+      .filter((s) => s.host === this.host && s.volumes.some((v) => v.volume === volume))
+      .map((s) => unitName(project, s.name));
+    const databases = Object.values(this.topology.services)
+      .filter((s) => s.host === this.host && isDatabase(s))
+      .map((s) => s.name);
+    return new UsageError(
+      `${what} on ${this.host} (runtime: ${this.runtime}) is not supported yet: on a plain server notesctl backs up database services only`,
+      {
+        hint: `${databases.length > 0 ? `Back up the databases alone (notesctl backup ${databases.join(' ')}). ` : ''}The volume's files are in /var/lib/notesctl-${project}/${volume} on the server: stop ${users.join(', ') || 'the services that mount it'} and copy them with tar (notesctl hosts ssh ${this.host}).`,
+      },
     );
   }
 

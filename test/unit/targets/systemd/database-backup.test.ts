@@ -4,18 +4,26 @@
  * arguments: what the dump runs (root over the socket, the consistency flags, one database),
  * that a failing dump or a damaged stream fails the script, and that no password is involved.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DatabaseLogin } from '../../../../src/backup/mariadb.ts';
+import type { Shell } from '../../../../src/engine/shell.ts';
 import {
   dumpDatabaseScript,
+  dumpPlainDatabase,
   probeDatabaseScript,
   queryDatabaseScript,
+  queryPlainDatabase,
   restoreDatabaseScript,
+  restorePlainDatabase,
 } from '../../../../src/targets/systemd/database-backup.ts';
+import { SystemdTarget } from '../../../../src/targets/systemd/systemd-target.ts';
+import { topology } from './fixtures.ts';
 
 let dir: string;
 
@@ -103,6 +111,120 @@ describe('the restore script', () => {
     const failed = run(restoreDatabaseScript('notes'), whole);
     expect(failed.status).toBe(1);
     expect(failed.stderr.toString()).toContain('ERROR 1064');
+  });
+});
+
+/** A Shell that runs each script with bash here, the fake programs first in PATH. */
+function localShell(): Shell {
+  return {
+    hostName: 'vps',
+    async run(script, options = {}) {
+      // HOME: bash reads ~/.bashrc when its stdin is a socket (as Node's pipes are).
+      const child = spawn('bash', ['-c', script], {
+        env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`, HOME: dir },
+      });
+      const { input } = options;
+      if (input === undefined) child.stdin.end();
+      else if (Buffer.isBuffer(input)) child.stdin.end(input);
+      else input.pipe(child.stdin);
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) =>
+        options.stdout ? options.stdout.write(c) : out.push(c),
+      );
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      const code = await new Promise<number>((resolve) =>
+        child.on('close', (c) => resolve(c ?? 255)),
+      );
+      return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+    },
+    attach: () => Promise.reject(new Error('not used')),
+    lost: () => undefined,
+    close: () => Promise.resolve(),
+  };
+}
+
+/** A writable keeping what it is given, and whether it was ended. */
+function collect(): { stream: Writable; bytes: () => Buffer; ended: () => boolean } {
+  const chunks: Buffer[] = [];
+  let ended = false;
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+    final(callback) {
+      ended = true;
+      callback();
+    },
+  });
+  return { stream, bytes: () => Buffer.concat(chunks), ended: () => ended };
+}
+
+const login: DatabaseLogin = {
+  service: 'db-notes',
+  database: 'notes',
+  user: 'root',
+  passwordFile: '/run/secrets/unused',
+};
+const signal = new AbortController().signal;
+
+describe('a plain server target', () => {
+  beforeEach(() => {
+    fake(
+      'mariadb',
+      'case "$*" in *VERSION*) echo 10.11.11-MariaDB ;; *SCHEMA*) echo 1 ;; *) cat ;; esac',
+    );
+  });
+
+  it('streams the dump into the file, ends it and names the server for the manifest', async () => {
+    fake('mariadb-dump', 'echo "-- MariaDB dump"; echo "-- Dump completed"');
+    const out = collect();
+    const dump = await dumpPlainDatabase(localShell(), login, out.stream, { signal });
+    await new Promise((r) => setImmediate(r));
+    expect(gunzipSync(out.bytes()).toString()).toBe('-- MariaDB dump\n-- Dump completed\n');
+    expect(out.ended()).toBe(true);
+    expect(dump).toEqual({ image: "mariadb 10.11.11-MariaDB (the host's server)" });
+  });
+
+  it('says which database is missing, and what failed in a dump, naming the host', async () => {
+    fake('mariadb', 'echo 0');
+    await expect(
+      dumpPlainDatabase(localShell(), login, collect().stream, { signal }),
+    ).rejects.toThrow('database notes of db-notes does not exist on vps');
+    fake('mariadb', 'case "$*" in *VERSION*) echo 10.11.11 ;; *) echo 1 ;; esac');
+    fake('mariadb-dump', 'echo "mariadb-dump: Got error: 1044: Access denied" >&2; exit 2');
+    await expect(
+      dumpPlainDatabase(localShell(), login, collect().stream, { signal }),
+    ).rejects.toThrow(
+      'the dump of db-notes (database notes) on vps failed (exit code 2): mariadb-dump: Got error: 1044: Access denied',
+    );
+  });
+
+  it('restores a gzip stream and queries through the same client', async () => {
+    fake('mariadb', `cat >> "${dir}/sql"`);
+    const restored = await restorePlainDatabase(
+      localShell(),
+      login,
+      Readable.from([gzipSync('CREATE TABLE t (a INT);\n')]),
+      { signal },
+    );
+    expect(restored).toEqual({ compressed: true });
+    expect(await queryPlainDatabase(localShell(), login, 'SELECT 1;\n')).toBe('');
+    expect(readFileSync(join(dir, 'sql'), 'utf8')).toBe('CREATE TABLE t (a INT);\nSELECT 1;\n');
+  });
+
+  it("refuses a volume other than a database's, naming its folder and the units to stop", async () => {
+    const t = topology("    volumes: ['uploads:/data']", 'volumes:', '  uploads: {}');
+    const target = new SystemdTarget('vps', t, localShell());
+    await expect(target.archiveVolume('uploads')).rejects.toThrow(
+      'a backup of volume uploads on vps (runtime: systemd) is not supported yet',
+    );
+    await expect(target.restoreVolume('uploads')).rejects.toMatchObject({
+      hint: expect.stringContaining(
+        "Back up the databases alone (notesctl backup db). The volume's files are in /var/lib/notesctl-p/uploads on the server: stop notesctl-p-web.service",
+      ) as string,
+    });
   });
 });
 
