@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseNodeTarballName, versionMatches } from '../../model/node.ts';
-import { type Rule, resolvePath } from './context.ts';
+import { type Rule, resolvePath, runtimeOfHost } from './context.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -37,12 +37,13 @@ function fileProblem(path: string, given: string): string | undefined {
 }
 
 /** `node:` is a plain server's; its keys go with its source. */
-export const checkNodeSettings: Rule = ({ raw, directory, home, problems }) => {
+export const checkNodeSettings: Rule = (context) => {
+  const { raw, directory, home, problems } = context;
   for (const [name, host] of Object.entries(raw.hosts ?? {})) {
     const node = host.node;
     if (node === undefined) continue;
     const at = (key: string) => ['hosts', name, 'node', key];
-    const runtime = host.runtime ?? 'docker';
+    const runtime = runtimeOfHost(context, name);
     if (runtime !== 'systemd' && runtime !== 'pm2') {
       problems.report(
         ['hosts', name, 'node'],

@@ -67,6 +67,14 @@ describe('hosts.NAME.node', () => {
     ]);
   });
 
+  it('is accepted on a host declared without runtime: that was provisioned as a plain server', () => {
+    const text = withNode('systemd', 'source: npm').replace('    runtime: systemd\n', '');
+    const recorded = { knownHosts: ['web1'], hostRuntimes: { web1: 'pm2' as const } };
+    expect(problemsOf(text, {}, recorded)).toEqual([]);
+    const topology = parseTopologyText(text, FIXTURE_FILE, {}, { home: '/h', ...recorded });
+    expect(topology.hosts.web1?.node).toEqual({ source: { kind: 'npm' }, version: undefined });
+  });
+
   it('names a misspelt source and a version that is neither a major nor exact', () => {
     expect(problemsOf(withNode('systemd', 'source: nodejs', 'version: 24.1'))).toEqual([
       '7:15 hosts.web1.node.source: expected "nodejs.org" or "npm" or "file", got "nodejs" — did you mean "nodejs.org"?',
