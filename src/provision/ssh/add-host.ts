@@ -8,7 +8,7 @@ import type { EventSink } from '../../apply/events.ts';
 import type { SshConnectOptions } from '../../engine/ssh/connect.ts';
 import { describeEndpoint } from '../../engine/ssh/endpoint.ts';
 import { UsageError } from '../../errors.ts';
-import { readHost, writeHost, type HostRecord } from '../../hosts/store.ts';
+import { listHosts, readHost, writeHost, type HostRecord } from '../../hosts/store.ts';
 import type { SshTarget } from '../../hosts/target.ts';
 import { DEFAULT_REMOTE_SOCKET, type Runtime } from '../../model/topology.ts';
 import { provisionHost } from './provision-host.ts';
@@ -45,6 +45,7 @@ export async function sameHostRecord(
   target: SshTarget,
   runtime: Runtime,
 ): Promise<HostRecord | undefined> {
+  await checkOtherRecords(name, target, runtime);
   const existing = await readHost(name);
   if (!existing) return undefined;
   if (
@@ -66,6 +67,25 @@ export async function sameHostRecord(
     );
   }
   return existing;
+}
+
+/**
+ * A server runs one runtime: the same address recorded under another name for another runtime is
+ * refused too (another name for the same runtime is allowed, as it always was).
+ */
+async function checkOtherRecords(name: string, target: SshTarget, runtime: Runtime): Promise<void> {
+  for (const other of await listHosts()) {
+    if (other.name === name || other.hostname !== target.hostname || other.port !== target.port)
+      continue;
+    const theirs = recordedRuntime(other);
+    if (theirs === runtime) continue;
+    throw new UsageError(
+      `${describeEndpoint(other)} is recorded as host ${other.name} with runtime ${theirs}: a server runs one runtime, not ${runtime} beside it`,
+      {
+        hint: `Deploy to it as ${other.name} (notesctl up --host ${other.name}), or take its projects down and forget it (notesctl hosts rm ${other.name}) before provisioning it for ${runtime}.`,
+      },
+    );
+  }
 }
 
 /** Provision the server and write its record (over `existing`, keeping what it knew). */
