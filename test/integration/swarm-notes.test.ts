@@ -254,6 +254,16 @@ describe('the Notes stack on a three-manager cluster', () => {
   }, 600_000);
 
   it("reports the database's node loss: its data is on that node", async () => {
+    // The node stopped by the test before is back in the raft first: with it still catching up,
+    // stopping another manager would leave no majority (and no leader) at all.
+    await untilPasses(120_000, async () => {
+      const nodes = await hostApi<
+        { Status: { State: string }; ManagerStatus?: { Reachability: string } }[]
+      >(host(a), 'GET', '/nodes');
+      expect(nodes.map((n) => `${n.Status.State}/${n.ManagerStatus?.Reachability ?? ''}`)).toEqual(
+        names.map(() => 'ready/reachable'),
+      );
+    });
     const rows = await ps();
     const [dbNode = a] = nodesOf(rows, 'db-notes');
     await stopHostEngine(host(dbNode));
