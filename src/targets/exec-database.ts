@@ -16,7 +16,7 @@ import type { DatabaseDump, DatabaseRestore, Target } from './target.ts';
 type ExecTarget = Pick<Target, 'host' | 'exec' | 'status'>;
 
 /** A writable keeping what it is given (as text, up to `limit` characters from the end). */
-export function collector(limit = 1_000_000): { stream: Writable; text: () => string } {
+function collector(limit = 1_000_000): { stream: Writable; text: () => string } {
   let kept = '';
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {

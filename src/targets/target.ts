@@ -198,7 +198,8 @@ export interface Target {
   /**
    * Stream a consistent logical dump of `login.database` (mariadb-dump --single-transaction,
    * with routines, events and triggers, dropping and recreating the database on restore),
-   * gzip'd, into `out`; rejects naming the service and host when the dump fails (issue 23).
+   * gzip'd, into `out`, ending it once the dump is whole; rejects naming the service and host
+   * when the dump fails (issue 23).
    */
   dumpDatabase(
     login: DatabaseLogin,

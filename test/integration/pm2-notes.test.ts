@@ -3,7 +3,7 @@
  * (test/bed/vps.ts, reached only through its sshd) with PM2 as the apps' supervisor. One VPS
  * for the whole file. Asserts on what the server holds (PM2's own list, processes, files).
  */
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -140,6 +140,25 @@ describe('the Notes stack on a plain server run by PM2', () => {
       body: 'in cluster mode',
     });
     expect(saved.status).toBe(302);
+    await noteIsThere();
+  });
+
+  it('backs up db-notes over SSH and restores it after its rows are deleted', async () => {
+    const rows = () => sh("mariadb -N --batch -e 'SELECT * FROM notes.notes ORDER BY 1'");
+    const before = await rows();
+    expect(before).toContain('Kept by PM2');
+    const backup = await cli(['backup', 'db-notes']);
+    expect(backup.code, backup.stderr).toBe(0);
+    const [file = ''] = (await readdir(join(scratch.dir, 'backups'))).filter((f) =>
+      f.endsWith('.sql.gz'),
+    );
+    expect(file).toMatch(new RegExp(`^${project}-db-notes-\\d{8}T\\d{6}Z\\.sql\\.gz$`));
+    await sh("mariadb -e 'DELETE FROM notes.comments; DELETE FROM notes.notes'");
+    expect(await rows()).toBe('');
+    const restore = await cli(['restore', 'db-notes', join('backups', file), '--yes']);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(/restored db-notes \(database notes\) .* \d+ row\(s\)/);
+    expect(await rows()).toBe(before);
     await noteIsThere();
   });
 
