@@ -97,7 +97,7 @@ describe('provision ssh', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('Docker is installed already');
     expect(result.stderr).toContain('start dockerd: already running');
-    expect(result.stderr).toContain('record updated');
+    expect(result.stderr).toContain('Host web1 is ready (record unchanged).');
     const after = JSON.parse(readFileSync(record(), 'utf8')) as { createdAt: string };
     expect(after.createdAt).toBe(before.createdAt);
   });

@@ -19,6 +19,7 @@ import { didYouMean } from '../../config/suggest.ts';
 import type { HostRecord } from '../../hosts/store.ts';
 import type { CommandContext } from '../context.ts';
 import { relative } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { topologyForProvision } from '../support/cluster-topology.ts';
 import { recordedHostNames } from '../support/load.ts';
 import {
@@ -132,7 +133,7 @@ export async function run(
 
 /** `Host NAME is ready …`: for a plain server, its runtime and whether anything changed. */
 function readyLine({ record, installed }: AddedHost, existing: HostRecord | undefined): string {
-  const kept = JSON.stringify(existing) === JSON.stringify(record);
+  const kept = isDeepStrictEqual(existing, record);
   const recorded = existing ? (kept ? 'record unchanged' : 'record updated') : 'recorded';
   if (installed === undefined) return `Host ${record.name} is ready (${recorded}).`;
   const server =

@@ -35,7 +35,8 @@ export const TARGET_COMMANDS: Record<string, { package: string; runtimes: string
   bash: { package: 'bash', runtimes: ['systemd', 'pm2'] },
   tar: { package: 'tar', runtimes: ['systemd', 'pm2'] },
   gzip: { package: 'gzip', runtimes: ['systemd', 'pm2'] },
-  // Node's official tarballs are .tar.xz (hosts.NAME.node from nodejs.org).
+  // Node's official .tar.xz: smaller than the .tar.gz notesctl otherwise sends, and the only
+  // way to unpack a `node: { source: file }` tarball that is one.
   xz: { package: 'xz-utils', runtimes: ['systemd', 'pm2'] },
   awk: { package: 'mawk', runtimes: ['systemd', 'pm2'] },
   sha512sum: { package: 'coreutils', runtimes: ['systemd', 'pm2'] },
