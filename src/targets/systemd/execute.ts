@@ -1,14 +1,15 @@
 /**
- * Running a systemd plan (issue 21): operations in dependency order, a few at a time, each a
- * script on the host over the one SSH connection (its stdin fed by `input`) or a readiness
- * wait; progress as the same events the Docker target emits. It makes no decision of its own.
+ * Running a systemd plan (issue 21): operations in dependency order, a few at a time (the
+ * shared runner of src/apply/run-steps.ts, as the Swarm target uses), each a script on the host
+ * over the one SSH connection (its stdin fed by `input`) or a readiness wait; progress as the
+ * same events the Docker target emits. It makes no decision of its own.
  */
 import type { Readable } from 'node:stream';
 import type { EventSink } from '../../apply/events.ts';
+import { runSteps } from '../../apply/run-steps.ts';
 import type { Shell } from '../../engine/shell.ts';
 import { RuntimeError } from '../../errors.ts';
-import { describeOperation } from '../../plan/format.ts';
-import type { HostInput, Operation, Plan, PlannedOperation } from '../../plan/types.ts';
+import type { HostInput, Operation, Plan } from '../../plan/types.ts';
 import { readinessScript } from './scripts.ts';
 
 /** What running a plan needs. */
@@ -71,65 +72,15 @@ async function waitReady(
   }
 }
 
-/** Run `plan` on the host. */
+/** Run `plan` on the host: one script or wait per step, through the shared runner. */
 export async function executeSystemdPlan(plan: Plan, x: SystemdExecution): Promise<void> {
-  const done = new Set<string>();
-  const started = new Set<string>();
-  const running = new Map<string, Promise<void>>();
-  let failure: Error | undefined;
-  const launch = (op: PlannedOperation) => {
-    started.add(op.id);
-    const text = describeOperation(op.operation);
-    const t0 = performance.now();
-    x.onEvent({
-      type: 'op-start',
-      id: op.id,
-      service:
-        op.operation.kind === 'host-step' || op.operation.kind === 'wait-ready'
-          ? op.operation.service
-          : undefined,
-      text,
-    });
-    const operation = op.operation;
-    const work =
-      operation.kind === 'host-step'
-        ? runStep(operation, x)
-        : operation.kind === 'wait-ready'
-          ? waitReady(operation, x, (t) => x.onEvent({ type: 'op-progress', id: op.id, text: t }))
-          : Promise.reject(new Error(`bug: ${operation.kind} in a systemd plan`));
-    running.set(
-      op.id,
-      work
-        .then(
-          () => {
-            done.add(op.id);
-            x.onEvent({ type: 'op-done', id: op.id, text, ms: Math.round(performance.now() - t0) });
-          },
-          (error: unknown) => {
-            failure ??= error instanceof Error ? error : new Error(String(error));
-            x.onEvent({
-              type: 'op-failed',
-              id: op.id,
-              text,
-              error: error instanceof Error ? error.message : String(error),
-            });
-          },
-        )
-        .finally(() => running.delete(op.id)),
-    );
-  };
-  for (;;) {
-    if (failure === undefined) {
-      for (const op of plan.operations) {
-        if (running.size >= CONCURRENCY) break;
-        if (!started.has(op.id) && op.after.every((id) => done.has(id))) launch(op);
-      }
-    }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
-  }
-  if (failure !== undefined) throw failure;
-  const stuck = plan.operations.filter((op) => !done.has(op.id));
-  if (stuck.length > 0)
-    throw new Error(`bug: operations never ready to run: ${stuck.map((o) => o.id).join(', ')}`);
+  await runSteps(plan, {
+    concurrency: CONCURRENCY,
+    onEvent: x.onEvent,
+    run: ({ operation }, progress) => {
+      if (operation.kind === 'host-step') return runStep(operation, x);
+      if (operation.kind === 'wait-ready') return waitReady(operation, x, progress);
+      return Promise.reject(new Error(`bug: ${operation.kind} in a systemd plan`));
+    },
+  });
 }
