@@ -40,8 +40,8 @@ export interface SystemdPlanned {
   releases: Map<string, ReleaseRef>;
   major: number;
   secrets: SecretValues;
-  /** Where Node comes from, and the archive to install when the server lacks the version. */
-  node: { provider: NodeProvider; archive: NodeArchive | undefined };
+  /** The archive to install when the server lacks the version; fetch() gets it here, verified, once. */
+  node: { archive: NodeArchive | undefined; fetch: () => Promise<string> };
 }
 
 /** Observe the server (throws naming the host when the script cannot run). */
@@ -160,7 +160,17 @@ export async function planSystemdUp(
     releases,
     major,
     secrets,
-    node: { provider, archive: nodeArchive },
+    node: { archive: nodeArchive, fetch: once(provider, nodeArchive) },
+  };
+}
+
+/** Fetch `archive` from `provider` on the first call; later calls share the result. */
+function once(provider: NodeProvider, archive: NodeArchive | undefined): () => Promise<string> {
+  let file: Promise<string> | undefined;
+  return () => {
+    if (!archive) return Promise.reject(new Error('bug: no Node archive planned'));
+    file ??= provider.fetch(archive);
+    return file;
   };
 }
 

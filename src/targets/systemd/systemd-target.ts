@@ -77,8 +77,6 @@ export class SystemdTarget implements Target {
   protected planned: SystemdPlanned | undefined;
   /** How apps run: systemd units here; the pm2 target swaps this for PM2 apps. */
   protected readonly plain: PlainRuntime = SYSTEMD_RUNTIME;
-  /** The Node archive of the last plan on this machine, verified (fetched once). */
-  private nodeFile: Promise<string> | undefined;
 
   constructor(host: string, topology: Topology, shell: Shell) {
     this.host = host;
@@ -93,7 +91,6 @@ export class SystemdTarget implements Target {
   }
 
   async planUp(services: string[], options: PlanUpOptions): Promise<PlannedUp> {
-    this.nodeFile = undefined;
     this.planned = await planSystemdUp(
       this.shell,
       this.topology,
@@ -132,7 +129,7 @@ export class SystemdTarget implements Target {
     const value = (secret: string) => planned.secrets.values.get(secret) ?? Buffer.alloc(0);
     switch (input.kind) {
       case 'node':
-        return this.fetchNode().then((file) => createReadStream(file));
+        return planned.node.fetch().then((file) => createReadStream(file));
       case 'release': {
         const ref = planned.releases.get(input.service);
         if (!ref) throw new Error(`bug: no release of ${input.service}`);
@@ -188,17 +185,9 @@ export class SystemdTarget implements Target {
     return planPlainDown(this.shell, this.topology, this.host, this.plain, volumes);
   }
 
-  /** The planned Node archive, downloaded and verified on this machine. */
-  private fetchNode(): Promise<string> {
-    const node = this.planned?.node;
-    if (!node?.archive) return Promise.reject(new Error('bug: no Node archive planned'));
-    this.nodeFile ??= node.provider.fetch(node.archive);
-    return this.nodeFile;
-  }
-
   async execute(plan: Plan, options: ExecuteOptions): Promise<void> {
     // Node is fetched and verified before any step runs: a bad download changes nothing there.
-    if (plan.operations.some((o) => o.id === 'node')) await this.fetchNode();
+    if (plan.operations.some((o) => o.id === 'node')) await this.planned?.node.fetch();
     await executeSystemdPlan(plan, {
       shell: this.shell,
       host: this.host,
@@ -278,11 +267,12 @@ export class SystemdTarget implements Target {
     const apps = services
       .map((s) => this.topology.services[s])
       .filter((s) => s?.image.kind === 'build');
-    const wanted = await wantedNode(
-      this.topology.hosts[this.host]?.node ?? DEFAULT_NODE_SETTINGS,
-      apps.map((s) => (s?.image.kind === 'build' ? s.image.context : '')),
+    const major = majorOf(
+      await wantedNode(
+        this.topology.hosts[this.host]?.node ?? DEFAULT_NODE_SETTINGS,
+        apps.map((s) => (s?.image.kind === 'build' ? s.image.context : '')),
+      ),
     );
-    const major = majorOf(wanted);
     const built: BuiltImage[] = [];
     for (const s of apps) {
       if (!s) continue;
