@@ -218,6 +218,16 @@ describe('provision ssh --runtime systemd|pm2', () => {
     const show = await cli(['hosts', 'show', 'pm']);
     expect(show.stdout).toContain('runtime: pm2');
     expect(show.stdout).not.toContain('socket:');
+    // No engine to ask or to point docker at: neither a failure nor a DOCKER_HOST.
+    const status = await cli(['hosts', 'status', 'pm']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^ssh {5}answers \(root@127\.0\.0\.1:\d+ in \d+ ms\)$/m);
+    expect(status.stdout).toContain('engine  none (runtime pm2: no Docker engine)');
+    const dockerHost = await cli(['hosts', 'env', 'pm']);
+    expect(dockerHost.code).toBe(2);
+    expect(dockerHost.stderr).toContain(
+      'hosts env pm: the host runs runtime pm2, without a Docker engine',
+    );
     await writeTopology('host: pm', ...declared('pm', pm));
     const plan = await cli(['plan']);
     expect(plan.code, plan.stderr).toBe(0);

@@ -99,7 +99,15 @@ export async function run(options: EnvOptions, context: CommandContext): Promise
     });
   }
   const topology = await optionalTopology(global.file, terminal);
-  const { endpoint } = await resolveHost(options.name, topology);
+  const { endpoint, runtime } = await resolveHost(options.name, topology);
+  if (runtime !== 'docker') {
+    throw new UsageError(
+      `hosts env ${options.name}: the host runs runtime ${runtime}, without a Docker engine to point docker at`,
+      {
+        hint: `Reach its services with notesctl (ps, logs, exec), or its shell with \`notesctl hosts ssh ${options.name}\`.`,
+      },
+    );
+  }
   const socketPath = join(stateDir(), 'env', `${options.name}.sock`);
   if (!(await muxAnswers(socketPath))) {
     await ensurePrivateDir(join(stateDir(), 'env'));

@@ -1,7 +1,8 @@
 /**
  * `notesctl hosts status NAME` (docker-machine's status, issue 23): does SSH answer (host key
  * checked as always), does the engine answer through it, and — for a DigitalOcean host, given a
- * token — the droplet's state. Exit 1 when SSH or the engine does not answer.
+ * token — the droplet's state. Exit 1 when SSH or the engine does not answer. A plain server
+ * (runtime systemd or pm2, issue 21) has no engine to ask.
  */
 import type { Command } from 'commander';
 import { probeEngineVersion } from '../../engine/open.ts';
@@ -40,7 +41,7 @@ const why = (error: unknown) =>
 export async function run({ name }: StatusOptions, context: CommandContext): Promise<number> {
   const { global, terminal } = context;
   const topology = await optionalTopology(global.file, terminal);
-  const { endpoint, record } = await resolveHost(name, topology);
+  const { endpoint, record, runtime } = await resolveHost(name, topology);
   const ssh = sshOptionsFor(terminal, global.acceptNewHostKey);
   const found: Record<string, Probe> = {};
   const dropletId = record?.digitalocean?.dropletId;
@@ -66,8 +67,10 @@ export async function run({ name }: StatusOptions, context: CommandContext): Pro
     },
     (error: unknown) => ({ state: 'no answer', detail: why(error) }),
   );
-  found.engine =
-    found.ssh.state === 'answers'
+  const engineNeeded = runtime === 'docker';
+  found.engine = !engineNeeded
+    ? { state: 'none', detail: `runtime ${runtime}: no Docker engine` }
+    : found.ssh.state === 'answers'
       ? await probeEngineVersion(name, { endpoint, ssh }).then(
           (v) => ({ state: 'answers', detail: `Docker ${v.version}` }),
           (error: unknown) => ({ state: 'no answer', detail: why(error) }),
@@ -80,5 +83,6 @@ export async function run({ name }: StatusOptions, context: CommandContext): Pro
         .map(([what, p]) => `${what.padEnd(7)} ${p.state} (${p.detail})`)
         .join('\n'),
     );
-  return found.ssh.state === 'answers' && found.engine.state === 'answers' ? 0 : 1;
+  const engineOk = !engineNeeded || found.engine.state === 'answers';
+  return found.ssh.state === 'answers' && engineOk ? 0 : 1;
 }
