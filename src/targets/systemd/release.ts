@@ -1,7 +1,8 @@
 /**
  * Releases of `build:` services for a plain server (issue 21), made on the operator's machine:
  * the build context (as Docker would receive it, .dockerignore honoured) is copied to a scratch
- * folder, `npm ci`, `npm run build` (when the app has a build script), `npm prune --omit=dev`,
+ * folder, `npm ci` (or a copy of the tree it installed for the same lock file: deps-cache.ts),
+ * `npm run build` (when the app has a build script), `npm prune --omit=dev`,
  * then packed as a reproducible .tar.gz. The release id is a digest of the context and the Node
  * major: an unchanged app has the same id, so nothing is built or shipped. Packed releases are
  * kept under the state folder (`releases/`) for the next deploys.
@@ -15,11 +16,13 @@ import { listContext, contextDigest, type BuildContext } from '../../build/conte
 import { RuntimeError } from '../../errors.ts';
 import type { Service } from '../../model/topology.ts';
 import { stateDir } from '../../state-dir.ts';
+import { cachedDeps, copyTree, depsKey, saveDeps } from './deps-cache.ts';
 
 const run = promisify(execFile);
 
 /** A service's release, known before it is built. */
 export interface ReleaseRef {
+  project: string;
   service: string;
   id: string;
   context: BuildContext;
@@ -42,7 +45,7 @@ export async function releaseOf(
   });
   const id = digest.slice(0, 12);
   const file = join(stateDir(), 'releases', project, service.name, `${id}.tar.gz`);
-  return { service: service.name, id, context, file };
+  return { project, service: service.name, id, context, file };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -95,7 +98,15 @@ export async function packRelease(ref: ReleaseRef, major: number): Promise<strin
       }
     }
     const what = `the release of ${ref.service}`;
-    await step(app, what, 'npm', ['ci', '--no-audit', '--no-fund']);
+    // npm ci once per set of dependencies (deps-cache.ts); a copy of its tree after that.
+    const key = await depsKey(app, major);
+    const cached = await cachedDeps(ref.project, ref.service, key);
+    if (cached) await copyTree(cached, join(app, 'node_modules'));
+    else {
+      await step(app, what, 'npm', ['ci', '--no-audit', '--no-fund']);
+      if (await exists(join(app, 'node_modules')))
+        await saveDeps(ref.project, ref.service, key, join(app, 'node_modules'));
+    }
     await step(app, what, 'npm', ['run', 'build', '--if-present']);
     await step(app, what, 'npm', ['prune', '--omit=dev', '--no-audit', '--no-fund']);
     await packTree(app, ref.file, what);
