@@ -3,8 +3,9 @@
  * "VPS"es (test/bed/vps.ts, reached only through their sshd, host keys pinned): the server checked
  * and given what `up` needs but does not install itself, the host recorded with its runtime, a
  * second run that changes nothing; the Notes stack deployed by `up` from topologies that do not
- * repeat the runtime; runtimes that disagree refused, naming both; a server systemd does not run
- * refused with nothing installed. Asserts on what the servers and the host store hold.
+ * repeat the runtime (systemd, then pm2 on a second VPS); runtimes that disagree refused, naming
+ * both; a server systemd does not run refused with nothing installed. Asserts on what the
+ * servers and the host store hold.
  */
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -67,7 +68,7 @@ describe('provision ssh --runtime systemd|pm2', () => {
   beforeAll(async () => {
     [vps, pm, bare] = await Promise.all([
       startVps(`notesctl-vps-${project}`, [3000]),
-      startVps(`notesctl-vps-${project}pm`),
+      startVps(`notesctl-vps-${project}pm`, [3000]),
       startHost(`${project}n`, { dockerd: false }),
     ]);
     dir = await mkdtemp(join(tmpdir(), `notesctl-${project}-`));
@@ -201,7 +202,7 @@ describe('provision ssh --runtime systemd|pm2', () => {
     );
   });
 
-  it('prepares a second fresh VPS for pm2, listed with its runtime and planned with PM2', async () => {
+  it('prepares a second fresh VPS for pm2, listed with its runtime, and deploys with PM2', async () => {
     const result = await provision('pm', pm, '--runtime', 'pm2');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('Host pm is ready for runtime pm2');
@@ -233,6 +234,20 @@ describe('provision ssh --runtime systemd|pm2', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/ pm2: install PM2 \d+\.\d+\.\d+/);
     expect(plan.stdout).toContain(`write notesctl-${project}-notes's ecosystem file`);
+    const up = await cli(['up']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(await sh(pm, 'systemctl is-active pm2-root')).toBe('active');
+    expect(
+      await sh(
+        pm,
+        `/opt/notesctl/bin/pm2 jlist | grep -o '"name":"notesctl-${project}-notes"' | head -1`,
+      ),
+    ).toBe(`"name":"notesctl-${project}-notes"`);
+    await until(
+      'notes answers over HTTP on the pm2 server',
+      async () => (await fetch(`http://127.0.0.1:${pm.ports[3000] ?? 0}/health`)).status === 200,
+      30_000,
+    );
   });
 
   it('refuses a server systemd does not run, and installs nothing', async () => {
