@@ -4,11 +4,23 @@
  * pinned). One VPS for the whole file. Asserts on what the server holds (systemd's state, files,
  * MariaDB), not on printed text alone.
  */
-import { appendFile, rm } from 'node:fs/promises';
+import {
+  appendFile,
+  copyFile,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../apps/notes/test/helpers/client.ts';
 import { startVps, type Vps } from '../bed/vps.ts';
+import { sql as dockerSql, type SqlTarget } from '../support/mariadb-sql.ts';
 import { startNodeMirror, type NodeMirror } from '../support/node-mirror.ts';
 import { preparePlainProject, until, type PlainProject } from '../support/plain-project.ts';
 import { runCli, type CliResult } from '../support/run-cli.ts';
@@ -48,6 +60,38 @@ async function unitState(service: string): Promise<{ pid: string; active: string
 
 async function healthy(): Promise<boolean> {
   return (await fetch(url('/health'))).status === 200;
+}
+
+/** SQL as root on the VPS's MariaDB (docker exec, for assertions): tab-separated rows. */
+async function vpsSql(statement: string): Promise<string> {
+  const result = await vps.run(`mariadb --batch --skip-column-names <<'SQL'\n${statement}\nSQL`);
+  if (result.exitCode !== 0) throw new Error(`SQL on the VPS failed: ${statement.slice(0, 80)}`);
+  return result.stdout;
+}
+
+/** Every row of every base table of `database` (by `run`), all columns in order: table → rows. */
+async function rowsOf(
+  run: (sql: string) => Promise<string>,
+  database: string,
+): Promise<Record<string, string>> {
+  const tables = await run(
+    `SELECT TABLE_NAME, COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '${database}' GROUP BY 1 ORDER BY 1`,
+  );
+  const rows: Record<string, string> = {};
+  for (const line of tables.split('\n').filter(Boolean)) {
+    const [table = '', columns = '1'] = line.split('\t');
+    const order = Array.from({ length: Number(columns) }, (_, i) => i + 1).join(', ');
+    const text = await run(`SELECT * FROM \`${database}\`.\`${table}\` ORDER BY ${order}`);
+    // A big table as its digest: a failure's diff stays readable.
+    rows[table] =
+      text.length > 4096 ? `sha256 ${createHash('sha256').update(text).digest('hex')}` : text;
+  }
+  return rows;
+}
+
+/** The database backups in the project's folder (newest last within each service). */
+async function backupFiles(): Promise<string[]> {
+  return (await readdir(join(dir, 'backups'))).filter((f) => f.endsWith('.sql.gz')).sort();
 }
 
 describe('the Notes stack on a plain server run by systemd', () => {
@@ -139,6 +183,145 @@ describe('the Notes stack on a plain server run by systemd', () => {
     });
     expect(saved.status).toBe(302);
     expect((await client.get('/notes/view?key=plain')).text).toContain('On a plain server');
+  });
+
+  it('backs up both databases over SSH and restores every row after the data is destroyed', async () => {
+    const client = new Client(url());
+    expect((await client.login('sam', password)).status).toBe(302);
+    for (const key of ['b1', 'b2']) {
+      await client.get('/notes/add');
+      const body = { docreate: 'create', notekey: key, title: `Note ${key}`, body: key };
+      expect((await client.post('/notes/save', body)).status).toBe(302);
+      await client.get(`/notes/view?key=${key}`);
+      const comment = { notekey: key, message: `on ${key}` };
+      expect((await client.post('/notes/make-comment', comment)).status).toBe(302);
+    }
+    // ~38 MB more, so that the dump runs long enough to be seen in ps.
+    const pad = Array.from({ length: 600 }, (_, i) => `(${i}, REPEAT(SHA2('${i}', 256), 1000))`);
+    await vpsSql(
+      `CREATE TABLE notes.filler (id INT PRIMARY KEY, pad MEDIUMTEXT); INSERT INTO notes.filler VALUES ${pad.join(',')};`,
+    );
+    const before = { notes: await rowsOf(vpsSql, 'notes'), auth: await rowsOf(vpsSql, 'userauth') };
+    expect(before.notes.comments?.split('\n')).toHaveLength(2);
+    expect(before.auth.users).toContain('sam');
+
+    // Every process's command line and environment, sampled on the server during the backup.
+    await sh(
+      "rm -f /tmp/ps.log /tmp/ps.stop; setsid bash -c 'while [ ! -e /tmp/ps.stop ]; do ps axwwe >> /tmp/ps.log; done; touch /tmp/ps.done' </dev/null >/dev/null 2>&1 &",
+    );
+    const backup = await cli(['backup']);
+    await sh('touch /tmp/ps.stop');
+    await until(
+      'the ps sampler ends',
+      async () => (await vps.run('test -e /tmp/ps.done')).exitCode === 0,
+      10_000,
+    );
+    expect(backup.code, backup.stderr).toBe(0);
+    const files = await backupFiles();
+    expect(files.map((f) => f.replace(/-\d{8}T\d{6}Z/, ''))).toEqual([
+      `${project}-db-notes.sql.gz`,
+      `${project}-db-userauth.sql.gz`,
+    ]);
+    const manifest = JSON.parse(
+      await readFile(join(dir, 'backups', `${files[0] ?? ''}.json`), 'utf8'),
+    ) as { database: string; image: string; host: string; tool: string };
+    expect(manifest).toMatchObject({ database: 'notes', host: 'vps' });
+    expect(manifest.image).toMatch(/^mariadb 10\.11\.\d+-MariaDB.* \(the host's server\)$/);
+    expect(manifest.tool).toMatch(/^MariaDB dump/);
+    const ps = await sh('cat /tmp/ps.log');
+    expect(ps).toContain('mariadb-dump --protocol=socket -u root --single-transaction');
+    for (const value of await scratch.secretValues()) {
+      expect(ps).not.toContain(value);
+      expect(backup.stdout + backup.stderr).not.toContain(value);
+    }
+
+    await vpsSql(
+      'DELETE FROM notes.comments; DELETE FROM notes.notes; DROP TABLE notes.filler; ALTER TABLE notes.events ADD COLUMN junk INT; DELETE FROM userauth.users;',
+    );
+    const destroyed = await rowsOf(vpsSql, 'notes');
+    expect(destroyed.notes).toBe('');
+
+    // A truncated copy (with the original's manifest) is refused before anything is touched.
+    const cut = join(dir, 'cut.sql.gz');
+    await copyFile(join(dir, 'backups', files[0] ?? ''), cut);
+    await copyFile(join(dir, 'backups', `${files[0] ?? ''}.json`), `${cut}.json`);
+    await truncate(cut, Math.floor((await stat(cut)).size / 2));
+    const refused = await cli(['restore', 'db-notes', cut, '--yes']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('nothing was changed');
+    expect(await rowsOf(vpsSql, 'notes')).toEqual(destroyed);
+
+    for (const [service, file] of [
+      ['db-notes', files[0]],
+      ['db-userauth', files[1]],
+    ] as const) {
+      const restore = await cli(['restore', service, join('backups', file ?? ''), '--yes']);
+      expect(restore.code, restore.stderr).toBe(0);
+      expect(restore.stdout).toMatch(/restored .* \d+ table\(s\), \d+ row\(s\)/);
+    }
+    expect(await rowsOf(vpsSql, 'notes')).toEqual(before.notes);
+    expect(await rowsOf(vpsSql, 'userauth')).toEqual(before.auth);
+    expect(await sh(`ls /etc/notesctl/${project}/deploy.lock 2>&1 || true`)).toMatch(
+      /No such file/,
+    );
+    // The app works on the restored data.
+    const again = new Client(url());
+    expect((await again.login('sam', password)).status).toBe(302);
+    expect((await again.get('/notes/view?key=b2')).text).toContain('on b2');
+  });
+
+  it('restores its backup into a Docker host, and a backup of that host back onto the server', async () => {
+    const files = await backupFiles();
+    await writeFile(
+      join(dir, 'docker.yaml'),
+      [
+        `project: ${project}dk`,
+        'volumes: { db-notes-data: {} }',
+        'secrets: { pw: { generate: true }, root: { generate: true } }',
+        'services:',
+        '  db-notes:',
+        '    image: mariadb:10.11',
+        '    env: { MARIADB_DATABASE: notes, MARIADB_USER: notes }',
+        '    secrets: { MARIADB_PASSWORD: pw, MARIADB_ROOT_PASSWORD: root }',
+        "    volumes: ['db-notes-data:/var/lib/mysql']",
+        "    healthcheck: { test: ['CMD', 'healthcheck.sh', '--connect', '--innodb_initialized'], interval: 1s, retries: 60 }",
+        '',
+      ].join('\n'),
+    );
+    const dk = (args: string[]) => cli(['-f', join(dir, 'docker.yaml'), ...args]);
+    try {
+      const up = await dk(['up']);
+      expect(up.code, up.stderr).toBe(0);
+      const fromPlain = await dk(['restore', 'db-notes', join('backups', files[0] ?? ''), '--yes']);
+      expect(fromPlain.code, fromPlain.stderr).toBe(0);
+      const inspect = await execa('docker', [
+        'ps',
+        '-q',
+        '--filter',
+        `label=io.notesctl.project=${project}dk`,
+      ]);
+      const container: SqlTarget = {
+        socket: '/run/docker.sock',
+        container: inspect.stdout.trim(),
+        passwordFile: '/run/secrets/root',
+      };
+      const onDocker = (statement: string) => dockerSql(container, statement);
+      expect(await rowsOf(onDocker, 'notes')).toEqual(await rowsOf(vpsSql, 'notes'));
+
+      await onDocker("INSERT INTO notes.session_revocations VALUES ('from-docker', NOW())");
+      const backup = await dk(['backup', '-o', 'docker-backups']);
+      expect(backup.code, backup.stderr).toBe(0);
+      const [dumped = ''] = (await readdir(join(dir, 'docker-backups'))).filter((f) =>
+        f.endsWith('.sql.gz'),
+      );
+      const toPlain = await cli(['restore', 'db-notes', join('docker-backups', dumped), '--yes']);
+      expect(toPlain.code, toPlain.stderr).toBe(0);
+      expect(await rowsOf(vpsSql, 'notes')).toEqual(await rowsOf(onDocker, 'notes'));
+      expect(await vpsSql('SELECT * FROM notes.session_revocations')).toContain('from-docker');
+      await vpsSql('DROP TABLE notes.filler');
+    } finally {
+      await dk(['down', '--volumes', '--yes']);
+    }
   });
 
   it('changes nothing on an unchanged up', async () => {
