@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import {
   DEFAULT_REMOTE_SOCKET,
   LOCAL_HOST,
+  type Host,
   type Runtime,
   type SshEndpoint,
   type Topology,
@@ -35,6 +36,20 @@ export function endpointOf(record: HostRecord): SshEndpoint {
   };
 }
 
+/**
+ * A declared host at the address of its record without `identity:` logs in with the record's
+ * key: declaring a provisioned host again (for `firewall:` or `node:`, issue 21) need not repeat
+ * it. Another address is another server, whose key the record does not know.
+ */
+function declaredEndpoint(declared: Host, record: HostRecord | undefined): SshEndpoint {
+  const same =
+    record?.hostname === declared.hostname &&
+    record.port === declared.port &&
+    record.user === declared.user;
+  if (declared.identity !== undefined || !same) return { ...declared };
+  return { ...declared, identity: record.identity };
+}
+
 /** Find `name` in the topology, then in the store; a UsageError listing known hosts otherwise. */
 export async function resolveHost(
   name: string,
@@ -43,8 +58,10 @@ export async function resolveHost(
 ): Promise<ResolvedHost> {
   const record = await readHost(name, env);
   const declared = topology?.hosts[name];
-  if (declared)
-    return { endpoint: { ...declared }, source: 'topology', record, runtime: declared.runtime };
+  if (declared) {
+    const endpoint = declaredEndpoint(declared, record);
+    return { endpoint, source: 'topology', record, runtime: declared.runtime };
+  }
   if (record) {
     const runtime = record.runtime ?? 'docker';
     return { endpoint: endpointOf(record), source: 'store', record, runtime };

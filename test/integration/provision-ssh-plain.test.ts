@@ -48,13 +48,15 @@ async function writeTopology(...header: string[]): Promise<void> {
   await writeFile(join(dir, 'notesctl.config.yaml'), text.replace(/^project: .*$/m, lines));
 }
 
-/** `hosts.NAME` naming the server without `runtime:` (Node from the npm registry: no nodejs.org here). */
+/**
+ * `hosts.NAME` declaring the recorded server again without `runtime:` or `identity:` (both come
+ * from the record), for its `node:` (the npm registry: this machine cannot reach nodejs.org).
+ */
 function declared(name: string, server: Vps, ...extra: string[]): string[] {
   return [
     'hosts:',
     `  ${name}:`,
     `    ssh: root@127.0.0.1:${server.sshPort}`,
-    `    identity: ${server.identityFile}`,
     '    node: { source: npm }',
     ...extra,
   ];

@@ -122,6 +122,20 @@ describe('resolveHost', () => {
     });
   });
 
+  it("logs in to a declared host with its record's key when the topology gives none", async () => {
+    await writeHost(
+      record('web1', { user: 'deploy', hostname: '198.51.100.1', port: 2222, identity: '/k/id' }),
+      env,
+    );
+    expect((await resolveHost('web1', topology, env)).endpoint.identity).toBe('/k/id');
+    // Another address is another server: the record's key is not offered to it.
+    await writeHost(
+      record('web1', { hostname: '198.51.100.2', port: 2222, identity: '/k/id' }),
+      env,
+    );
+    expect((await resolveHost('web1', topology, env)).endpoint.identity).toBeUndefined();
+  });
+
   it('names the known hosts and the closest one for an unknown name', async () => {
     await writeHost(record('db1'), env);
     const error = await resolveHost('wbe1', topology, env).catch((e: unknown) => e);
