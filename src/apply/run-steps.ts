@@ -13,8 +13,11 @@ export interface StepRunner {
   /** Operations in flight at once. */
   concurrency: number;
   onEvent: EventSink;
-  /** Carry out one operation; `progress` updates its line. */
-  run: (op: PlannedOperation, progress: (text: string) => void) => Promise<void>;
+  /**
+   * Carry out one operation; `progress` updates its line. It may resolve to a string saying
+   * what it did ("3 files, 41.0 KiB"), which its done event adds to its text.
+   */
+  run: (op: PlannedOperation, progress: (text: string) => void) => Promise<unknown>;
 }
 
 /** The service an operation concerns, for the renderers' grouping. */
@@ -42,10 +45,11 @@ export async function runSteps(plan: Plan, runner: StepRunner): Promise<void> {
       op.id,
       work
         .then(
-          () => {
+          (outcome) => {
             done.add(op.id);
             const ms = Math.round(performance.now() - t0);
-            runner.onEvent({ type: 'op-done', id: op.id, text, ms });
+            const said = typeof outcome === 'string' && outcome ? `${text}: ${outcome}` : text;
+            runner.onEvent({ type: 'op-done', id: op.id, text: said, ms });
           },
           (error: unknown) => {
             failure ??= error instanceof Error ? error : new Error(String(error));

@@ -4,15 +4,15 @@
 import type { HttpRoute, Topology } from '../model/topology.ts';
 import { isMutating, type Plan } from '../plan/types.ts';
 import type { ShipResult } from '../ship/ship.ts';
-import type { RecordedRelease } from '../targets/target.ts';
+import type { RecordedRelease, ReleaseShipment } from '../targets/target.ts';
 import type { Terminal } from './terminal.ts';
 
 /** The outcome of `up` on one host. */
 export interface UpResult {
   plan: Plan;
   images: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
-  /** What shipping images to a remote engine sent. */
-  shipped: ShipResult[];
+  /** What shipping images to a remote engine (or releases to a plain server) sent. */
+  shipped: (ShipResult | ReleaseShipment)[];
   /** The release recorded on the host, if the up changed a service. */
   recorded?: RecordedRelease | undefined;
 }

@@ -38,6 +38,21 @@ export interface PlanUpOptions {
   pins?: Map<string, ReleasedService>;
 }
 
+/** What shipping a plain server's release sent (only the files it lacked, issue 21). */
+export interface ReleaseShipment {
+  /** `release ID of SERVICE`. */
+  ref: string;
+  /** The release the server had, the rest linked from; undefined: the whole release was sent. */
+  base: string | undefined;
+  filesTotal: number;
+  filesSent: number;
+  /** Sizes of the files (uncompressed). */
+  bytesTotal: number;
+  bytesSent: number;
+  /** Bytes of the .tar.gz sent over SSH. */
+  wireBytes: number;
+}
+
 /** A plan for `up` and what executing it needs. */
 export interface PlannedUp {
   plan: Plan;
@@ -45,7 +60,7 @@ export interface PlannedUp {
   release: ReleaseCandidate;
   /** Images built, pulled or shipped (or that would be, in a dry run). */
   images: { service: string; action: 'build' | 'pull' | 'ship'; ref: string }[];
-  shipped: ShipResult[];
+  shipped: (ShipResult | ReleaseShipment)[];
   /** The contents of each service's secret files. */
   secretFiles: SecretFiles;
   /** A secret's value, for the edge proxy's certificate files. */

@@ -141,6 +141,8 @@ describe('the Notes stack on a plain server run by systemd', () => {
       ]),
     );
     firstNotesRelease = await sh(`readlink /opt/notesctl/${project}/notes/current`);
+    // A first deploy sends each release whole, with its manifest.
+    expect(up.stderr).toMatch(/✓ ship release \w+ of notes: the whole release, [\d,]+ files/);
     expect(firstNotesRelease).toMatch(/^releases\/[0-9a-f]{12}$/);
     expect(await sh('systemctl is-enabled mariadb')).toBe('enabled');
     // MariaDB answers on loopback only.
@@ -379,6 +381,27 @@ describe('the Notes stack on a plain server run by systemd', () => {
     expect(await unitState('userauth')).toEqual(userauth);
     expect((await unitState('notes')).pid).not.toBe(notes.pid);
     expect((await sh(`ls /opt/notesctl/${project}/notes/releases`)).split('\n')).toHaveLength(2);
+    // Only the files the change touched travelled; the rest came from the release before.
+    const said =
+      /✓ ship release (\w+) of notes: (\d+) files, .* \(of ([\d,]+) files, .*; the rest linked from release (\w+)\)/.exec(
+        up.stderr,
+      );
+    expect(said, up.stderr).not.toBeNull();
+    const [, release = '', sent = '', all = '', base = ''] = said ?? [];
+    const total = Number(all.replaceAll(',', ''));
+    expect(Number(sent)).toBeGreaterThan(0);
+    expect(Number(sent)).toBeLessThanOrEqual(10);
+    expect(total).toBeGreaterThan(1000);
+    expect(`releases/${base}`).toBe(firstNotesRelease);
+    // Every file of the new release is there and matches its manifest's sha256 (checked again
+    // here), nothing more; all but the sent ones are hard links to the earlier release's files.
+    const folder = `/opt/notesctl/${project}/notes/releases/${release}`;
+    const check = `awk -F'\\t' 'NR>1 && $1=="f" {print $4 "  " $5}' .notesctl-files | sha256sum --check --strict --quiet`;
+    expect((await vps.run(`cd ${folder} && ${check}`)).exitCode).toBe(0);
+    expect(await sh(`find ${folder} -type f ! -name .notesctl-files | wc -l`)).toBe(String(total));
+    expect(Number(await sh(`find ${folder} -type f -links +1 | wc -l`))).toBeGreaterThanOrEqual(
+      total - Number(sent),
+    );
     const client = new Client(url());
     await client.login('sam', password);
     expect((await client.get('/notes/view?key=plain')).text).toContain('On a plain server');

@@ -23,6 +23,8 @@ export interface SystemdExecution {
    * `failed`, …) and its check (a bash fragment, or undefined: running is enough).
    */
   readiness: (service: string) => { name: string; state: string; check: string | undefined };
+  /** What a step fed `input` did, said when it is done (a release's files sent), if anything. */
+  outcome?: (input: HostInput) => string | undefined;
   /** The last lines of a service's journal, for a failure's message. */
   journalTail: (service: string) => Promise<string>;
   onEvent: EventSink;
@@ -33,7 +35,10 @@ const CONCURRENCY = 4;
 /** Checks per readiness window (0.2 s apart: 10 s per SSH round trip at most). */
 const ROUNDS = 50;
 
-async function runStep(op: Operation & { kind: 'host-step' }, x: SystemdExecution): Promise<void> {
+async function runStep(
+  op: Operation & { kind: 'host-step' },
+  x: SystemdExecution,
+): Promise<string | undefined> {
   const input = op.input ? await x.input(op.input) : undefined;
   const result = await x.shell.run(op.script, { ...(input ? { input } : {}), signal: x.signal });
   if (result.code !== 0) {
@@ -42,6 +47,7 @@ async function runStep(op: Operation & { kind: 'host-step' }, x: SystemdExecutio
       `${op.title} on ${x.host} failed (exit ${result.code})${said ? `:\n${said}` : ''}`,
     );
   }
+  return op.input ? x.outcome?.(op.input) : undefined;
 }
 
 async function waitReady(

@@ -5,10 +5,23 @@
  * `npm run build` (when the app has a build script), `npm prune --omit=dev`,
  * then packed as a reproducible .tar.gz. The release id is a digest of the context and the Node
  * major: an unchanged app has the same id, so nothing is built or shipped. Packed releases are
- * kept under the state folder (`releases/`) for the next deploys.
+ * kept under the state folder (`releases/`) for the next deploys, each with its file manifest
+ * beside it (`<id>.files`, manifest.ts): what a deploy compares with the server's release to
+ * send only the files that changed.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rename, rm, stat, symlink, readlink } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +30,8 @@ import { RuntimeError } from '../../errors.ts';
 import type { Service } from '../../model/topology.ts';
 import { stateDir } from '../../state-dir.ts';
 import { cachedDeps, copyTree, depsKey, saveDeps } from './deps-cache.ts';
+import { formatManifest, parseManifest, type Manifest } from './manifest.ts';
+import { manifestOfArchive } from './release-files.ts';
 
 const run = promisify(execFile);
 
@@ -109,11 +124,33 @@ export async function packRelease(ref: ReleaseRef, major: number): Promise<strin
     }
     await step(app, what, 'npm', ['run', 'build', '--if-present']);
     await step(app, what, 'npm', ['prune', '--omit=dev', '--no-audit', '--no-fund']);
+    // A manifest left from an earlier archive of this id may not describe this one.
+    await rm(manifestFile(ref), { force: true });
     await packTree(app, ref.file, what);
+    await releaseManifest(ref);
     return ref.file;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Where the manifest of a packed release is kept (beside its archive). */
+export function manifestFile(ref: ReleaseRef): string {
+  return ref.file.replace(/\.tar\.gz$/, '.files');
+}
+
+/**
+ * The manifest of a packed release: the one kept beside its archive, else read from the archive
+ * (packed before manifests existed, or the file was lost) and kept.
+ */
+export async function releaseManifest(ref: ReleaseRef): Promise<Manifest> {
+  const file = manifestFile(ref);
+  const kept = await readFile(file, 'utf8').then(parseManifest, () => undefined);
+  if (kept) return kept;
+  const manifest = await manifestOfArchive(ref.file, `the release of ${ref.service}`);
+  await writeFile(`${file}.${process.pid}.tmp`, formatManifest(manifest));
+  await rename(`${file}.${process.pid}.tmp`, file);
+  return manifest;
 }
 
 /** Pack `dir` as a reproducible .tar.gz at `file` (names sorted, one owner, one time). */
@@ -126,6 +163,8 @@ export async function packTree(dir: string, file: string, what: string): Promise
     '--owner=0',
     '--group=0',
     '--numeric-owner',
+    // A file linked twice in the tree is two files (a manifest lists each with its content).
+    '--hard-dereference',
     '-czf',
     packed,
     '.',

@@ -3,6 +3,7 @@
  * "functions that return argv/unit text, tested as text; one place that runs them"). No script
  * holds a secret: those arrive on stdin, which each script names in its first lines.
  */
+import { DELTA_NAME as DELTA, MANIFEST_NAME as MANIFEST } from './manifest.ts';
 import type { NodeArchive } from './node-dist.ts';
 import { shellQuote as q } from './quote.ts';
 import {
@@ -63,22 +64,77 @@ export function installNodeScript(archive: NodeArchive): string {
   ].join('\n');
 }
 
-/** Unpack a release archive from stdin into its folder (owned by root, read-only to services). */
+/**
+ * Install a release from the .tar.gz on stdin: its manifest (`.notesctl-files`, kept in the
+ * release folder) and either the whole release or a delta — the files the server lacks, every
+ * folder and symlink, and `.notesctl-delta` naming the base release and the files to take from
+ * it, hard-linked (copied when the releases are on different file systems). Every entry and
+ * every file's sha256 is checked against the manifest before the folder gets its name; a
+ * mismatch fails the step and `current` stays where it was. Files are root's, read-only to
+ * services.
+ *
+ * Hard links between releases are safe because a release is never written once installed: the
+ * systemd unit sees it read-only (BindReadOnlyPaths= under ProtectSystem=strict, no
+ * ReadWritePaths= into it; unit.ts), PM2 workers run as a user owning none of it, and only root
+ * writes here, through this script, into a folder no release has yet. Pruning an old release
+ * removes its names, never the files a newer release links.
+ */
 export function shipReleaseScript(project: string, service: string, id: string): string {
   const dir = `${serviceDir(project, service)}/releases`;
+  const delta = `"$tmp/${DELTA}"`;
+  const listed = `awk -F'\\t' 'NR>1 {print ($1=="l" ? "l " $4 : $1 " " $2) "\\t" $5}' ${MANIFEST} | LC_ALL=C sort`;
+  const found = `find . -mindepth 1 ! -path ./${MANIFEST} \\( -type l -printf 'l %l\\t%P\\n' -o -printf '%y %m\\t%P\\n' \\) | LC_ALL=C sort`;
   return [
-    `# stdin: release ${id} of ${service} (.tar.gz)`,
+    `# stdin: release ${id} of ${service} (.tar.gz: its manifest, then the whole release or the files the server lacks)`,
     STRICT,
     `mkdir -p ${q(dir)}`,
     `tmp=$(mktemp -d ${q(`${dir}/.${id}.XXXXXX`)})`,
     `trap 'rm -rf "$tmp"' EXIT`,
-    `tar -xz -C "$tmp" --no-same-owner --no-same-permissions`,
+    `tar -xz -C "$tmp" --no-same-owner --no-same-permissions --ignore-zeros`,
+    // Before any link exists: a chmod of a linked file would change the base release's too.
     `chmod -R u+rwX,go+rX,go-w "$tmp"`,
+    `if [ -e ${delta} ]; then`,
+    `  base=$(awk -F'\\t' '$1=="base" {print $2; exit}' ${delta})`,
+    `  from=${q(dir)}/"$base"`,
+    `  if [ -z "$base" ] || [ ! -f "$from/${MANIFEST}" ]; then echo "release $base of ${service}, which this one is sent against, is no longer on the server" >&2; exit 3; fi`,
+    `  if ln "$from/${MANIFEST}" "$tmp/.notesctl-probe" 2>/dev/null; then take=(cp -l); else take=(cp -p); fi`,
+    `  rm -f "$tmp/.notesctl-probe"`,
+    `  (cd "$from" && awk -F'\\t' '$1=="same" {print $2}' ${delta} | xargs -r -d '\\n' "\${take[@]}" --parents -t "$tmp" --)`,
+    `  awk -F'\\t' '$1=="moved" {print $2 "\\t" $3}' ${delta} | while IFS=$'\\t' read -r a b; do "\${take[@]}" -- "$from/$a" "$tmp/$b"; done`,
+    `  rm -f ${delta}`,
+    'fi',
+    'cd "$tmp"',
+    `if [ ! -f ${MANIFEST} ]; then echo ${q(`release ${id} of ${service} arrived without its manifest`)} >&2; exit 3; fi`,
+    `if [ "$(${listed})" != "$(${found})" ]; then`,
+    `  echo ${q(`release ${id} of ${service} does not match its manifest (listed <, found >):`)} >&2`,
+    `  LC_ALL=C comm -3 <(${listed}) <(${found}) | head -n 5 | sed 's/^\\t/> /; t; s/^/< /' >&2; exit 3`,
+    'fi',
+    `awk -F'\\t' 'NR>1 && $1=="f" {print $4 "  " $5}' ${MANIFEST} | sha256sum --check --quiet --strict >&2`,
+    'cd /',
     // The archive is reproducible (every time 0), and tar gives its folder that time: the time it
     // arrived is what pruning (ls -t) sorts by.
     `touch "$tmp"`,
     `rm -rf ${q(`${dir}/${id}`)} && mv -T "$tmp" ${q(`${dir}/${id}`)}`,
     `trap - EXIT`,
+  ].join('\n');
+}
+
+/**
+ * Print `base ID` and the base64 of the gzipped manifest of the release a delta of `id` is sent
+ * against: `current`'s, else the newest release with a manifest; nothing when none has one.
+ */
+export function readBaseManifestScript(project: string, service: string, id: string): string {
+  const dir = serviceDir(project, service);
+  return [
+    'set -u',
+    `cd ${q(`${dir}/releases`)} 2>/dev/null || exit 0`,
+    `base=$(readlink ${q(`${dir}/current`)} 2>/dev/null || true); base=\${base#releases/}`,
+    `if [ -z "$base" ] || [ "$base" = ${q(id)} ] || [ ! -f "$base/${MANIFEST}" ]; then`,
+    `  base=$(ls -1t | while read -r r; do [ "$r" != ${q(id)} ] && [ -f "$r/${MANIFEST}" ] && { echo "$r"; break; }; done)`,
+    'fi',
+    '[ -n "$base" ] || exit 0',
+    'echo "base $base"',
+    `gzip -c "$base/${MANIFEST}" | base64 -w0`,
   ].join('\n');
 }
 

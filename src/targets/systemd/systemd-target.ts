@@ -53,6 +53,7 @@ import {
 } from './plan-up.ts';
 import { shellQuote as q } from './quote.ts';
 import { packRelease, releaseOf } from './release.ts';
+import { ReleaseShipments } from './ship-release.ts';
 import { databaseCheck, inServiceScript, unitStateCommand } from './scripts.ts';
 import { systemdStatus } from './status.ts';
 import { DEFAULT_NODE_SETTINGS } from '../../model/node.ts';
@@ -75,6 +76,8 @@ export class SystemdTarget implements Target {
   protected readonly shell: Shell;
   /** The last plan made, with what running it needs (releases, secrets). */
   protected planned: SystemdPlanned | undefined;
+  /** The releases the last plan ships, and what each sent. */
+  private shipments: ReleaseShipments | undefined;
   /** How apps run: systemd units here; the pm2 target swaps this for PM2 apps. */
   protected readonly plain: PlainRuntime = SYSTEMD_RUNTIME;
 
@@ -100,6 +103,7 @@ export class SystemdTarget implements Target {
       this.plain,
     );
     const { plan, releases, secrets } = this.planned;
+    this.shipments = new ReleaseShipments(this.shell, this.topology.project);
     const value = (secret: string) => {
       const content = secrets.values.get(secret);
       if (!content) throw new Error(`bug: secret ${secret} was not resolved`);
@@ -115,7 +119,7 @@ export class SystemdTarget implements Target {
           action: 'build' as const,
           ref: `release ${releases.get(o.id.slice(8))?.id ?? ''}`,
         })),
-      shipped: [],
+      shipped: this.shipments.sent,
       secretFiles: () => [],
       proxySecrets: value,
       missingSecrets: secrets.missing,
@@ -124,17 +128,14 @@ export class SystemdTarget implements Target {
 
   /** The bytes a step reads on stdin. */
   protected input(input: HostInput): Promise<Buffer | Readable> {
-    const planned = this.planned;
-    if (!planned) throw new Error('bug: execute before planUp');
+    const { planned, shipments } = this;
+    if (!planned || !shipments) throw new Error('bug: execute before planUp');
     const value = (secret: string) => planned.secrets.values.get(secret) ?? Buffer.alloc(0);
     switch (input.kind) {
       case 'node':
         return planned.node.fetch().then((file) => createReadStream(file));
-      case 'release': {
-        const ref = planned.releases.get(input.service);
-        if (!ref) throw new Error(`bug: no release of ${input.service}`);
-        return packRelease(ref, planned.major).then((file) => createReadStream(file));
-      }
+      case 'release':
+        return shipments.input(planned.releases.get(input.service), planned.major);
       case 'credentials': {
         const app = planned.desired.apps.find((a) => a.service === input.service);
         const files = Object.entries(app?.credentials ?? {}).map(([name, secret]) => ({
@@ -193,6 +194,7 @@ export class SystemdTarget implements Target {
       host: this.host,
       input: (input) => this.input(input),
       readiness: (service) => this.readiness(service),
+      outcome: (input) => this.shipments?.said(input),
       journalTail: (service) => this.journalTail(service),
       onEvent: options.onEvent,
       signal: options.signal,

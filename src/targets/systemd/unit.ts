@@ -58,6 +58,8 @@ export function renderUnit(spec: UnitSpec): string {
     `User=${userName(project, service)}`,
     `ExecStart=${exec}`,
     `WorkingDirectory=${APP_DIR}`,
+    // Read-only, and no ReadWritePaths= into it: releases share files by hard links
+    // (shipReleaseScript), so a write here would change every release holding the file.
     `BindReadOnlyPaths=${serviceDir(project, service)}/current:${APP_DIR}`,
     `Environment=PATH=${nodeDir(spec.node)}/bin:/usr/local/bin:/usr/bin:/bin`,
     // A dynamic user has no home folder unless the host has nss-systemd; Node asks for one.
