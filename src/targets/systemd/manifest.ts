@@ -12,7 +12,8 @@
 export const MANIFEST_NAME = '.notesctl-files';
 /** The list of files to take from the base release, inside a delta archive (removed on install). */
 export const DELTA_NAME = '.notesctl-delta';
-const HEADER = '# notesctl-files 1';
+/** The manifest's first line: its format's version. */
+export const MANIFEST_HEADER = '# notesctl-files 1';
 
 /** One entry of a release: modes as installed (files 644 or 755, folders 755). */
 export type ManifestEntry =
@@ -20,8 +21,13 @@ export type ManifestEntry =
   | { type: 'd'; path: string; mode: string }
   | { type: 'l'; path: string; target: string };
 
-/** A release's entries, sorted by path. */
+/** A release's entries, sorted by path (byteOrder: as `LC_ALL=C sort` on the server sorts). */
 export type Manifest = ManifestEntry[];
+
+/** Compare paths by their UTF-8 bytes, the order of `LC_ALL=C sort`. */
+export function byteOrder(a: { path: string }, b: { path: string }): number {
+  return Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
+}
 
 /**
  * The mode a file gets on the server: the install script applies `chmod -R u+rwX,go+rX,go-w`
@@ -41,18 +47,20 @@ export function unlistable(path: string): string | undefined {
 
 /** The manifest as text (the format scripts.ts's install script reads). */
 export function formatManifest(manifest: Manifest): string {
-  const lines = manifest.map((e) => {
-    if (e.type === 'f') return `f\t${e.mode}\t${e.size}\t${e.sha256}\t${e.path}`;
-    if (e.type === 'd') return `d\t${e.mode}\t-\t-\t${e.path}`;
-    return `l\t-\t-\t${e.target}\t${e.path}`;
-  });
-  return [HEADER, ...lines, ''].join('\n');
+  return [MANIFEST_HEADER, ...manifest.map(manifestLine), ''].join('\n');
+}
+
+/** One entry's line. */
+function manifestLine(e: ManifestEntry): string {
+  if (e.type === 'f') return `f\t${e.mode}\t${e.size}\t${e.sha256}\t${e.path}`;
+  if (e.type === 'd') return `d\t${e.mode}\t-\t-\t${e.path}`;
+  return `l\t-\t-\t${e.target}\t${e.path}`;
 }
 
 /** Parse formatManifest()'s text; undefined when it is not one (unknown version, damaged). */
 export function parseManifest(text: string): Manifest | undefined {
   const lines = text.split('\n');
-  if (lines[0] !== HEADER) return undefined;
+  if (lines[0] !== MANIFEST_HEADER) return undefined;
   const manifest: Manifest = [];
   for (const line of lines.slice(1)) {
     if (line === '') continue;
@@ -76,7 +84,7 @@ export function parseManifest(text: string): Manifest | undefined {
 export interface Delta {
   /** Files to send (their content is in no base file of the same mode). */
   send: (ManifestEntry & { type: 'f' })[];
-  /** Files the base has at the same path, same content and mode: hard-linked in one `cp -al`. */
+  /** Files the base has at the same path, same content and mode (the server links them). */
   same: string[];
   /** Files whose content and mode the base has at another path: [base path, new path]. */
   moved: [string, string][];
@@ -106,12 +114,27 @@ export function planDelta(next: Manifest, base: Manifest | undefined): Delta {
   return delta;
 }
 
-/** The delta's list for the install script: `base ID`, then `same PATH` / `moved FROM TO` lines. */
-export function formatDelta(base: string, delta: Delta): string {
+/**
+ * The delta's list for the install script (`.notesctl-delta`): the base; the sha256 of the new
+ * manifest, which the server rebuilds from the base's (its lines without the `-` paths, plus the
+ * `+` lines, sorted by path) instead of receiving it whole; the files whose content the base
+ * has at another path. Files the base has at the same path are found there by comparing the
+ * two manifests.
+ */
+export function formatDelta(
+  base: { id: string; manifest: Manifest },
+  next: Manifest,
+  delta: Delta,
+  digest: string,
+): string {
+  const had = new Set(base.manifest.map(manifestLine));
+  const has = new Set(next.map(manifestLine));
   return [
-    `base\t${base}`,
-    ...delta.same.map((p) => `same\t${p}`),
+    `base\t${base.id}`,
+    `manifest\t${digest}`,
     ...delta.moved.map(([from, to]) => `moved\t${from}\t${to}`),
+    ...base.manifest.filter((e) => !has.has(manifestLine(e))).map((e) => `-\t${e.path}`),
+    ...next.filter((e) => !had.has(manifestLine(e))).map((e) => `+\t${manifestLine(e)}`),
     '',
   ].join('\n');
 }

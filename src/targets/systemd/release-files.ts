@@ -13,6 +13,7 @@ import { createGunzip, createGzip, gzipSync } from 'node:zlib';
 import { extract, pack, type Header } from 'tar-stream';
 import { RuntimeError } from '../../errors.ts';
 import {
+  byteOrder,
   DELTA_NAME,
   formatDelta,
   formatManifest,
@@ -79,7 +80,7 @@ export async function manifestOfArchive(file: string, what: string): Promise<Man
         `${what}: ${path} is a ${header.type} of a kind a release cannot hold`,
       );
   });
-  return manifest.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return manifest.sort(byteOrder);
 }
 
 /**
@@ -114,14 +115,15 @@ async function textOf(name: string, content: string): Promise<Buffer> {
 }
 
 /**
- * Write to `out` a .tar.gz of the manifest, the delta's list (`.notesctl-delta`: the base, then
- * the files to take from it), every folder and symlink, and the files of `delta.send`, read from
- * the packed release `file`. Resolves to the bytes written.
+ * Write to `out` a .tar.gz of the delta's list (`.notesctl-delta`: the base, the new manifest's
+ * digest and how to rebuild it from the base's, the files to take from another path), every
+ * symlink, and the files of `delta.send`, read from the packed release `file`. Folders are made
+ * from the manifest. Resolves to the bytes written.
  */
 export async function writeDelta(
   file: string,
   manifest: Manifest,
-  base: string,
+  base: { id: string; manifest: Manifest },
   delta: Delta,
   out: string,
 ): Promise<number> {
@@ -132,7 +134,7 @@ export async function writeDelta(
   const written = pipeline(archive, counted, createWriteStream(out, { mode: 0o600 }));
   const header = (
     name: string,
-    more: { type?: 'directory' | 'symlink'; linkname?: string; mode?: number },
+    more: { type?: 'symlink'; linkname?: string; mode?: number },
   ): Parameters<typeof archive.entry>[0] => ({
     name,
     size: 0,
@@ -146,13 +148,12 @@ export async function writeDelta(
     new Promise<void>((resolve, reject) =>
       archive.entry(h, content ?? '', (error) => (error ? reject(error) : resolve())),
     );
-  await add(header(MANIFEST_NAME, {}), formatManifest(manifest));
-  await add(header(DELTA_NAME, {}), formatDelta(base, delta));
+  const digest = createHash('sha256').update(formatManifest(manifest)).digest('hex');
+  await add(header(DELTA_NAME, {}), formatDelta(base, manifest, delta, digest));
   const send = new Set(delta.send.map((e) => e.path));
   await eachMember(file, async (h, path, data) => {
     if (path === '') return;
-    if (h.type === 'directory') await add(header(path, { type: 'directory', mode: 0o755 }));
-    else if (h.type === 'symlink')
+    if (h.type === 'symlink')
       await add(header(path, { type: 'symlink', linkname: h.linkname, mode: 0o777 }));
     else if (h.type === 'file' && send.has(path))
       await add(header(path, { mode: h.mode }), await data());

@@ -14,6 +14,7 @@ import {
   copyFile,
   mkdir,
   mkdtemp,
+  readdir,
   readFile,
   readlink,
   rename,
@@ -151,6 +152,23 @@ export async function releaseManifest(ref: ReleaseRef): Promise<Manifest> {
   await writeFile(`${file}.${process.pid}.tmp`, formatManifest(manifest));
   await rename(`${file}.${process.pid}.tmp`, file);
   return manifest;
+}
+
+/** The manifests kept beside the other packed releases of `ref`'s service (newest 10): id → manifest. */
+export async function keptManifests(ref: ReleaseRef): Promise<Map<string, Manifest>> {
+  const folder = dirname(ref.file);
+  const names = (await readdir(folder).catch(() => [])).filter(
+    (n) => n.endsWith('.files') && n !== `${ref.id}.files`,
+  );
+  const dated = await Promise.all(
+    names.map(async (n) => ({ n, at: (await stat(join(folder, n))).mtimeMs })),
+  );
+  const kept = new Map<string, Manifest>();
+  for (const { n } of dated.sort((x, y) => y.at - x.at).slice(0, 10)) {
+    const manifest = parseManifest(await readFile(join(folder, n), 'utf8'));
+    if (manifest) kept.set(n.slice(0, -'.files'.length), manifest);
+  }
+  return kept;
 }
 
 /** Pack `dir` as a reproducible .tar.gz at `file` (names sorted, one owner, one time). */

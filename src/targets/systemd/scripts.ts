@@ -3,7 +3,7 @@
  * "functions that return argv/unit text, tested as text; one place that runs them"). No script
  * holds a secret: those arrive on stdin, which each script names in its first lines.
  */
-import { DELTA_NAME as DELTA, MANIFEST_NAME as MANIFEST } from './manifest.ts';
+import { DELTA_NAME as DELTA, MANIFEST_HEADER, MANIFEST_NAME as MANIFEST } from './manifest.ts';
 import type { NodeArchive } from './node-dist.ts';
 import { shellQuote as q } from './quote.ts';
 import {
@@ -65,13 +65,15 @@ export function installNodeScript(archive: NodeArchive): string {
 }
 
 /**
- * Install a release from the .tar.gz on stdin: its manifest (`.notesctl-files`, kept in the
- * release folder) and either the whole release or a delta — the files the server lacks, every
- * folder and symlink, and `.notesctl-delta` naming the base release and the files to take from
- * it, hard-linked (copied when the releases are on different file systems). Every entry and
- * every file's sha256 is checked against the manifest before the folder gets its name; a
- * mismatch fails the step and `current` stays where it was. Files are root's, read-only to
- * services.
+ * Install a release from the .tar.gz on stdin: the whole release after its manifest
+ * (`.notesctl-files`, kept in the release folder), or a delta — the files the server lacks, the
+ * symlinks, and `.notesctl-delta` naming the base release, the files to take from it at other
+ * paths, and how to rebuild the new manifest from the base's (checked against its sha256).
+ * Folders are made from the manifest; files the base has at the same path with the same sha256
+ * and mode are hard-linked from it (copied when the releases are on different file systems).
+ * Every entry and every file's sha256 is checked against the manifest before the folder gets
+ * its name; a mismatch fails the step and `current` stays where it was. Files are root's,
+ * read-only to services.
  *
  * Hard links between releases are safe because a release is never written once installed: the
  * systemd unit sees it read-only (BindReadOnlyPaths= under ProtectSystem=strict, no
@@ -84,22 +86,31 @@ export function shipReleaseScript(project: string, service: string, id: string):
   const delta = `"$tmp/${DELTA}"`;
   const listed = `awk -F'\\t' 'NR>1 {print ($1=="l" ? "l " $4 : $1 " " $2) "\\t" $5}' ${MANIFEST} | LC_ALL=C sort`;
   const found = `find . -mindepth 1 ! -path ./${MANIFEST} \\( -type l -printf 'l %l\\t%P\\n' -o -printf '%y %m\\t%P\\n' \\) | LC_ALL=C sort`;
+  const rebuilt = `awk -F'\\t' 'FNR==NR { if ($1=="-") drop[$2]=1; else if ($1=="+") print substr($0, 3); next } FNR>1 && !($5 in drop)' ${delta} "$from/${MANIFEST}" | LC_ALL=C sort -t $'\\t' -k5,5`;
+  const same = `awk -F'\\t' 'FNR==NR { if ($1=="f") had[$5]=$4 " " $2; next } FNR>1 && $1=="f" && had[$5]==$4 " " $2 {print $5}' ${MANIFEST} "$tmp/${MANIFEST}"`;
   return [
-    `# stdin: release ${id} of ${service} (.tar.gz: its manifest, then the whole release or the files the server lacks)`,
+    `# stdin: release ${id} of ${service} (.tar.gz: its manifest and the whole release, or the files the server lacks)`,
     STRICT,
     `mkdir -p ${q(dir)}`,
     `tmp=$(mktemp -d ${q(`${dir}/.${id}.XXXXXX`)})`,
     `trap 'rm -rf "$tmp"' EXIT`,
     `tar -xz -C "$tmp" --no-same-owner --no-same-permissions --ignore-zeros`,
-    // Before any link exists: a chmod of a linked file would change the base release's too.
-    `chmod -R u+rwX,go+rX,go-w "$tmp"`,
     `if [ -e ${delta} ]; then`,
     `  base=$(awk -F'\\t' '$1=="base" {print $2; exit}' ${delta})`,
     `  from=${q(dir)}/"$base"`,
     `  if [ -z "$base" ] || [ ! -f "$from/${MANIFEST}" ]; then echo "release $base of ${service}, which this one is sent against, is no longer on the server" >&2; exit 3; fi`,
+    `  { echo ${q(MANIFEST_HEADER)}; ${rebuilt}; } > "$tmp/${MANIFEST}"`,
+    `  if [ "$(sha256sum < "$tmp/${MANIFEST}")" != "$(awk -F'\\t' '$1=="manifest" {print $2; exit}' ${delta})  -" ]; then`,
+    `    echo "the manifest of release ${id} of ${service}, rebuilt from release $base's, does not match its sha256" >&2; exit 3`,
+    '  fi',
+    `  (cd "$tmp" && awk -F'\\t' 'NR>1 && $1=="d" {print $5}' ${MANIFEST} | xargs -r -d '\\n' mkdir -p --)`,
+    'fi',
+    // Before any link exists: a chmod of a linked file would change the base release's too.
+    `chmod -R u+rwX,go+rX,go-w "$tmp"`,
+    `if [ -e ${delta} ]; then`,
     `  if ln "$from/${MANIFEST}" "$tmp/.notesctl-probe" 2>/dev/null; then take=(cp -l); else take=(cp -p); fi`,
     `  rm -f "$tmp/.notesctl-probe"`,
-    `  (cd "$from" && awk -F'\\t' '$1=="same" {print $2}' ${delta} | xargs -r -d '\\n' "\${take[@]}" --parents -t "$tmp" --)`,
+    `  (cd "$from" && ${same} | xargs -r -d '\\n' "\${take[@]}" --parents -t "$tmp" --)`,
     `  awk -F'\\t' '$1=="moved" {print $2 "\\t" $3}' ${delta} | while IFS=$'\\t' read -r a b; do "\${take[@]}" -- "$from/$a" "$tmp/$b"; done`,
     `  rm -f ${delta}`,
     'fi',
@@ -120,11 +131,19 @@ export function shipReleaseScript(project: string, service: string, id: string):
 }
 
 /**
- * Print `base ID` and the base64 of the gzipped manifest of the release a delta of `id` is sent
- * against: `current`'s, else the newest release with a manifest; nothing when none has one.
+ * Print `base ID SHA256` of the release a delta of `id` is sent against (`current`, else the
+ * newest release with a manifest), then the base64 of its gzipped manifest unless the operator
+ * already holds that manifest (`known`: release id → sha256 of its manifest); nothing when no
+ * release has one.
  */
-export function readBaseManifestScript(project: string, service: string, id: string): string {
+export function readBaseManifestScript(
+  project: string,
+  service: string,
+  id: string,
+  known: Map<string, string>,
+): string {
   const dir = serviceDir(project, service);
+  const held = [...known].map(([release, digest]) => q(`${release} ${digest}`));
   return [
     'set -u',
     `cd ${q(`${dir}/releases`)} 2>/dev/null || exit 0`,
@@ -133,7 +152,9 @@ export function readBaseManifestScript(project: string, service: string, id: str
     `  base=$(ls -1t | while read -r r; do [ "$r" != ${q(id)} ] && [ -f "$r/${MANIFEST}" ] && { echo "$r"; break; }; done)`,
     'fi',
     '[ -n "$base" ] || exit 0',
-    'echo "base $base"',
+    `d=$(sha256sum < "$base/${MANIFEST}" | cut -c1-64)`,
+    'echo "base $base $d"',
+    ...(held.length > 0 ? [`case "$base $d" in ${held.join('|')}) exit 0 ;; esac`] : []),
     `gzip -c "$base/${MANIFEST}" | base64 -w0`,
   ].join('\n');
 }

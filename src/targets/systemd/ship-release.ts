@@ -1,10 +1,12 @@
 /**
  * What a plain server is sent for a release (issue 21): the manifest of the release it has
  * (`current`, else the newest with one) is read over the host's SSH connection in one small
- * read, and only the files whose content it lacks travel, with the new manifest; the install
+ * read (only its sha256 when this machine kept the same manifest), and only the files whose
+ * content it lacks travel, with the lines that make the new manifest of the old one; the install
  * script (scripts.ts) links the rest from that release and checks every file. A first deploy,
  * or a server whose releases have no readable manifest, gets the whole release.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,23 +16,41 @@ import { gunzipSync } from 'node:zlib';
 import type { Shell } from '../../engine/shell.ts';
 import type { HostInput } from '../../plan/types.ts';
 import type { ReleaseShipment } from '../target.ts';
-import { packRelease, releaseManifest, type ReleaseRef } from './release.ts';
+import { keptManifests, packRelease, releaseManifest, type ReleaseRef } from './release.ts';
 import { formatBytes } from '../../output/bytes.ts';
-import { manifestSize, parseManifest, planDelta, type Manifest } from './manifest.ts';
+import {
+  formatManifest,
+  manifestSize,
+  parseManifest,
+  planDelta,
+  type Manifest,
+} from './manifest.ts';
 import { wholeRelease, writeDelta } from './release-files.ts';
 import { readBaseManifestScript } from './scripts.ts';
 
-/** The server's release to send a delta against, and its manifest (undefined: none usable). */
+/** The sha256 of a manifest's text, as the server computes it of its file. */
+export function manifestDigest(manifest: Manifest): string {
+  return createHash('sha256').update(formatManifest(manifest)).digest('hex');
+}
+
+/**
+ * The server's release to send a delta against, and its manifest (undefined: none usable). The
+ * manifests in `known` (release id → manifest, kept on this machine) are not read again when
+ * the server's has the same sha256.
+ */
 export async function readBase(
   shell: Shell,
   project: string,
-  service: string,
-  id: string,
+  ref: { service: string; id: string },
+  known: Map<string, Manifest>,
 ): Promise<{ id: string; manifest: Manifest } | undefined> {
-  const result = await shell.run(readBaseManifestScript(project, service, id));
+  const digests = new Map([...known].map(([id, m]) => [id, manifestDigest(m)]));
+  const result = await shell.run(readBaseManifestScript(project, ref.service, ref.id, digests));
   const [first = '', encoded = ''] = result.stdout.split('\n');
-  const base = /^base (\S+)$/.exec(first)?.[1];
+  const [, base, digest] = /^base (\S+) ([0-9a-f]{64})$/.exec(first) ?? [];
   if (result.code !== 0 || base === undefined) return undefined;
+  const held = known.get(base);
+  if (held && digests.get(base) === digest) return { id: base, manifest: held };
   try {
     const manifest = parseManifest(gunzipSync(Buffer.from(encoded, 'base64')).toString('utf8'));
     return manifest ? { id: base, manifest } : undefined;
@@ -57,10 +77,11 @@ export async function releaseInput(
   shell: Shell,
   project: string,
   ref: { service: string; id: string; archive: string; manifest: Manifest },
+  known = new Map<string, Manifest>(),
 ): Promise<{ data: Readable; shipment: ReleaseShipment }> {
   const whole = manifestSize(ref.manifest);
   const title = `release ${ref.id} of ${ref.service}`;
-  const base = await readBase(shell, project, ref.service, ref.id);
+  const base = await readBase(shell, project, ref, known);
   if (!base) {
     const { data, bytes: wireBytes } = await wholeRelease(ref.archive, ref.manifest);
     return {
@@ -80,7 +101,7 @@ export async function releaseInput(
   const dir = await mkdtemp(join(tmpdir(), `notesctl-delta-${ref.service}-`));
   try {
     const file = join(dir, `${ref.id}.tar.gz`);
-    const wireBytes = await writeDelta(ref.archive, ref.manifest, base.id, delta, file);
+    const wireBytes = await writeDelta(ref.archive, ref.manifest, base, delta, file);
     const sent = manifestSize(delta.send);
     const data = createReadStream(file);
     data.on('close', () => void rm(dir, { recursive: true, force: true }));
@@ -120,12 +141,9 @@ export class ReleaseShipments {
     const archive = await packRelease(ref, major);
     const manifest = await releaseManifest(ref);
     const { service, id } = ref;
-    const shipped = await releaseInput(this.shell, this.project, {
-      service,
-      id,
-      archive,
-      manifest,
-    });
+    const known = await keptManifests(ref);
+    const input = { service, id, archive, manifest };
+    const shipped = await releaseInput(this.shell, this.project, input, known);
     this.sent.push(shipped.shipment);
     return shipped.data;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  byteOrder,
   formatDelta,
   formatManifest,
   installedMode,
@@ -42,6 +43,19 @@ describe('a release manifest', () => {
     expect(parseManifest('')).toBeUndefined();
   });
 
+  it('sorts paths by their bytes, as LC_ALL=C sort does on the server', () => {
+    const paths = ['b', 'a/b', 'a-b', 'a', 'Z', 'é', 'z'].map((path) => ({ path }));
+    expect(paths.sort(byteOrder).map((p) => p.path)).toEqual([
+      'Z',
+      'a',
+      'a-b',
+      'a/b',
+      'b',
+      'z',
+      'é',
+    ]);
+  });
+
   it('records modes as installed: any execute bit 755, else 644; folders 755', () => {
     expect([0o600, 0o644, 0o444, 0o700, 0o744, 0o711].map((m) => installedMode('f', m))).toEqual([
       '644',
@@ -80,9 +94,19 @@ describe('the delta between two releases', () => {
       ['old.txt', 'dist/app.js'],
       ['dist/app.js', 'dist/copy.js'],
     ]);
-    expect(formatDelta('abc', delta)).toBe(
-      'base\tabc\nsame\tdist/cli.js\nmoved\told.txt\tdist/app.js\nmoved\tdist/app.js\tdist/copy.js\n',
-    );
+    const digest = 'e'.repeat(64);
+    expect(formatDelta({ id: 'abc', manifest: base }, next, delta, digest).split('\n')).toEqual([
+      'base\tabc',
+      `manifest\t${digest}`,
+      'moved\told.txt\tdist/app.js',
+      'moved\tdist/app.js\tdist/copy.js',
+      '-\tdist/app.js',
+      '-\told.txt',
+      `+\tf\t644\t11\t${C}\tdist/app.js`,
+      `+\tf\t644\t10\t${A}\tdist/copy.js`,
+      `+\tf\t644\t5\t${'d'.repeat(64)}\tdist/new.js`,
+      '',
+    ]);
   });
 
   it('sends a file whose content the base has only with another mode (a link would share it)', () => {

@@ -15,7 +15,11 @@ import { parseManifest } from '../../../../src/targets/systemd/manifest.ts';
 import { manifestOfArchive } from '../../../../src/targets/systemd/release-files.ts';
 import { packTree } from '../../../../src/targets/systemd/release.ts';
 import { shipReleaseScript } from '../../../../src/targets/systemd/scripts.ts';
-import { describeShipment, releaseInput } from '../../../../src/targets/systemd/ship-release.ts';
+import {
+  describeShipment,
+  readBase,
+  releaseInput,
+} from '../../../../src/targets/systemd/ship-release.ts';
 
 let root: string;
 let opt: string;
@@ -183,6 +187,40 @@ describe('shipping a release to a plain server', () => {
       'release r1 of s, which this one is sent against, is no longer',
     );
     expect(execFileSync('ls', ['-A', releases()], { encoding: 'utf8' })).toBe('');
+  });
+
+  it('reads only the digest of the base manifest when this machine kept the same one', async () => {
+    expect((await ship(await tree('v1', v1), 'r1')).result.code).toBe(0);
+    const held = await manifestOfArchive(join(root, 'state', 'r1.tar.gz'), 'test');
+    const ref = { service: 's', id: 'r2' };
+    const same = await readBase(shell, 'p', ref, new Map([['r1', held]]));
+    expect(same?.manifest).toBe(held);
+    // Another manifest under the same id: the server's is read.
+    const other = held.filter((e) => e.path !== 'old.txt');
+    const read = await readBase(shell, 'p', ref, new Map([['r1', other]]));
+    expect(read).toMatchObject({ id: 'r1', manifest: held });
+    expect(read?.manifest).not.toBe(held);
+  });
+
+  it('fails when the manifest rebuilt from the base does not match the new one, leaving nothing', async () => {
+    expect((await ship(await tree('v1', v1), 'r1')).result.code).toBe(0);
+    const dir = await tree('v2', { ...v1, 'dist/app.js': 'v2\n' });
+    const archive = join(root, 'state', 'r2.tar.gz');
+    await packTree(dir, archive, 'test');
+    const manifest = await manifestOfArchive(archive, 'test');
+    const input = await releaseInput(shell, 'p', { service: 's', id: 'r2', archive, manifest });
+    // The base's manifest changed on the server after it was read.
+    const base = join(releases(), 'r1', '.notesctl-files');
+    await writeFile(
+      base,
+      (await readFile(base, 'utf8')).replace('\tdist/empty\n', '\tdist/void\n'),
+    );
+    const result = await shell.run(shipReleaseScript('p', 's', 'r2'), { input: input.data });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      "the manifest of release r2 of s, rebuilt from release r1's, does not match its sha256",
+    );
+    expect(execFileSync('ls', ['-A', releases()], { encoding: 'utf8' })).toBe('r1\n');
   });
 
   it('sends the whole release when the server has releases without a manifest', async () => {
