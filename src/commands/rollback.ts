@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { RuntimeError, UsageError } from '../errors.ts';
 import { summarizeUp } from '../output/up-summary.ts';
+import { recordedAddresses } from './support/recorded-addresses.ts';
 import { releaseAuthor } from '../releases/author.ts';
 import { chooseRollback, RollbackRefused } from '../releases/history.ts';
 import type { CommandContext } from './context.ts';
@@ -58,7 +59,7 @@ export async function run(options: RollbackOptions, context: CommandContext): Pr
       return deployOnHost(session, services, pinned, progress, release);
     });
   });
-  summarizeUp(context.terminal, topology, results);
+  summarizeUp(context.terminal, topology, results, await recordedAddresses(topology));
   return 0;
 }
 

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { warmBuildTags } from '../build/images.ts';
 import { summarizeUp } from '../output/up-summary.ts';
+import { recordedAddresses } from './support/recorded-addresses.ts';
 import { releaseAuthor } from '../releases/author.ts';
 import type { CommandContext } from './context.ts';
 import { deployOnHost } from './support/deploy.ts';
@@ -51,6 +52,6 @@ export async function run(options: UpOptions, context: CommandContext): Promise<
       deployOnHost(session, services, plans, progress, release),
     );
   });
-  summarizeUp(context.terminal, topology, results);
+  summarizeUp(context.terminal, topology, results, await recordedAddresses(topology));
   return 0;
 }

@@ -17,8 +17,13 @@ export interface UpResult {
   recorded?: RecordedRelease | undefined;
 }
 
-/** Print the summary (JSON on stdout with --json). */
-export function summarizeUp(terminal: Terminal, topology: Topology, results: UpResult[]): void {
+/** Print the summary (JSON on stdout with --json); `recorded`: addresses of undeclared hosts. */
+export function summarizeUp(
+  terminal: Terminal,
+  topology: Topology,
+  results: UpResult[],
+  recorded: Record<string, string> = {},
+): void {
   if (terminal.options.json) {
     terminal.json(
       results.map((r) => ({
@@ -62,7 +67,7 @@ export function summarizeUp(terminal: Terminal, topology: Topology, results: UpR
   for (const service of Object.values(topology.services)) {
     const cluster = topology.clusters[service.host];
     const address = (host: string) =>
-      host === 'local' ? 'localhost' : (topology.hosts[host]?.hostname ?? host);
+      host === 'local' ? 'localhost' : (topology.hosts[host]?.hostname ?? recorded[host] ?? host);
     // On a cluster: ports answer on every node running a task; web services on the edge nodes.
     const members = cluster ? [...cluster.managers, ...cluster.workers] : [service.host];
     for (const port of service.ports) {
