@@ -10,6 +10,7 @@ import { execAttached } from './support/exec-attached.ts';
 import { hostAccess } from './support/host-access.ts';
 import { loadForCommand } from './support/load.ts';
 import { checkServices } from './support/scope.ts';
+import { runtimeOf } from '../model/topology.ts';
 
 /** What `exec` runs, where and how. */
 export interface ExecOptions {
@@ -18,6 +19,8 @@ export interface ExecOptions {
   /** Use a TTY when both ends are terminals (-T: never). */
   tty: boolean;
   user: string | undefined;
+  /** --task: on a cluster, the task to run in (default: the first running one). */
+  task: string | undefined;
 }
 
 const EXAMPLE = `\nExample:\n  $ notesctl exec notes -- node -e "console.log(process.version)"`;
@@ -27,14 +30,18 @@ export function configure(command: Command): Command {
   return command
     .option('-T, --no-tty', 'do not allocate a TTY')
     .option('-u, --user <user>', 'run as this user')
+    .option(
+      '--task <task>',
+      'on a cluster: the task to run in, as `ps` shows it (notes.2), its slot (2) or a task ID prefix',
+    )
     .addHelpText('after', EXAMPLE);
 }
 
 /** `exec`'s options from what commander parsed. */
 export function readOptions(command: Command): ExecOptions {
   const [service = '', ...rest] = command.args;
-  const o = command.opts<{ tty?: boolean; user?: string }>();
-  return { service, cmd: rest, tty: o.tty !== false, user: o.user };
+  const o = command.opts<{ tty?: boolean; user?: string; task?: string }>();
+  return { service, cmd: rest, tty: o.tty !== false, user: o.user, task: o.task };
 }
 
 /** Run `exec`. */
@@ -53,6 +60,11 @@ export async function run(
   const topology = await loadForCommand(context.global);
   checkServices(topology, [service]);
   const host = topology.services[service]?.host ?? 'local';
+  if (command.task !== undefined && runtimeOf(topology, host) !== 'swarm')
+    throw new UsageError(
+      `exec --task ${command.task}: ${service} runs on ${host}, not on a cluster — it has no tasks to choose from`,
+      { hint: `Leave --task out: notesctl exec ${service} -- ${command.cmd.join(' ')}` },
+    );
   return withTarget(topology, host, hostAccess(context), (target) =>
     execAttached(target, service, command, context.terminal),
   );

@@ -117,6 +117,8 @@ export interface BuiltImage {
 
 /** Options of Target.exec(): the engine's, and a hook run once the instance is found. */
 export interface TargetExecOptions extends ExecOptions {
+  /** Which task of a cluster service (issue 20: `exec --task`); only the swarm target has tasks. */
+  task?: string | undefined;
   /** Called right before the command is attached (e.g. to put the terminal in raw mode). */
   onAttach?: () => void;
 }

@@ -179,6 +179,31 @@ describe('the Notes stack on a three-manager cluster', () => {
     expect(up.stderr).toMatch(/up to date/);
   }, 120_000);
 
+  it('runs exec in the task --task names, as ps shows it', async () => {
+    const rows = (await ps()).filter((r) => r.service === 'notes' && r.state === 'running');
+    expect(rows).toHaveLength(3);
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const [task = '', node = ''] = row.container.split('@');
+      const out = await cli(
+        ['exec', '-T', '--task', task, 'notes', '--', 'node', '-p', "require('os').hostname()"],
+        60_000,
+      );
+      expect(out.code, out.stderr).toBe(0);
+      // A task's hostname is its container's short ID: that container runs on the task's node.
+      const hostname = out.stdout.trim();
+      const containers = await hostApi<{ Id: string }[]>(host(node), 'GET', '/containers/json');
+      expect(containers.some((c) => c.Id.startsWith(hostname))).toBe(true);
+      seen.add(hostname);
+    }
+    expect(seen.size).toBe(3);
+    const wrong = await cli(['exec', '-T', '--task', 'notes.9', 'notes', '--', 'true']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(
+      'exec --task notes.9: names no running task of notes (running: ',
+    );
+  }, 120_000);
+
   it('rolls notes over to a new configuration under load with no failed request', async () => {
     writeTopology(["      DEPLOY_MARK: 'two'"]);
     const load = startLoad({

@@ -11,13 +11,15 @@ export interface AttachedCommand {
   user: string | undefined;
   /** Use a TTY if both ends are terminals. */
   tty: boolean;
+  /** On a cluster: the task to run in (`ps`'s `notes.2`, its slot, or a task ID prefix). */
+  task?: string | undefined;
 }
 
 /** Run `command` in `service`'s running instance on `target`; resolves to its exit code. */
 export async function execAttached(
   target: Target,
   service: string,
-  { cmd, user, ...wanted }: AttachedCommand,
+  { cmd, user, task, ...wanted }: AttachedCommand,
   terminal: Terminal,
 ): Promise<number> {
   const tty = wanted.tty && process.stdin.isTTY && terminal.streams.stdout.isTTY === true;
@@ -27,6 +29,7 @@ export async function execAttached(
     return await target.exec(service, {
       cmd,
       user,
+      task,
       tty,
       stdin: process.stdin.isTTY && !tty ? undefined : process.stdin,
       stdout: terminal.streams.stdout,

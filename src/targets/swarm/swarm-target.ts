@@ -4,6 +4,7 @@
  * first manager that has the cluster's control plane; builds run on the operator's engine and
  * images are shipped to every node; `logs` and `exec` reach a task through its own node.
  */
+import { pickTask } from './pick-task.ts';
 import type { Readable, Writable } from 'node:stream';
 import type { DatabaseLogin } from '../../backup/mariadb.ts';
 import { readLocalSwarm } from '../../engine/swarm-cluster.ts';
@@ -14,7 +15,7 @@ import type { Engine, LogLine, LogOptions } from '../../engine/engine.ts';
 import { explainFailure, openEngine, type RemoteAccess } from '../../engine/open.ts';
 import { listServices, listTasks } from '../../engine/swarm-services.ts';
 import { RuntimeError } from '../../errors.ts';
-import { NODE_LABEL } from '../../model/cluster-names.ts';
+import { NODE_LABEL, swarmServiceName } from '../../model/cluster-names.ts';
 import { LABEL, projectSelector } from '../../model/names.ts';
 import type { Cluster, Topology } from '../../model/topology.ts';
 import type { Plan } from '../../plan/types.ts';
@@ -138,7 +139,16 @@ export class SwarmTarget implements Target {
       const host = hostOf.get(t.nodeId);
       const engine = host === undefined ? undefined : this.engines.nodes.get(host);
       return t.state === 'running' && t.containerId && engine && service
-        ? [{ service, host: host ?? '', engine, containerId: t.containerId }]
+        ? [
+            {
+              service,
+              host: host ?? '',
+              engine,
+              containerId: t.containerId,
+              id: t.id,
+              slot: t.slot,
+            },
+          ]
         : [];
     });
   }
@@ -156,12 +166,12 @@ export class SwarmTarget implements Target {
     );
   }
 
-  async exec(service: string, { onAttach, ...options }: TargetExecOptions): Promise<number> {
-    const [task] = await this.runningTasks([service]);
-    if (!task)
-      throw new RuntimeError(`service ${service} has no running task on cluster ${this.host}`, {
-        hint: 'notesctl ps',
-      });
+  async exec(
+    service: string,
+    { onAttach, task: wanted, ...options }: TargetExecOptions,
+  ): Promise<number> {
+    const where = { cluster: this.host, name: swarmServiceName(this.topology.project, service) };
+    const task = pickTask(service, where, await this.runningTasks([service]), wanted);
     onAttach?.();
     return task.engine.exec(task.containerId, options);
   }
