@@ -25,7 +25,7 @@ import type { TestHost } from '../bed/hosts.ts';
 import { clusterMatrix } from '../support/cluster-reachability.ts';
 import { startLoad } from '../support/http-load.ts';
 import type { RecordingProxy } from '../support/recording-proxy.ts';
-import { runCli, type CliResult } from '../support/run-cli.ts';
+import { runCli, spawnCli, type CliResult } from '../support/run-cli.ts';
 import { untilPasses } from '../support/until.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -75,15 +75,19 @@ function writeTopology(notesEnv: string[] = [], notesExtra: string[] = []): void
   writeFileSync(join(dir, 'notesctl.config.yaml'), text);
 }
 
+function cliEnv(): Record<string, string | undefined> {
+  return {
+    HOME: dir,
+    NOTESCTL_HOME: join(dir, 'state'),
+    SSH_AUTH_SOCK: '',
+    NOTESCTL_HOST: undefined,
+    NOTES_PUBLIC_URL: 'http://notes.test',
+  };
+}
+
 async function cli(args: string[], timeoutMs = 120_000, input?: string): Promise<CliResult> {
   return runCli(['-f', join(dir, 'notesctl.config.yaml'), ...args], {
-    env: {
-      HOME: dir,
-      NOTESCTL_HOME: join(dir, 'state'),
-      SSH_AUTH_SOCK: '',
-      NOTESCTL_HOST: undefined,
-      NOTES_PUBLIC_URL: 'http://notes.test',
-    },
+    env: cliEnv(),
     cwd: dir,
     timeoutMs,
     ...(input === undefined ? {} : { input }),
@@ -205,6 +209,19 @@ describe('the Notes stack on a three-manager cluster', () => {
   }, 120_000);
 
   it('rolls notes over to a new configuration under load with no failed request', async () => {
+    // logs -f follows notes through the update: the new tasks' start-up lines reach it too.
+    const follow = spawnCli(['-f', join(dir, 'notesctl.config.yaml'), 'logs', '-f', 'notes'], {
+      env: cliEnv(),
+      cwd: dir,
+    });
+    let followed = '';
+    follow.stdout.on('data', (chunk: Buffer) => (followed += chunk.toString()));
+    const listening = () => followed.split('\n').filter((l) => l.includes('"listening"')).length;
+    await untilPasses(30_000, () => {
+      expect(listening()).toBeGreaterThanOrEqual(3);
+      return Promise.resolve();
+    });
+    const before = listening();
     writeTopology(["      DEPLOY_MARK: 'two'"]);
     const load = startLoad({
       address: host(b).address,
@@ -217,6 +234,14 @@ describe('the Notes stack on a three-manager cluster', () => {
     const report = await load.stop();
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toMatch(/update service \S+_notes \(rolling, start-first\)/);
+    try {
+      await untilPasses(30_000, () => {
+        expect(listening()).toBeGreaterThanOrEqual(before + 3);
+        return Promise.resolve();
+      });
+    } finally {
+      follow.kill();
+    }
     expect(report.failedSamples).toEqual([]);
     expect(report.failed).toBe(0);
     expect(report.non2xx).toBe(0);

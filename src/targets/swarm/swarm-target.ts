@@ -4,6 +4,7 @@
  * first manager that has the cluster's control plane; builds run on the operator's engine and
  * images are shipped to every node; `logs` and `exec` reach a task through its own node.
  */
+import { followNewTasks } from './follow-tasks.ts';
 import { pickTask } from './pick-task.ts';
 import type { Readable, Writable } from 'node:stream';
 import type { DatabaseLogin } from '../../backup/mariadb.ts';
@@ -158,12 +159,28 @@ export class SwarmTarget implements Target {
     options: LogOptions,
     onLine: (service: string, line: LogLine) => void,
   ): Promise<void> {
-    const tasks = await this.runningTasks(services);
-    await Promise.all(
-      tasks.map(async (t) => {
-        for await (const line of t.engine.logs(t.containerId, options)) onLine(t.service, line);
-      }),
-    );
+    const streams: Promise<void>[] = [];
+    const seen = new Set<string>();
+    const stream = (t: Awaited<ReturnType<typeof this.runningTasks>>[number], o: LogOptions) => {
+      seen.add(t.containerId);
+      streams.push(
+        (async () => {
+          for await (const line of t.engine.logs(t.containerId, o)) onLine(t.service, line);
+        })(),
+      );
+    };
+    for (const t of await this.runningTasks(services)) stream(t, options);
+    if (options.follow) {
+      // Tasks started later (a rolling update, a task rescheduled off a lost node) join the
+      // stream with their whole log, as `docker service logs -f` does not do.
+      await followNewTasks(
+        () => this.runningTasks(services),
+        seen,
+        (t) => stream(t, { ...options, tail: undefined }),
+        options.signal,
+      );
+    }
+    await Promise.all(streams);
   }
 
   async exec(
